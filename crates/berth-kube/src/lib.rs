@@ -1,0 +1,33 @@
+//! The Kubernetes object model every Berth crate shares, with no IO.
+//!
+//! Objects are unstructured JSON (`serde_json::Value`) as they travel on the wire; this crate
+//! gives them identity ([`GroupVersionKind`], [`ResourceInfo`]), the built-in resource table
+//! ([`builtin_resources`]), selectors, name validation, the server's defaulting rules,
+//! structural schemas of custom resources, OpenAPI documents and table columns. The sandbox
+//! serves these rules; the engine uses the same ones to predict what the server will do.
+
+mod builtin;
+mod defaults;
+mod gvk;
+mod object;
+mod openapi;
+mod resource;
+mod schema;
+mod selector;
+mod status;
+mod table;
+mod validation;
+
+pub use crate::{
+    builtin::builtin_resources,
+    defaults::apply_defaults,
+    gvk::{GroupVersion, GroupVersionKind},
+    object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
+    openapi::{OpenApiIndex, openapi_document},
+    resource::{ResourceInfo, Scope, Subresource},
+    schema::{PruneReport, StructuralSchema},
+    selector::{FieldSelector, LabelSelector, SelectorError},
+    status::{Cause, StatusError},
+    table::{TableColumn, table_for},
+    validation::{validate_object, validate_dns1123_label, validate_dns1123_subdomain},
+};
