@@ -1,7 +1,1559 @@
 //! The defaults the real API server fills in for built-in types.
+//!
+//! Each rule names its source in `k8s.io/kubernetes` `pkg/apis/<group>/<version>/defaults.go`
+//! (plus the declarative `+default` markers of the generated defaulters) as of 1.32, with the
+//! feature gates that are on by default there. Defaulting only fills what is missing (absent or
+//! `null`); it never rewrites a value the client sent. Parts that happen in a registry strategy
+//! rather than in defaulting (namespace finalizers, the Job selector) are separate functions.
+//! Objects of the wrong shape (a string where an object belongs) are left alone: the server
+//! rejects those when it decodes them.
 
 use crate::gvk::GroupVersionKind;
-use serde_json::Value;
+use base64::Engine as _;
+use serde_json::{Map, Value, json};
 
 /// Applies the server's defaults for a built-in kind to `obj` in place.
-pub fn apply_defaults(_gvk: &GroupVersionKind, _obj: &mut Value) {}
+pub fn apply_defaults(gvk: &GroupVersionKind, obj: &mut Value) {
+    let Value::Object(root) = obj else {
+        return;
+    };
+    match (gvk.group.as_str(), gvk.version.as_str(), gvk.kind.as_str()) {
+        ("", "v1", "Pod") => default_pod(root),
+        ("", "v1", "PodTemplate") => with_obj(root, "template", default_pod_template),
+        ("", "v1", "ReplicationController") => default_replication_controller(root),
+        ("", "v1", "Service") => default_service(root),
+        ("", "v1", "Secret") => default_secret(root),
+        ("", "v1", "Namespace") => default_namespace(root),
+        ("", "v1", "Endpoints") => default_endpoints(root),
+        ("", "v1", "PersistentVolume") => default_persistent_volume(root),
+        ("", "v1", "PersistentVolumeClaim") => default_pvc(root),
+        ("", "v1", "Node") => default_node(root),
+        ("", "v1", "LimitRange") => default_limit_range(root),
+        ("apps", "v1", "Deployment") => default_deployment(root),
+        ("apps", "v1", "ReplicaSet") => default_replica_set(root),
+        ("apps", "v1", "StatefulSet") => default_stateful_set(root),
+        ("apps", "v1", "DaemonSet") => default_daemon_set(root),
+        ("batch", "v1", "Job") => default_job(root),
+        ("batch", "v1", "CronJob") => default_cron_job(root),
+        ("autoscaling", "v2", "HorizontalPodAutoscaler") => default_hpa_v2(root),
+        ("autoscaling", "v1", "HorizontalPodAutoscaler") => with_obj(root, "spec", |spec| {
+            set_default(spec, "minReplicas", json!(1))
+        }),
+        ("networking.k8s.io", "v1", "NetworkPolicy") => default_network_policy(root),
+        ("networking.k8s.io", "v1", "IngressClass") => default_ingress_class(root),
+        ("storage.k8s.io", "v1", "StorageClass") => {
+            set_default(root, "reclaimPolicy", json!("Delete"));
+            set_default(root, "volumeBindingMode", json!("Immediate"));
+        }
+        ("scheduling.k8s.io", "v1", "PriorityClass") => {
+            set_default(root, "preemptionPolicy", json!("PreemptLowerPriority"));
+        }
+        ("rbac.authorization.k8s.io", "v1", "RoleBinding" | "ClusterRoleBinding") => {
+            default_role_binding(root)
+        }
+        ("admissionregistration.k8s.io", "v1", "MutatingWebhookConfiguration") => {
+            default_webhooks(root, true)
+        }
+        ("admissionregistration.k8s.io", "v1", "ValidatingWebhookConfiguration") => {
+            default_webhooks(root, false)
+        }
+        ("discovery.k8s.io", "v1", "EndpointSlice") => {
+            for port in array_mut(root, "ports") {
+                set_default(port, "name", json!(""));
+                set_default(port, "protocol", json!("TCP"));
+            }
+        }
+        ("apiextensions.k8s.io", "v1", "CustomResourceDefinition") => default_crd(root),
+        _ => {}
+    }
+}
+
+/// What a registry strategy's PrepareForCreate adds that is not defaulting: a new
+/// Namespace always gets the `kubernetes` finalizer (pkg/registry/core/namespace/strategy.go).
+pub fn prepare_for_create(gvk: &GroupVersionKind, obj: &mut Value) {
+    if gvk.group.is_empty()
+        && gvk.kind == "Namespace"
+        && let Value::Object(root) = obj
+    {
+        with_obj(root, "spec", |spec| {
+            let has = spec
+                .get("finalizers")
+                .and_then(Value::as_array)
+                .is_some_and(|f| f.iter().any(|x| x == "kubernetes"));
+            if !has {
+                let mut list = spec
+                    .get("finalizers")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default();
+                list.push(json!("kubernetes"));
+                spec.insert("finalizers".into(), Value::Array(list));
+            }
+        });
+    }
+}
+
+/// The Job strategy's selector generation on create (pkg/registry/batch/job/strategy.go),
+/// which needs the uid the server assigned: unless `spec.manualSelector` is true, the selector
+/// becomes `batch.kubernetes.io/controller-uid=<uid>` and the template gets the controller-uid
+/// and job-name labels (new and legacy keys). Because defaulting runs again when the stored
+/// object is read, a Job without labels then shows the template's labels, so they are copied
+/// here too.
+pub fn apply_job_selector_defaults(obj: &mut Value, uid: &str) {
+    let name = obj
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let Value::Object(root) = obj else {
+        return;
+    };
+    let manual = root
+        .get("spec")
+        .and_then(|s| s.get("manualSelector"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    if manual {
+        return;
+    }
+    with_obj(root, "spec", |spec| {
+        let generated = json!({"matchLabels": {"batch.kubernetes.io/controller-uid": uid}});
+        spec.insert("selector".into(), generated);
+        with_obj(spec, "template", |template| {
+            with_obj(template, "metadata", |meta| {
+                with_obj(meta, "labels", |labels| {
+                    labels.insert("batch.kubernetes.io/controller-uid".into(), json!(uid));
+                    labels.insert("batch.kubernetes.io/job-name".into(), json!(name));
+                    labels.insert("controller-uid".into(), json!(uid));
+                    labels.insert("job-name".into(), json!(name));
+                });
+            });
+        });
+    });
+    copy_template_labels(root, &["spec", "template"]);
+}
+
+/// SetDefaults_Container: `Always` for `:latest` or an image with neither tag nor digest,
+/// `IfNotPresent` otherwise, including names the reference parser rejects (the error is
+/// ignored, leaving the tag empty).
+pub fn image_pull_policy(image: &str) -> &'static str {
+    match image_tag(image) {
+        Some(tag) if tag == "latest" => "Always",
+        _ => "IfNotPresent",
+    }
+}
+
+/// The tag parsers.ParseImageName reports: the explicit one, "latest" when neither tag nor
+/// digest is given, `None` for a reference that does not parse or has only a digest.
+fn image_tag(image: &str) -> Option<String> {
+    let (name_tag, digest) = match image.split_once('@') {
+        Some((n, d)) => (n, Some(d)),
+        None => (image, None),
+    };
+    if let Some(d) = digest
+        && !valid_digest(d)
+    {
+        return None;
+    }
+    let last_slash = name_tag.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match name_tag.get(last_slash..).and_then(|tail| tail.rfind(':')) {
+        Some(i) => (
+            name_tag.get(..last_slash + i)?,
+            Some(name_tag.get(last_slash + i + 1..)?),
+        ),
+        None => (name_tag, None),
+    };
+    if !valid_name(name) {
+        return None;
+    }
+    match (tag, digest) {
+        (Some(t), _) if valid_tag(t) => Some(t.to_string()),
+        (Some(_), _) => None,
+        (None, Some(_)) => None,
+        (None, None) => Some("latest".to_string()),
+    }
+}
+
+fn valid_tag(t: &str) -> bool {
+    let mut chars = t.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_');
+    first_ok
+        && t.len() <= 128
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
+}
+
+fn valid_digest(d: &str) -> bool {
+    let Some((alg, hex)) = d.split_once(':') else {
+        return false;
+    };
+    !alg.is_empty()
+        && alg.starts_with(|c: char| c.is_ascii_alphabetic())
+        && alg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'))
+        && hex.len() >= 32
+        && hex.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// docker/distribution reference grammar: an optional domain, then lower-case path
+/// components separated by `/`.
+fn valid_name(name: &str) -> bool {
+    if name.is_empty() || name.len() > 255 {
+        return false;
+    }
+    let parts: Vec<&str> = name.split('/').collect();
+    let (domain, path) = match parts.as_slice() {
+        [first, rest @ ..]
+            if !rest.is_empty()
+                && (first.contains('.')
+                    || first.contains(':')
+                    || *first == "localhost"
+                    || first.chars().any(|c| c.is_ascii_uppercase())) =>
+        {
+            (Some(*first), rest)
+        }
+        all => (None, all),
+    };
+    if let Some(d) = domain {
+        let (host, port) = match d.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (d, None),
+        };
+        let host_ok = host.split('.').all(|label| {
+            !label.is_empty()
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        });
+        if !host_ok || port.is_some_and(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit()))
+        {
+            return false;
+        }
+    }
+    let component_ok = |c: &str| {
+        // [a-z0-9]+ joined by ".", "_", "__" or runs of "-".
+        if c.is_empty() || !c.starts_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit())
+        {
+            return false;
+        }
+        if !c.ends_with(|ch: char| ch.is_ascii_lowercase() || ch.is_ascii_digit()) {
+            return false;
+        }
+        let bytes = c.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let b = bytes.get(i).copied().unwrap_or(0);
+            if b.is_ascii_lowercase() || b.is_ascii_digit() {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while bytes
+                .get(i)
+                .is_some_and(|b| !(b.is_ascii_lowercase() || b.is_ascii_digit()))
+            {
+                i += 1;
+            }
+            let sep = c.get(start..i).unwrap_or("");
+            if !(sep == "." || sep == "_" || sep == "__" || sep.chars().all(|ch| ch == '-')) {
+                return false;
+            }
+        }
+        true
+    };
+    let path_ok = path.iter().all(|c| component_ok(c));
+    // A bare 64-character hex string would be taken for an image id.
+    let hex_id = domain.is_none()
+        && path.len() == 1
+        && path
+            .first()
+            .is_some_and(|p| p.len() == 64 && p.chars().all(|c| c.is_ascii_hexdigit()));
+    path_ok && !hex_id
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers on JSON maps.
+
+/// Sets `key` when it is absent or null.
+fn set_default(map: &mut Map<String, Value>, key: &str, value: Value) {
+    match map.get(key) {
+        None | Some(Value::Null) => {
+            map.insert(key.to_string(), value);
+        }
+        Some(_) => {}
+    }
+}
+
+/// Runs `f` on the object at `key`, creating it when absent or null; skips other shapes.
+fn with_obj(map: &mut Map<String, Value>, key: &str, f: impl FnOnce(&mut Map<String, Value>)) {
+    set_default(map, key, Value::Object(Map::new()));
+    if let Some(Value::Object(child)) = map.get_mut(key) {
+        f(child);
+    }
+}
+
+/// Runs `f` on the object at `key` only when it is there.
+fn if_obj(map: &mut Map<String, Value>, key: &str, f: impl FnOnce(&mut Map<String, Value>)) {
+    if let Some(Value::Object(child)) = map.get_mut(key) {
+        f(child);
+    }
+}
+
+/// The objects in the array at `key` (none when absent or not an array).
+fn array_mut<'a>(
+    map: &'a mut Map<String, Value>,
+    key: &str,
+) -> impl Iterator<Item = &'a mut Map<String, Value>> {
+    map.get_mut(key)
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object_mut)
+}
+
+fn is_absent(map: &Map<String, Value>, key: &str) -> bool {
+    matches!(map.get(key), None | Some(Value::Null))
+}
+
+fn is_empty_map(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// `metadata.labels` = the template's labels when the object has none (RC, Job).
+fn copy_template_labels(root: &mut Map<String, Value>, template_path: &[&str]) {
+    let mut cur: Option<&Value> = None;
+    for (i, key) in template_path.iter().enumerate() {
+        cur = if i == 0 {
+            root.get(*key)
+        } else {
+            cur.and_then(|v| v.get(*key))
+        };
+    }
+    let labels = cur
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .cloned();
+    let Some(Value::Object(labels)) = labels else {
+        return;
+    };
+    with_obj(root, "metadata", |meta| {
+        if is_empty_map(meta.get("labels")) {
+            meta.insert("labels".into(), Value::Object(labels));
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pods and pod templates (core/v1 defaults.go and zz_generated.defaults.go).
+
+fn default_pod(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        default_pod_spec(spec);
+        // SetDefaults_Pod, which templates do not get.
+        for key in ["containers", "initContainers"] {
+            for c in array_mut(spec, key) {
+                copy_limits_to_requests(c);
+            }
+        }
+        set_default(spec, "enableServiceLinks", json!(true));
+        if spec.get("hostNetwork").and_then(Value::as_bool) == Some(true) {
+            for key in ["containers", "initContainers"] {
+                for c in array_mut(spec, key) {
+                    for port in array_mut(c, "ports") {
+                        let zero = port.get("hostPort").and_then(Value::as_i64).unwrap_or(0) == 0;
+                        if zero {
+                            let container_port =
+                                port.get("containerPort").cloned().unwrap_or(json!(0));
+                            port.insert("hostPort".into(), container_port);
+                        }
+                    }
+                }
+            }
+        }
+    });
+}
+
+fn copy_limits_to_requests(container: &mut Map<String, Value>) {
+    if_obj(container, "resources", |res| {
+        let Some(Value::Object(limits)) = res.get("limits").cloned() else {
+            return;
+        };
+        with_obj(res, "requests", |requests| {
+            for (k, v) in limits {
+                requests.entry(k).or_insert(v);
+            }
+        });
+    });
+}
+
+fn default_pod_template(template: &mut Map<String, Value>) {
+    with_obj(template, "spec", default_pod_spec);
+}
+
+fn default_pod_spec(spec: &mut Map<String, Value>) {
+    // SetDefaults_PodSpec.
+    set_default(spec, "dnsPolicy", json!("ClusterFirst"));
+    set_default(spec, "restartPolicy", json!("Always"));
+    set_default(spec, "securityContext", json!({}));
+    set_default(spec, "terminationGracePeriodSeconds", json!(30));
+    set_default(spec, "schedulerName", json!("default-scheduler"));
+    for key in ["containers", "initContainers", "ephemeralContainers"] {
+        for c in array_mut(spec, key) {
+            default_container(c);
+        }
+    }
+    for vol in array_mut(spec, "volumes") {
+        default_volume(vol);
+    }
+}
+
+fn default_container(c: &mut Map<String, Value>) {
+    // SetDefaults_Container.
+    if c.get("imagePullPolicy")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        let image = c.get("image").and_then(Value::as_str).unwrap_or("");
+        c.insert("imagePullPolicy".into(), json!(image_pull_policy(image)));
+    }
+    set_default(c, "terminationMessagePath", json!("/dev/termination-log"));
+    set_default(c, "terminationMessagePolicy", json!("File"));
+    // ContainerPort.protocol is `+default="TCP"`.
+    for port in array_mut(c, "ports") {
+        set_default(port, "protocol", json!("TCP"));
+    }
+    for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
+        if_obj(c, probe, default_probe);
+    }
+    if_obj(c, "lifecycle", |lifecycle| {
+        for hook in ["postStart", "preStop"] {
+            if_obj(lifecycle, hook, |h| if_obj(h, "httpGet", default_http_get));
+        }
+    });
+    for env in array_mut(c, "env") {
+        if_obj(env, "valueFrom", |from| {
+            if_obj(from, "fieldRef", default_field_ref)
+        });
+    }
+}
+
+fn default_probe(probe: &mut Map<String, Value>) {
+    // SetDefaults_Probe treats 0 as unset.
+    for (key, value) in [
+        ("timeoutSeconds", 1),
+        ("periodSeconds", 10),
+        ("successThreshold", 1),
+        ("failureThreshold", 3),
+    ] {
+        if probe.get(key).and_then(Value::as_i64).unwrap_or(0) == 0 {
+            probe.insert(key.into(), json!(value));
+        }
+    }
+    if_obj(probe, "httpGet", default_http_get);
+    if_obj(probe, "grpc", |grpc| {
+        set_default(grpc, "service", json!(""))
+    });
+}
+
+fn default_http_get(action: &mut Map<String, Value>) {
+    // SetDefaults_HTTPGetAction.
+    if action
+        .get("path")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        action.insert("path".into(), json!("/"));
+    }
+    if action
+        .get("scheme")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        action.insert("scheme".into(), json!("HTTP"));
+    }
+}
+
+fn default_field_ref(field_ref: &mut Map<String, Value>) {
+    // SetDefaults_ObjectFieldSelector.
+    if field_ref
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        field_ref.insert("apiVersion".into(), json!("v1"));
+    }
+}
+
+/// 0644, the defaultMode of secret, configMap, downwardAPI and projected volumes.
+const DEFAULT_MODE: i64 = 420;
+
+fn default_volume(vol: &mut Map<String, Value>) {
+    // SetDefaults_Volume: a volume with no source is an emptyDir.
+    if vol.iter().all(|(k, v)| k == "name" || v.is_null()) {
+        vol.insert("emptyDir".into(), json!({}));
+    }
+    for key in ["secret", "configMap", "downwardAPI", "projected"] {
+        if_obj(vol, key, |source| {
+            set_default(source, "defaultMode", json!(DEFAULT_MODE))
+        });
+    }
+    if_obj(vol, "downwardAPI", |source| {
+        for item in array_mut(source, "items") {
+            if_obj(item, "fieldRef", default_field_ref);
+        }
+    });
+    if_obj(vol, "projected", |projected| {
+        for source in array_mut(projected, "sources") {
+            if_obj(source, "serviceAccountToken", |t| {
+                set_default(t, "expirationSeconds", json!(3600))
+            });
+            if_obj(source, "downwardAPI", |d| {
+                for item in array_mut(d, "items") {
+                    if_obj(item, "fieldRef", default_field_ref);
+                }
+            });
+        }
+    });
+    if_obj(vol, "hostPath", |h| set_default(h, "type", json!("")));
+    if_obj(vol, "ephemeral", |e| {
+        if_obj(e, "volumeClaimTemplate", |t| {
+            with_obj(t, "spec", default_pvc_spec)
+        });
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Core kinds.
+
+fn default_replication_controller(root: &mut Map<String, Value>) {
+    // SetDefaults_ReplicationController: selector and labels from the template's labels.
+    let template_labels = root
+        .get("spec")
+        .and_then(|s| s.get("template"))
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"))
+        .filter(|l| l.is_object())
+        .cloned();
+    with_obj(root, "spec", |spec| {
+        set_default(spec, "replicas", json!(1));
+        if let Some(labels) = &template_labels
+            && is_empty_map(spec.get("selector"))
+        {
+            spec.insert("selector".into(), labels.clone());
+        }
+        if_obj(spec, "template", default_pod_template);
+    });
+    if template_labels.is_some() {
+        copy_template_labels(root, &["spec", "template"]);
+    }
+}
+
+fn default_service(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        // SetDefaults_Service.
+        set_default(spec, "sessionAffinity", json!("None"));
+        match spec.get("sessionAffinity").and_then(Value::as_str) {
+            Some("None") => {
+                spec.remove("sessionAffinityConfig");
+            }
+            Some("ClientIP") => {
+                let timeout = spec
+                    .get("sessionAffinityConfig")
+                    .and_then(|c| c.get("clientIP"))
+                    .and_then(|c| c.get("timeoutSeconds"))
+                    .is_some_and(|t| !t.is_null());
+                if !timeout {
+                    spec.insert(
+                        "sessionAffinityConfig".into(),
+                        json!({"clientIP": {"timeoutSeconds": 10800}}),
+                    );
+                }
+            }
+            _ => {}
+        }
+        if spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            spec.insert("type".into(), json!("ClusterIP"));
+        }
+        for port in array_mut(spec, "ports") {
+            set_default(port, "protocol", json!("TCP"));
+            let unset = match port.get("targetPort") {
+                None | Some(Value::Null) => true,
+                Some(Value::Number(n)) => n.as_i64() == Some(0),
+                Some(Value::String(s)) => s.is_empty(),
+                Some(_) => false,
+            };
+            if unset {
+                let number = port.get("port").cloned().unwrap_or(json!(0));
+                port.insert("targetPort".into(), number);
+            }
+        }
+        let ty = spec
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let external_ips = spec
+            .get("externalIPs")
+            .and_then(Value::as_array)
+            .is_some_and(|a| !a.is_empty());
+        let externally_accessible =
+            ty == "LoadBalancer" || ty == "NodePort" || (ty == "ClusterIP" && external_ips);
+        if externally_accessible
+            && spec
+                .get("externalTrafficPolicy")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+        {
+            spec.insert("externalTrafficPolicy".into(), json!("Cluster"));
+        }
+        if matches!(ty.as_str(), "ClusterIP" | "NodePort" | "LoadBalancer") {
+            set_default(spec, "internalTrafficPolicy", json!("Cluster"));
+        }
+        if ty == "LoadBalancer" {
+            set_default(spec, "allocateLoadBalancerNodePorts", json!(true));
+        }
+    });
+    let load_balancer = root
+        .get("spec")
+        .and_then(|s| s.get("type"))
+        .and_then(Value::as_str)
+        == Some("LoadBalancer");
+    if load_balancer {
+        if_obj(root, "status", |status| {
+            if_obj(status, "loadBalancer", |lb| {
+                for ingress in array_mut(lb, "ingress") {
+                    let has_ip = ingress
+                        .get("ip")
+                        .and_then(Value::as_str)
+                        .is_some_and(|s| !s.is_empty());
+                    if has_ip {
+                        set_default(ingress, "ipMode", json!("VIP"));
+                    }
+                }
+            });
+        });
+    }
+}
+
+fn default_secret(root: &mut Map<String, Value>) {
+    // SetDefaults_Secret, then Convert_v1_Secret_To_core_Secret folding stringData into data
+    // (stringData wins); the internal type has no stringData, so it never comes back.
+    if root
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .is_empty()
+    {
+        root.insert("type".into(), json!("Opaque"));
+    }
+    let Some(string_data) = root.remove("stringData") else {
+        return;
+    };
+    let Value::Object(string_data) = string_data else {
+        return;
+    };
+    if string_data.is_empty() {
+        return;
+    }
+    with_obj(root, "data", |data| {
+        for (key, value) in string_data {
+            let text = value.as_str().unwrap_or("");
+            let encoded = base64::engine::general_purpose::STANDARD.encode(text.as_bytes());
+            data.insert(key, json!(encoded));
+        }
+    });
+}
+
+fn default_namespace(root: &mut Map<String, Value>) {
+    // SetDefaults_Namespace (the name label, only when there is a name) and
+    // SetDefaults_NamespaceStatus.
+    let name = root
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    if !name.is_empty() {
+        with_obj(root, "metadata", |meta| {
+            with_obj(meta, "labels", |labels| {
+                labels.insert("kubernetes.io/metadata.name".into(), json!(name));
+            });
+        });
+    }
+    with_obj(root, "status", |status| {
+        if status
+            .get("phase")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            status.insert("phase".into(), json!("Active"));
+        }
+    });
+}
+
+fn default_endpoints(root: &mut Map<String, Value>) {
+    for subset in array_mut(root, "subsets") {
+        for port in array_mut(subset, "ports") {
+            set_default(port, "protocol", json!("TCP"));
+        }
+    }
+}
+
+fn default_persistent_volume(root: &mut Map<String, Value>) {
+    // SetDefaults_PersistentVolume.
+    with_obj(root, "status", |status| {
+        set_default(status, "phase", json!("Pending"))
+    });
+    with_obj(root, "spec", |spec| {
+        set_default(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
+        set_default(spec, "volumeMode", json!("Filesystem"));
+        if_obj(spec, "hostPath", |h| set_default(h, "type", json!("")));
+    });
+}
+
+fn default_pvc(root: &mut Map<String, Value>) {
+    // SetDefaults_PersistentVolumeClaim and SetDefaults_PersistentVolumeClaimSpec.
+    with_obj(root, "status", |status| {
+        set_default(status, "phase", json!("Pending"))
+    });
+    with_obj(root, "spec", default_pvc_spec);
+}
+
+fn default_pvc_spec(spec: &mut Map<String, Value>) {
+    set_default(spec, "volumeMode", json!("Filesystem"));
+}
+
+fn default_node(root: &mut Map<String, Value>) {
+    // SetDefaults_NodeStatus: allocatable is the capacity when not given.
+    if_obj(root, "status", |status| {
+        if is_absent(status, "allocatable")
+            && let Some(capacity) = status.get("capacity").filter(|c| c.is_object()).cloned()
+        {
+            status.insert("allocatable".into(), capacity);
+        }
+    });
+}
+
+fn default_limit_range(root: &mut Map<String, Value>) {
+    // SetDefaults_LimitRangeItem, for Container items: default from max, defaultRequest from
+    // default, then from min.
+    if_obj(root, "spec", |spec| {
+        for item in array_mut(spec, "limits") {
+            if item.get("type").and_then(Value::as_str) != Some("Container") {
+                continue;
+            }
+            let max = item
+                .get("max")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            with_obj(item, "default", |d| {
+                for (k, v) in max {
+                    d.entry(k).or_insert(v);
+                }
+            });
+            let default = item
+                .get("default")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            let min = item
+                .get("min")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default();
+            with_obj(item, "defaultRequest", |d| {
+                for (k, v) in default.into_iter().chain(min) {
+                    d.entry(k).or_insert(v);
+                }
+            });
+        }
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// apps/v1 (pkg/apis/apps/v1/defaults.go).
+
+fn default_deployment(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        set_default(spec, "replicas", json!(1));
+        with_obj(spec, "strategy", |strategy| {
+            if strategy
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+            {
+                strategy.insert("type".into(), json!("RollingUpdate"));
+            }
+            if strategy.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                with_obj(strategy, "rollingUpdate", |ru| {
+                    set_default(ru, "maxUnavailable", json!("25%"));
+                    set_default(ru, "maxSurge", json!("25%"));
+                });
+            }
+        });
+        set_default(spec, "revisionHistoryLimit", json!(10));
+        set_default(spec, "progressDeadlineSeconds", json!(600));
+        with_obj(spec, "template", default_pod_template);
+    });
+}
+
+fn default_replica_set(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        set_default(spec, "replicas", json!(1));
+        with_obj(spec, "template", default_pod_template);
+    });
+}
+
+fn default_stateful_set(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        if spec
+            .get("podManagementPolicy")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            spec.insert("podManagementPolicy".into(), json!("OrderedReady"));
+        }
+        with_obj(spec, "updateStrategy", |us| {
+            if us
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+            {
+                us.insert("type".into(), json!("RollingUpdate"));
+                set_default(us, "rollingUpdate", json!({}));
+            }
+            // The partition is only defaulted inside a rollingUpdate that exists.
+            if us.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                if_obj(us, "rollingUpdate", |ru| {
+                    set_default(ru, "partition", json!(0))
+                });
+            }
+        });
+        // StatefulSetAutoDeletePVC is on in 1.32.
+        with_obj(spec, "persistentVolumeClaimRetentionPolicy", |p| {
+            for key in ["whenDeleted", "whenScaled"] {
+                if p.get(key).and_then(Value::as_str).unwrap_or("").is_empty() {
+                    p.insert(key.into(), json!("Retain"));
+                }
+            }
+        });
+        set_default(spec, "replicas", json!(1));
+        set_default(spec, "revisionHistoryLimit", json!(10));
+        with_obj(spec, "template", default_pod_template);
+        // Each claim template is defaulted as a PVC and gets its TypeMeta from the
+        // conversion (Convert_apps_StatefulSetSpec_To_v1_StatefulSetSpec).
+        for claim in array_mut(spec, "volumeClaimTemplates") {
+            claim.insert("apiVersion".into(), json!("v1"));
+            claim.insert("kind".into(), json!("PersistentVolumeClaim"));
+            default_pvc(claim);
+        }
+    });
+}
+
+fn default_daemon_set(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        with_obj(spec, "updateStrategy", |us| {
+            if us
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+            {
+                us.insert("type".into(), json!("RollingUpdate"));
+            }
+            if us.get("type").and_then(Value::as_str) == Some("RollingUpdate") {
+                with_obj(us, "rollingUpdate", |ru| {
+                    set_default(ru, "maxUnavailable", json!(1));
+                    set_default(ru, "maxSurge", json!(0));
+                });
+            }
+        });
+        set_default(spec, "revisionHistoryLimit", json!(10));
+        with_obj(spec, "template", default_pod_template);
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// batch/v1 (pkg/apis/batch/v1/defaults.go).
+
+fn default_job_spec(spec: &mut Map<String, Value>) {
+    if is_absent(spec, "completions") && is_absent(spec, "parallelism") {
+        spec.insert("completions".into(), json!(1));
+        spec.insert("parallelism".into(), json!(1));
+    }
+    set_default(spec, "parallelism", json!(1));
+    if is_absent(spec, "backoffLimit") {
+        let per_index = !is_absent(spec, "backoffLimitPerIndex");
+        spec.insert(
+            "backoffLimit".into(),
+            json!(if per_index { i32::MAX as i64 } else { 6 }),
+        );
+    }
+    set_default(spec, "completionMode", json!("NonIndexed"));
+    set_default(spec, "suspend", json!(false));
+    // JobPodReplacementPolicy is on in 1.32.
+    if is_absent(spec, "podReplacementPolicy") {
+        let policy = if is_absent(spec, "podFailurePolicy") {
+            "TerminatingOrFailed"
+        } else {
+            "Failed"
+        };
+        spec.insert("podReplacementPolicy".into(), json!(policy));
+    }
+    set_default(spec, "manualSelector", json!(false));
+    if_obj(spec, "podFailurePolicy", |pfp| {
+        for rule in array_mut(pfp, "rules") {
+            for pattern in array_mut(rule, "onPodConditions") {
+                if pattern
+                    .get("status")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .is_empty()
+                {
+                    pattern.insert("status".into(), json!("True"));
+                }
+            }
+        }
+    });
+}
+
+fn default_job(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        default_job_spec(spec);
+        with_obj(spec, "template", default_pod_template);
+    });
+    copy_template_labels(root, &["spec", "template"]);
+}
+
+fn default_cron_job(root: &mut Map<String, Value>) {
+    with_obj(root, "spec", |spec| {
+        if spec
+            .get("concurrencyPolicy")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            spec.insert("concurrencyPolicy".into(), json!("Allow"));
+        }
+        set_default(spec, "suspend", json!(false));
+        set_default(spec, "successfulJobsHistoryLimit", json!(3));
+        set_default(spec, "failedJobsHistoryLimit", json!(1));
+        // SetDefaults_Job applies to Job objects only; the job template gets the pod
+        // template defaults and the podFailurePolicy pattern status.
+        with_obj(spec, "jobTemplate", |jt| {
+            with_obj(jt, "spec", |js| {
+                with_obj(js, "template", default_pod_template);
+                if_obj(js, "podFailurePolicy", |pfp| {
+                    for rule in array_mut(pfp, "rules") {
+                        for pattern in array_mut(rule, "onPodConditions") {
+                            set_default(pattern, "status", json!("True"));
+                        }
+                    }
+                });
+            });
+        });
+    });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Other groups.
+
+fn default_hpa_v2(root: &mut Map<String, Value>) {
+    // autoscaling/v2 SetDefaults_HorizontalPodAutoscaler and ...Behavior.
+    with_obj(root, "spec", |spec| {
+        set_default(spec, "minReplicas", json!(1));
+        let no_metrics = spec
+            .get("metrics")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty);
+        if no_metrics {
+            spec.insert(
+                "metrics".into(),
+                json!([{"type": "Resource", "resource": {"name": "cpu",
+                    "target": {"type": "Utilization", "averageUtilization": 80}}}]),
+            );
+        }
+        if_obj(spec, "behavior", |behavior| {
+            let up = json!({"stabilizationWindowSeconds": 0, "selectPolicy": "Max", "policies": [
+                {"type": "Pods", "value": 4, "periodSeconds": 15},
+                {"type": "Percent", "value": 100, "periodSeconds": 15}]});
+            // Scale-down leaves the window unset so the controller's flag (300s) applies.
+            let down = json!({"selectPolicy": "Max", "policies": [
+                {"type": "Percent", "value": 100, "periodSeconds": 15}]});
+            for (key, defaults) in [("scaleUp", up), ("scaleDown", down)] {
+                with_obj(behavior, key, |rules| {
+                    if let Value::Object(defaults) = defaults {
+                        for (k, v) in defaults {
+                            set_default(rules, &k, v);
+                        }
+                    }
+                });
+            }
+        });
+    });
+}
+
+fn default_network_policy(root: &mut Map<String, Value>) {
+    // networking/v1 SetDefaults_NetworkPolicy and NetworkPolicyPort.protocol TCP.
+    with_obj(root, "spec", |spec| {
+        for dir in ["ingress", "egress"] {
+            for rule in array_mut(spec, dir) {
+                for port in array_mut(rule, "ports") {
+                    set_default(port, "protocol", json!("TCP"));
+                }
+            }
+        }
+        let no_types = spec
+            .get("policyTypes")
+            .and_then(Value::as_array)
+            .is_none_or(Vec::is_empty);
+        if no_types {
+            let mut types = vec![json!("Ingress")];
+            if spec
+                .get("egress")
+                .and_then(Value::as_array)
+                .is_some_and(|e| !e.is_empty())
+            {
+                types.push(json!("Egress"));
+            }
+            spec.insert("policyTypes".into(), Value::Array(types));
+        }
+    });
+}
+
+fn default_ingress_class(root: &mut Map<String, Value>) {
+    if_obj(root, "spec", |spec| {
+        if_obj(spec, "parameters", |p| {
+            set_default(p, "scope", json!("Cluster"))
+        });
+    });
+}
+
+fn default_role_binding(root: &mut Map<String, Value>) {
+    // rbac/v1 SetDefaults_*RoleBinding and SetDefaults_Subject.
+    if_obj(root, "roleRef", |r| {
+        if r.get("apiGroup")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            r.insert("apiGroup".into(), json!("rbac.authorization.k8s.io"));
+        }
+    });
+    for subject in array_mut(root, "subjects") {
+        if subject
+            .get("apiGroup")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .is_empty()
+        {
+            match subject.get("kind").and_then(Value::as_str) {
+                Some("ServiceAccount") => {
+                    subject.insert("apiGroup".into(), json!(""));
+                }
+                Some("User" | "Group") => {
+                    subject.insert("apiGroup".into(), json!("rbac.authorization.k8s.io"));
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn default_webhooks(root: &mut Map<String, Value>, mutating: bool) {
+    // admissionregistration/v1 defaults.go.
+    for hook in array_mut(root, "webhooks") {
+        set_default(hook, "failurePolicy", json!("Fail"));
+        set_default(hook, "matchPolicy", json!("Equivalent"));
+        set_default(hook, "namespaceSelector", json!({}));
+        set_default(hook, "objectSelector", json!({}));
+        set_default(hook, "timeoutSeconds", json!(10));
+        if mutating {
+            set_default(hook, "reinvocationPolicy", json!("Never"));
+        }
+        for rule in array_mut(hook, "rules") {
+            set_default(rule, "scope", json!("*"));
+        }
+        if_obj(hook, "clientConfig", |cc| {
+            if_obj(cc, "service", |svc| set_default(svc, "port", json!(443)));
+        });
+    }
+}
+
+fn default_crd(root: &mut Map<String, Value>) {
+    // apiextensions/v1 SetDefaults_CustomResourceDefinition(Spec) and ServiceReference.
+    if_obj(root, "spec", |spec| {
+        if_obj(spec, "names", |names| {
+            let kind = names
+                .get("kind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            if names
+                .get("singular")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+            {
+                names.insert("singular".into(), json!(kind.to_lowercase()));
+            }
+            if names
+                .get("listKind")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .is_empty()
+                && !kind.is_empty()
+            {
+                names.insert("listKind".into(), json!(format!("{kind}List")));
+            }
+        });
+        with_obj(spec, "conversion", |conversion| {
+            set_default(conversion, "strategy", json!("None"));
+            if_obj(conversion, "webhook", |w| {
+                if_obj(w, "clientConfig", |cc| {
+                    if_obj(cc, "service", |svc| set_default(svc, "port", json!(443)));
+                });
+            });
+        });
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn defaulted(api_version: &str, kind: &str, mut obj: Value) -> Value {
+        let gv = crate::gvk::GroupVersion::parse_api_version(api_version);
+        apply_defaults(&gv.with_kind(kind), &mut obj);
+        obj
+    }
+
+    #[test]
+    fn image_pull_policy_rules() {
+        // core/v1 SetDefaults_Container with parsers.ParseImageName.
+        assert_eq!(image_pull_policy("nginx"), "Always");
+        assert_eq!(image_pull_policy("nginx:latest"), "Always");
+        assert_eq!(image_pull_policy("nginx:1.27"), "IfNotPresent");
+        assert_eq!(image_pull_policy("registry.local:5000/team/app"), "Always");
+        assert_eq!(
+            image_pull_policy("registry.local:5000/team/app:v2"),
+            "IfNotPresent"
+        );
+        let digest = format!("nginx@sha256:{}", "a".repeat(64));
+        assert_eq!(image_pull_policy(&digest), "IfNotPresent");
+        let both = format!("nginx:latest@sha256:{}", "a".repeat(64));
+        assert_eq!(image_pull_policy(&both), "Always");
+        // Upper case in the repository path fails to parse: the tag stays empty.
+        assert_eq!(image_pull_policy("Nginx"), "IfNotPresent");
+        assert_eq!(image_pull_policy(""), "IfNotPresent");
+        assert_eq!(image_pull_policy("nginx:"), "IfNotPresent");
+    }
+
+    #[test]
+    fn deployment_defaults() {
+        // apps/v1 SetDefaults_Deployment plus the pod template defaults (reference §3.2).
+        let d = defaulted(
+            "apps/v1",
+            "Deployment",
+            json!({"spec": {"template": {"spec": {
+            "containers": [{"name": "web", "image": "nginx:1.27", "ports": [{"containerPort": 80}],
+                "readinessProbe": {"httpGet": {"port": 80}}}]}}}}),
+        );
+        let spec = &d["spec"];
+        assert_eq!(spec["replicas"], 1);
+        assert_eq!(
+            spec["strategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": "25%", "maxSurge": "25%"}})
+        );
+        assert_eq!(spec["revisionHistoryLimit"], 10);
+        assert_eq!(spec["progressDeadlineSeconds"], 600);
+        let pod = &spec["template"]["spec"];
+        assert_eq!(pod["dnsPolicy"], "ClusterFirst");
+        assert_eq!(pod["restartPolicy"], "Always");
+        assert_eq!(pod["securityContext"], json!({}));
+        assert_eq!(pod["terminationGracePeriodSeconds"], 30);
+        assert_eq!(pod["schedulerName"], "default-scheduler");
+        assert!(pod.get("enableServiceLinks").is_none(), "Pod-only default");
+        let c = &pod["containers"][0];
+        assert_eq!(c["imagePullPolicy"], "IfNotPresent");
+        assert_eq!(c["terminationMessagePath"], "/dev/termination-log");
+        assert_eq!(c["terminationMessagePolicy"], "File");
+        assert_eq!(c["ports"][0]["protocol"], "TCP");
+        assert_eq!(
+            c["readinessProbe"],
+            json!({"httpGet": {"port": 80, "path": "/", "scheme": "HTTP"}, "timeoutSeconds": 1,
+                "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3})
+        );
+    }
+
+    #[test]
+    fn recreate_strategy_gets_no_rolling_update() {
+        let d = defaulted(
+            "apps/v1",
+            "Deployment",
+            json!({"spec": {"strategy": {"type": "Recreate"}}}),
+        );
+        assert_eq!(d["spec"]["strategy"], json!({"type": "Recreate"}));
+    }
+
+    #[test]
+    fn existing_values_are_kept() {
+        let d = defaulted(
+            "apps/v1",
+            "Deployment",
+            json!({"spec": {"replicas": 0,
+            "strategy": {"rollingUpdate": {"maxSurge": 1}}}}),
+        );
+        assert_eq!(d["spec"]["replicas"], 0);
+        assert_eq!(
+            d["spec"]["strategy"]["rollingUpdate"],
+            json!({"maxSurge": 1, "maxUnavailable": "25%"})
+        );
+    }
+
+    #[test]
+    fn statefulset_and_daemonset_defaults() {
+        // apps/v1 SetDefaults_StatefulSet / SetDefaults_DaemonSet.
+        let s = defaulted(
+            "apps/v1",
+            "StatefulSet",
+            json!({"spec": {"volumeClaimTemplates": [{"metadata": {"name": "data"}, "spec": {}}]}}),
+        );
+        assert_eq!(s["spec"]["podManagementPolicy"], "OrderedReady");
+        assert_eq!(
+            s["spec"]["updateStrategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"partition": 0}})
+        );
+        assert_eq!(
+            s["spec"]["persistentVolumeClaimRetentionPolicy"],
+            json!({"whenDeleted": "Retain", "whenScaled": "Retain"})
+        );
+        assert_eq!(s["spec"]["revisionHistoryLimit"], 10);
+        let claim = &s["spec"]["volumeClaimTemplates"][0];
+        assert_eq!(claim["kind"], "PersistentVolumeClaim");
+        assert_eq!(claim["spec"]["volumeMode"], "Filesystem");
+        assert_eq!(claim["status"]["phase"], "Pending");
+        let ondelete = defaulted(
+            "apps/v1",
+            "StatefulSet",
+            json!({"spec": {"updateStrategy": {"type": "OnDelete"}}}),
+        );
+        assert_eq!(
+            ondelete["spec"]["updateStrategy"],
+            json!({"type": "OnDelete"})
+        );
+        let ds = defaulted("apps/v1", "DaemonSet", json!({"spec": {}}));
+        assert_eq!(
+            ds["spec"]["updateStrategy"],
+            json!({"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 1, "maxSurge": 0}})
+        );
+    }
+
+    #[test]
+    fn pod_only_defaults() {
+        // core/v1 SetDefaults_Pod: enableServiceLinks, requests from limits, host ports.
+        let p = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"hostNetwork": true, "containers": [{"name": "c", "image": "x",
+            "ports": [{"containerPort": 8080}],
+            "resources": {"limits": {"cpu": "1"}, "requests": {"memory": "1Gi"}}}]}}),
+        );
+        let c = &p["spec"]["containers"][0];
+        assert_eq!(p["spec"]["enableServiceLinks"], true);
+        assert_eq!(
+            c["resources"]["requests"],
+            json!({"memory": "1Gi", "cpu": "1"})
+        );
+        assert_eq!(c["ports"][0]["hostPort"], 8080);
+        assert_eq!(c["imagePullPolicy"], "Always");
+    }
+
+    #[test]
+    fn volume_defaults() {
+        // SetDefaults_Volume and the *VolumeSource defaultMode defaults (0644 = 420).
+        let p = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"containers": [], "volumes": [
+            {"name": "a"}, {"name": "b", "secret": {"secretName": "s"}}, {"name": "c", "configMap": {"name": "c", "defaultMode": 256}},
+            {"name": "d", "projected": {"sources": [{"serviceAccountToken": {"path": "t"}}]}},
+            {"name": "e", "hostPath": {"path": "/x"}}]}}),
+        );
+        let v = &p["spec"]["volumes"];
+        assert_eq!(v[0]["emptyDir"], json!({}));
+        assert_eq!(v[1]["secret"]["defaultMode"], 420);
+        assert_eq!(v[2]["configMap"]["defaultMode"], 256);
+        assert_eq!(v[3]["projected"]["defaultMode"], 420);
+        assert_eq!(
+            v[3]["projected"]["sources"][0]["serviceAccountToken"]["expirationSeconds"],
+            3600
+        );
+        assert_eq!(v[4]["hostPath"]["type"], "");
+    }
+
+    #[test]
+    fn service_defaults() {
+        // core/v1 SetDefaults_Service; IPs are allocated by the server, not here.
+        let s = defaulted(
+            "v1",
+            "Service",
+            json!({"spec": {"ports": [{"port": 80}, {"port": 443, "targetPort": "https"}]}}),
+        );
+        let spec = &s["spec"];
+        assert_eq!(spec["type"], "ClusterIP");
+        assert_eq!(spec["sessionAffinity"], "None");
+        assert_eq!(spec["internalTrafficPolicy"], "Cluster");
+        assert!(spec.get("externalTrafficPolicy").is_none());
+        assert!(spec.get("clusterIP").is_none());
+        assert_eq!(
+            spec["ports"][0],
+            json!({"port": 80, "protocol": "TCP", "targetPort": 80})
+        );
+        assert_eq!(spec["ports"][1]["targetPort"], "https");
+        let lb = defaulted(
+            "v1",
+            "Service",
+            json!({"spec": {"type": "LoadBalancer", "sessionAffinity": "ClientIP"},
+            "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}}),
+        );
+        assert_eq!(lb["spec"]["externalTrafficPolicy"], "Cluster");
+        assert_eq!(lb["spec"]["allocateLoadBalancerNodePorts"], true);
+        assert_eq!(
+            lb["spec"]["sessionAffinityConfig"]["clientIP"]["timeoutSeconds"],
+            10800
+        );
+        assert_eq!(lb["status"]["loadBalancer"]["ingress"][0]["ipMode"], "VIP");
+        let ext = defaulted(
+            "v1",
+            "Service",
+            json!({"spec": {"type": "ExternalName", "externalName": "x.example"}}),
+        );
+        assert!(ext["spec"].get("internalTrafficPolicy").is_none());
+    }
+
+    #[test]
+    fn secret_type_and_string_data() {
+        // SetDefaults_Secret and Convert_v1_Secret_To_core_Secret (stringData overwrites data).
+        let s = defaulted(
+            "v1",
+            "Secret",
+            json!({"data": {"a": "b2xk", "keep": "eA=="}, "stringData": {"a": "new"}}),
+        );
+        assert_eq!(s["type"], "Opaque");
+        assert_eq!(s["data"], json!({"a": "bmV3", "keep": "eA=="}));
+        assert!(s.get("stringData").is_none());
+    }
+
+    #[test]
+    fn namespace_defaults_and_finalizer() {
+        // SetDefaults_Namespace, SetDefaults_NamespaceStatus, namespace strategy PrepareForCreate.
+        let gvk = GroupVersionKind::new("", "v1", "Namespace");
+        let mut ns = json!({"metadata": {"name": "team-a"}});
+        apply_defaults(&gvk, &mut ns);
+        prepare_for_create(&gvk, &mut ns);
+        assert_eq!(
+            ns["metadata"]["labels"]["kubernetes.io/metadata.name"],
+            "team-a"
+        );
+        assert_eq!(ns["status"]["phase"], "Active");
+        assert_eq!(ns["spec"]["finalizers"], json!(["kubernetes"]));
+        let mut unnamed = json!({"metadata": {"generateName": "x-"}});
+        apply_defaults(&gvk, &mut unnamed);
+        assert!(unnamed["metadata"].get("labels").is_none());
+    }
+
+    #[test]
+    fn job_and_cronjob_defaults() {
+        // batch/v1 SetDefaults_Job / SetDefaults_CronJob (1.32 gates).
+        let j = defaulted(
+            "batch/v1",
+            "Job",
+            json!({"spec": {"template": {"metadata": {"labels": {"app": "x"}},
+            "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "busybox:1"}]}}}}),
+        );
+        let spec = &j["spec"];
+        assert_eq!(spec["completions"], 1);
+        assert_eq!(spec["parallelism"], 1);
+        assert_eq!(spec["backoffLimit"], 6);
+        assert_eq!(spec["completionMode"], "NonIndexed");
+        assert_eq!(spec["suspend"], false);
+        assert_eq!(spec["podReplacementPolicy"], "TerminatingOrFailed");
+        assert_eq!(spec["manualSelector"], false);
+        assert_eq!(j["metadata"]["labels"], json!({"app": "x"}));
+        let parallel = defaulted(
+            "batch/v1",
+            "Job",
+            json!({"spec": {"parallelism": 3, "backoffLimitPerIndex": 1}}),
+        );
+        assert!(parallel["spec"].get("completions").is_none());
+        assert_eq!(parallel["spec"]["backoffLimit"], i32::MAX);
+        let cj = defaulted(
+            "batch/v1",
+            "CronJob",
+            json!({"spec": {"schedule": "* * * * *",
+            "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "x"}]}}}}}}),
+        );
+        assert_eq!(cj["spec"]["concurrencyPolicy"], "Allow");
+        assert_eq!(cj["spec"]["successfulJobsHistoryLimit"], 3);
+        assert_eq!(cj["spec"]["failedJobsHistoryLimit"], 1);
+        assert!(
+            cj["spec"]["jobTemplate"]["spec"]
+                .get("backoffLimit")
+                .is_none()
+        );
+        assert_eq!(
+            cj["spec"]["jobTemplate"]["spec"]["template"]["spec"]["dnsPolicy"],
+            "ClusterFirst"
+        );
+    }
+
+    #[test]
+    fn job_selector_uses_uid() {
+        // pkg/registry/batch/job/strategy.go generateSelector.
+        let mut j = json!({"metadata": {"name": "pi"}, "spec": {"template": {"spec": {}}}});
+        apply_job_selector_defaults(&mut j, "u-1");
+        assert_eq!(
+            j["spec"]["selector"],
+            json!({"matchLabels": {"batch.kubernetes.io/controller-uid": "u-1"}})
+        );
+        let labels = &j["spec"]["template"]["metadata"]["labels"];
+        assert_eq!(labels["job-name"], "pi");
+        assert_eq!(labels["controller-uid"], "u-1");
+        assert_eq!(
+            j["metadata"]["labels"]["batch.kubernetes.io/job-name"],
+            "pi"
+        );
+        let mut manual =
+            json!({"spec": {"manualSelector": true, "selector": {"matchLabels": {"a": "b"}}}});
+        apply_job_selector_defaults(&mut manual, "u");
+        assert_eq!(
+            manual["spec"]["selector"],
+            json!({"matchLabels": {"a": "b"}})
+        );
+    }
+
+    #[test]
+    fn volume_claims_and_persistent_volumes() {
+        let pv = defaulted("v1", "PersistentVolume", json!({"spec": {}}));
+        assert_eq!(pv["spec"]["persistentVolumeReclaimPolicy"], "Retain");
+        assert_eq!(pv["spec"]["volumeMode"], "Filesystem");
+        assert_eq!(pv["status"]["phase"], "Pending");
+        let pvc = defaulted("v1", "PersistentVolumeClaim", json!({"spec": {}}));
+        assert_eq!(pvc["spec"]["volumeMode"], "Filesystem");
+        assert_eq!(pvc["status"]["phase"], "Pending");
+    }
+
+    #[test]
+    fn hpa_v2_defaults() {
+        // autoscaling/v2 defaults.go: minReplicas, the 80% CPU metric, behavior rules.
+        let h = defaulted(
+            "autoscaling/v2",
+            "HorizontalPodAutoscaler",
+            json!({"spec": {"behavior": {"scaleDown": {"stabilizationWindowSeconds": 60}}}}),
+        );
+        assert_eq!(h["spec"]["minReplicas"], 1);
+        assert_eq!(
+            h["spec"]["metrics"][0]["resource"]["target"]["averageUtilization"],
+            80
+        );
+        assert_eq!(
+            h["spec"]["behavior"]["scaleUp"]["policies"][0],
+            json!({"type": "Pods", "value": 4, "periodSeconds": 15})
+        );
+        assert_eq!(
+            h["spec"]["behavior"]["scaleDown"]["stabilizationWindowSeconds"],
+            60
+        );
+        assert_eq!(h["spec"]["behavior"]["scaleDown"]["selectPolicy"], "Max");
+        let plain = defaulted(
+            "autoscaling/v2",
+            "HorizontalPodAutoscaler",
+            json!({"spec": {}}),
+        );
+        assert!(plain["spec"].get("behavior").is_none());
+    }
+
+    #[test]
+    fn ingress_path_type_is_not_defaulted() {
+        // networking/v1 has no Ingress defaulter: pathType is required by validation instead.
+        let ing = json!({"spec": {"rules": [{"http": {"paths": [{"path": "/"}]}}]}});
+        assert_eq!(
+            defaulted("networking.k8s.io/v1", "Ingress", ing.clone()),
+            ing
+        );
+        let np = defaulted(
+            "networking.k8s.io/v1",
+            "NetworkPolicy",
+            json!({"spec": {"egress": [{"ports": [{"port": 53}]}]}}),
+        );
+        assert_eq!(np["spec"]["policyTypes"], json!(["Ingress", "Egress"]));
+        assert_eq!(np["spec"]["egress"][0]["ports"][0]["protocol"], "TCP");
+    }
+
+    #[test]
+    fn rbac_and_crd_defaults() {
+        let rb = defaulted(
+            "rbac.authorization.k8s.io/v1",
+            "RoleBinding",
+            json!({"roleRef": {"kind": "Role", "name": "r"},
+            "subjects": [{"kind": "ServiceAccount", "name": "a"}, {"kind": "User", "name": "u"}]}),
+        );
+        assert_eq!(rb["roleRef"]["apiGroup"], "rbac.authorization.k8s.io");
+        assert_eq!(rb["subjects"][0]["apiGroup"], "");
+        assert_eq!(rb["subjects"][1]["apiGroup"], "rbac.authorization.k8s.io");
+        let crd = defaulted(
+            "apiextensions.k8s.io/v1",
+            "CustomResourceDefinition",
+            json!({"spec": {"names": {"kind": "Widget", "plural": "widgets"}}}),
+        );
+        assert_eq!(crd["spec"]["names"]["singular"], "widget");
+        assert_eq!(crd["spec"]["names"]["listKind"], "WidgetList");
+        assert_eq!(crd["spec"]["conversion"], json!({"strategy": "None"}));
+    }
+
+    #[test]
+    fn malformed_shapes_do_not_panic() {
+        for (av, kind) in [
+            ("apps/v1", "Deployment"),
+            ("v1", "Pod"),
+            ("v1", "Service"),
+            ("v1", "Secret"),
+            ("batch/v1", "CronJob"),
+        ] {
+            for body in [
+                json!(null),
+                json!("x"),
+                json!({"spec": "x"}),
+                json!({"spec": {"template": 3, "ports": "p"}}),
+                json!({"stringData": 1}),
+            ] {
+                let _ = defaulted(av, kind, body);
+            }
+        }
+        let mut j = json!("x");
+        apply_job_selector_defaults(&mut j, "u");
+    }
+}

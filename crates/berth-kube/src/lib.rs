@@ -19,15 +19,26 @@ mod table;
 mod validation;
 
 pub use crate::{
-    builtin::builtin_resources,
-    defaults::apply_defaults,
+    builtin::{
+        builtin_by_gvk, builtin_groups, builtin_lookup, builtin_resource, builtin_resources,
+        is_builtin,
+    },
+    defaults::{apply_defaults, apply_job_selector_defaults, image_pull_policy, prepare_for_create},
     gvk::{GroupVersion, GroupVersionKind},
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
     openapi::{OpenApiIndex, openapi_document},
     resource::{ResourceInfo, Scope, Subresource},
     schema::{PruneReport, StructuralSchema},
-    selector::{FieldSelector, LabelSelector, SelectorError},
+    selector::{
+        FieldOperator, FieldRequirement, FieldSelector, LabelSelector, Operator, Requirement,
+        SelectorError,
+    },
     status::{Cause, StatusError},
     table::{TableColumn, table_for},
-    validation::{validate_object, validate_dns1123_label, validate_dns1123_subdomain},
+    validation::{
+        BadValue, NameRule, name_rule, validate_annotations, validate_config_map_key,
+        validate_dns1035_label, validate_dns1123_label, validate_dns1123_subdomain,
+        validate_label_selector, validate_label_value, validate_labels, validate_metadata,
+        validate_object, validate_path_segment_name, validate_pod_spec, validate_qualified_name,
+    },
 };

@@ -1,17 +1,1874 @@
 //! Validation the API server applies before it stores an object.
+//!
+//! Messages are those of Kubernetes 1.32: `k8s.io/apimachinery` `pkg/util/validation` (name,
+//! label and key rules), `pkg/api/validation` (object metadata), `pkg/util/validation/field`
+//! (how a cause is worded) and `k8s.io/kubernetes` `pkg/apis/*/validation` (per-kind rules).
+//! Only the common, shape-level checks are here; the server reports them as one 422.
 
-use crate::{resource::ResourceInfo, status::Cause};
-use serde_json::Value;
+use crate::resource::ResourceInfo;
+use crate::selector::LabelSelector;
+use crate::status::Cause;
+use regex::Regex;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
-pub fn validate_dns1123_subdomain(_name: &str) -> Vec<String> {
-    Vec::new()
+// ---------------------------------------------------------------------------------------------
+// Field errors, worded as field.Error.ErrorBody does.
+
+/// The offending value as Go's `ErrorBody` prints it (`%q` for strings, `%v` for numbers and
+/// booleans, `%#v` for maps and slices).
+#[derive(Clone, Debug, PartialEq)]
+pub enum BadValue {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+    /// A `map[string]string`, printed `map[string]string{"a":"b"}` with sorted keys.
+    StrMap(Vec<(String, String)>),
+    /// A `[]string`, printed `[]string{"a", "b"}`.
+    StrList(Vec<String>),
+    /// Already rendered.
+    Raw(String),
 }
 
-pub fn validate_dns1123_label(_name: &str) -> Vec<String> {
-    Vec::new()
+impl BadValue {
+    fn render(&self) -> String {
+        match self {
+            BadValue::Str(s) => go_quote(s),
+            BadValue::Int(n) => n.to_string(),
+            BadValue::Bool(b) => b.to_string(),
+            BadValue::StrMap(pairs) => {
+                let mut sorted = pairs.clone();
+                sorted.sort();
+                let body: Vec<String> = sorted
+                    .iter()
+                    .map(|(k, v)| format!("{}:{}", go_quote(k), go_quote(v)))
+                    .collect();
+                format!("map[string]string{{{}}}", body.join(", "))
+            }
+            BadValue::StrList(items) => {
+                let body: Vec<String> = items.iter().map(|s| go_quote(s)).collect();
+                format!("[]string{{{}}}", body.join(", "))
+            }
+            BadValue::Raw(s) => s.clone(),
+        }
+    }
+
+    /// The value of a JSON scalar, or its compact JSON for anything else.
+    pub fn from_json(value: &Value) -> Self {
+        match value {
+            Value::String(s) => BadValue::Str(s.clone()),
+            Value::Bool(b) => BadValue::Bool(*b),
+            Value::Number(n) => match n.as_i64() {
+                Some(i) => BadValue::Int(i),
+                None => BadValue::Raw(n.to_string()),
+            },
+            Value::Null => BadValue::Raw("null".into()),
+            other => BadValue::Raw(other.to_string()),
+        }
+    }
+
+    fn string_map(map: Option<&Map<String, Value>>) -> Self {
+        match map {
+            Some(m) => BadValue::StrMap(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect(),
+            ),
+            None => BadValue::Raw("map[string]string(nil)".into()),
+        }
+    }
 }
 
-/// The causes that make `obj` invalid for `info`; empty when it is valid.
-pub fn validate_object(_info: &ResourceInfo, _obj: &Value) -> Vec<Cause> {
-    Vec::new()
+/// `Required value` (with `: detail` when there is one).
+pub fn required(field: &str, detail: &str) -> Cause {
+    Cause::new(
+        "FieldValueRequired",
+        with_detail("Required value", detail),
+        field,
+    )
+}
+
+/// `Invalid value: "x": detail`.
+pub fn invalid(field: &str, value: BadValue, detail: &str) -> Cause {
+    let body = format!("Invalid value: {}", value.render());
+    Cause::new("FieldValueInvalid", with_detail(&body, detail), field)
+}
+
+/// `Unsupported value: "x": supported values: "a", "b"`.
+pub fn not_supported(field: &str, value: BadValue, supported: &[&str]) -> Cause {
+    let quoted: Vec<String> = supported.iter().map(|s| go_quote(s)).collect();
+    let detail = if quoted.is_empty() {
+        String::new()
+    } else {
+        format!("supported values: {}", quoted.join(", "))
+    };
+    let body = format!("Unsupported value: {}", value.render());
+    Cause::new("FieldValueNotSupported", with_detail(&body, &detail), field)
+}
+
+/// `Forbidden: detail`.
+pub fn forbidden(field: &str, detail: &str) -> Cause {
+    Cause::new(
+        "FieldValueForbidden",
+        with_detail("Forbidden", detail),
+        field,
+    )
+}
+
+/// `Duplicate value: "x"`.
+pub fn duplicate(field: &str, value: BadValue) -> Cause {
+    Cause::new(
+        "FieldValueDuplicate",
+        format!("Duplicate value: {}", value.render()),
+        field,
+    )
+}
+
+/// `Too long: may not be more than N bytes` (the 1.32 wording of field.TooLong).
+pub fn too_long(field: &str, max: usize) -> Cause {
+    Cause::new(
+        "FieldValueTooLong",
+        format!("Too long: may not be more than {max} bytes"),
+        field,
+    )
+}
+
+fn with_detail(body: &str, detail: &str) -> String {
+    if detail.is_empty() {
+        body.to_string()
+    } else {
+        format!("{body}: {detail}")
+    }
+}
+
+/// Quotes a string as Go's `%q` / `strconv.Quote` does.
+pub(crate) fn go_quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{7}' => out.push_str("\\a"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            '\u{b}' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if c.is_control() => {
+                let n = c as u32;
+                if n <= 0xffff {
+                    out.push_str(&format!("\\u{n:04x}"));
+                } else {
+                    out.push_str(&format!("\\U{n:08x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Name and key rules (apimachinery pkg/util/validation/validation.go, 1.32).
+
+const DNS1123_LABEL_FMT: &str = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
+const DNS1123_SUBDOMAIN_FMT: &str =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const DNS1035_LABEL_FMT: &str = "[a-z]([-a-z0-9]*[a-z0-9])?";
+const QUALIFIED_NAME_FMT: &str = "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
+const LABEL_VALUE_FMT: &str = "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?";
+const CONFIG_MAP_KEY_FMT: &str = "[-._a-zA-Z0-9]+";
+
+/// Total size of all annotation keys and values (apimachinery TotalAnnotationSizeLimitB).
+pub const TOTAL_ANNOTATION_SIZE_LIMIT: usize = 256 * 1024;
+/// The most a ConfigMap's or Secret's data may hold (core.MaxSecretSize).
+pub const MAX_DATA_SIZE: usize = 1024 * 1024;
+
+fn anchored(fmt: &str) -> Regex {
+    // The patterns are constants of this file; a failure here is a programming error that
+    // every test would show, so fall back to a regex that matches nothing rather than panic.
+    Regex::new(&format!("^{fmt}$")).unwrap_or_else(|_| never())
+}
+
+fn never() -> Regex {
+    Regex::new("[^\\s\\S]").unwrap_or_else(|_| never())
+}
+
+macro_rules! cached_regex {
+    ($name:ident, $fmt:expr) => {
+        fn $name() -> &'static Regex {
+            static RE: OnceLock<Regex> = OnceLock::new();
+            RE.get_or_init(|| anchored($fmt))
+        }
+    };
+}
+
+cached_regex!(dns1123_label_re, DNS1123_LABEL_FMT);
+cached_regex!(dns1123_subdomain_re, DNS1123_SUBDOMAIN_FMT);
+cached_regex!(dns1035_label_re, DNS1035_LABEL_FMT);
+cached_regex!(qualified_name_re, QUALIFIED_NAME_FMT);
+cached_regex!(label_value_re, LABEL_VALUE_FMT);
+cached_regex!(config_map_key_re, CONFIG_MAP_KEY_FMT);
+
+fn max_len_error(n: usize) -> String {
+    format!("must be no more than {n} characters")
+}
+
+fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
+    if examples.is_empty() {
+        return format!("{msg} (regex used for validation is '{fmt}')");
+    }
+    let ex: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
+    format!(
+        "{msg} (e.g. {}regex used for validation is '{fmt}')",
+        ex.join("or ")
+    )
+}
+
+/// IsDNS1123Label.
+pub fn validate_dns1123_label(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push(max_len_error(63));
+    }
+    if !dns1123_label_re().is_match(value) {
+        if dns1123_subdomain_re().is_match(value) {
+            errs.push("must not contain dots".to_string());
+        } else {
+            errs.push(regex_error(
+                "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end with an alphanumeric character",
+                DNS1123_LABEL_FMT,
+                &["my-name", "123-abc"],
+            ));
+        }
+    }
+    errs
+}
+
+/// IsDNS1123Subdomain.
+pub fn validate_dns1123_subdomain(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 253 {
+        errs.push(max_len_error(253));
+    }
+    if !dns1123_subdomain_re().is_match(value) {
+        errs.push(regex_error(
+            "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character",
+            DNS1123_SUBDOMAIN_FMT,
+            &["example.com"],
+        ));
+    }
+    errs
+}
+
+/// IsDNS1035Label.
+pub fn validate_dns1035_label(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push(max_len_error(63));
+    }
+    if !dns1035_label_re().is_match(value) {
+        errs.push(regex_error(
+            "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic character, and end with an alphanumeric character",
+            DNS1035_LABEL_FMT,
+            &["my-name", "abc-123"],
+        ));
+    }
+    errs
+}
+
+/// path.IsValidPathSegmentName: the rule of names that only have to fit in a URL (RBAC).
+pub fn validate_path_segment_name(name: &str) -> Vec<String> {
+    if name == "." || name == ".." {
+        return vec![format!("may not be '{name}'")];
+    }
+    validate_path_segment_prefix(name)
+}
+
+/// path.IsValidPathSegmentPrefix: the rule of a generateName prefix for path-segment names.
+pub fn validate_path_segment_prefix(name: &str) -> Vec<String> {
+    ["/", "%"]
+        .iter()
+        .filter(|bad| name.contains(*bad))
+        .map(|bad| format!("may not contain '{bad}'"))
+        .collect()
+}
+
+const QUALIFIED_NAME_MSG: &str = "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character";
+
+/// IsQualifiedName: label keys, annotation keys, finalizers (`prefix/name`).
+pub fn validate_qualified_name(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    let parts: Vec<&str> = value.split('/').collect();
+    let name = match parts.as_slice() {
+        [name] => *name,
+        [prefix, name] => {
+            if prefix.is_empty() {
+                errs.push("prefix part must be non-empty".to_string());
+            } else {
+                for msg in validate_dns1123_subdomain(prefix) {
+                    errs.push(format!("prefix part {msg}"));
+                }
+            }
+            *name
+        }
+        _ => {
+            errs.push(format!(
+                "a qualified name {} with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')",
+                regex_error(QUALIFIED_NAME_MSG, QUALIFIED_NAME_FMT, &["MyName", "my.name", "123-abc"])
+            ));
+            return errs;
+        }
+    };
+    if name.is_empty() {
+        errs.push("name part must be non-empty".to_string());
+    } else if name.len() > 63 {
+        errs.push(format!("name part {}", max_len_error(63)));
+    }
+    if !qualified_name_re().is_match(name) {
+        errs.push(format!(
+            "name part {}",
+            regex_error(
+                QUALIFIED_NAME_MSG,
+                QUALIFIED_NAME_FMT,
+                &["MyName", "my.name", "123-abc"]
+            )
+        ));
+    }
+    errs
+}
+
+/// IsValidLabelValue.
+pub fn validate_label_value(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 63 {
+        errs.push(max_len_error(63));
+    }
+    if !label_value_re().is_match(value) {
+        errs.push(regex_error(
+            "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character",
+            LABEL_VALUE_FMT,
+            &["MyValue", "my_value", "12345"],
+        ));
+    }
+    errs
+}
+
+/// IsConfigMapKey: keys of ConfigMap and Secret data.
+pub fn validate_config_map_key(value: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if value.len() > 253 {
+        errs.push(max_len_error(253));
+    }
+    if !config_map_key_re().is_match(value) {
+        errs.push(regex_error(
+            "a valid config key must consist of alphanumeric characters, '-', '_' or '.'",
+            CONFIG_MAP_KEY_FMT,
+            &["key.name", "KEY_NAME", "key-name"],
+        ));
+    }
+    if value == "." {
+        errs.push("must not be '.'".to_string());
+    } else if value == ".." {
+        errs.push("must not be '..'".to_string());
+    } else if value.starts_with("..") {
+        errs.push("must not start with '..'".to_string());
+    }
+    errs
+}
+
+/// IsValidPortNum.
+pub fn validate_port_num(port: i64) -> Vec<String> {
+    if (1..=65535).contains(&port) {
+        Vec::new()
+    } else {
+        vec!["must be between 1 and 65535, inclusive".to_string()]
+    }
+}
+
+/// IsValidPortName (IANA_SVC_NAME).
+pub fn validate_port_name(port: &str) -> Vec<String> {
+    let mut errs = Vec::new();
+    if port.len() > 15 {
+        errs.push(max_len_error(15));
+    }
+    if port.is_empty()
+        || !port
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        errs.push("must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".into());
+    }
+    if !port.bytes().any(|b| b.is_ascii_lowercase()) {
+        errs.push("must contain at least one letter (a-z)".into());
+    }
+    if port.contains("--") {
+        errs.push("must not contain consecutive hyphens".into());
+    }
+    if port.starts_with('-') || port.ends_with('-') {
+        errs.push("must not begin or end with a hyphen".into());
+    }
+    errs
+}
+
+// ---------------------------------------------------------------------------------------------
+// Which rule names a resource's objects.
+
+/// The rule `metadata.name` must follow for a resource.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NameRule {
+    Dns1123Subdomain,
+    Dns1123Label,
+    Dns1035Label,
+    /// Anything that fits in one URL path segment (RBAC, PersistentVolumes).
+    PathSegment,
+}
+
+impl NameRule {
+    /// The messages for `name`; `prefix` is true for a `generateName`, whose trailing dash is
+    /// masked as apimachinery's maskTrailingDash does (it replaces the last two characters).
+    pub fn check(self, name: &str, prefix: bool) -> Vec<String> {
+        if self == NameRule::PathSegment {
+            return if prefix {
+                validate_path_segment_prefix(name)
+            } else {
+                validate_path_segment_name(name)
+            };
+        }
+        let masked;
+        let name = if prefix && name.len() > 1 && name.ends_with('-') {
+            let cut = name.len() - 2;
+            masked = format!("{}a", name.get(..cut).unwrap_or(""));
+            masked.as_str()
+        } else {
+            name
+        };
+        match self {
+            NameRule::Dns1123Subdomain => validate_dns1123_subdomain(name),
+            NameRule::Dns1123Label => validate_dns1123_label(name),
+            NameRule::Dns1035Label => validate_dns1035_label(name),
+            NameRule::PathSegment => Vec::new(),
+        }
+    }
+}
+
+/// The name rule of a resource's objects, as each `pkg/apis/<group>/validation` picks it:
+/// namespaces are DNS-1123 labels, services DNS-1035 labels, RBAC objects and PersistentVolumes
+/// path segments, everything else (custom resources too) DNS-1123 subdomains.
+pub fn name_rule(info: &ResourceInfo) -> NameRule {
+    match (info.group.as_str(), info.plural.as_str()) {
+        ("", "namespaces") => NameRule::Dns1123Label,
+        ("", "services") => NameRule::Dns1035Label,
+        ("", "persistentvolumes") => NameRule::PathSegment,
+        ("rbac.authorization.k8s.io", _) => NameRule::PathSegment,
+        _ => NameRule::Dns1123Subdomain,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Metadata.
+
+/// ValidateObjectMetaAccessor for a create: generateName, name, namespace, labels,
+/// annotations, finalizers and owner references.
+pub fn validate_metadata(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let meta = obj.get("metadata").and_then(Value::as_object);
+    let get = |key: &str| {
+        meta.and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    };
+    let rule = name_rule(info);
+
+    let generate_name = get("generateName");
+    if !generate_name.is_empty() {
+        for msg in rule.check(generate_name, true) {
+            causes.push(invalid(
+                "metadata.generateName",
+                BadValue::Str(generate_name.into()),
+                &msg,
+            ));
+        }
+    }
+    let name = get("name");
+    if name.is_empty() {
+        causes.push(required(
+            "metadata.name",
+            "name or generateName is required",
+        ));
+    } else {
+        for msg in rule.check(name, false) {
+            causes.push(invalid("metadata.name", BadValue::Str(name.into()), &msg));
+        }
+    }
+
+    let namespace = get("namespace");
+    if info.namespaced() {
+        if namespace.is_empty() {
+            causes.push(required("metadata.namespace", ""));
+        } else {
+            for msg in NameRule::Dns1123Label.check(namespace, false) {
+                causes.push(invalid(
+                    "metadata.namespace",
+                    BadValue::Str(namespace.into()),
+                    &msg,
+                ));
+            }
+        }
+    } else if !namespace.is_empty() {
+        causes.push(forbidden("metadata.namespace", "not allowed on this type"));
+    }
+
+    causes.extend(validate_labels(
+        meta.and_then(|m| m.get("labels")),
+        "metadata.labels",
+    ));
+    causes.extend(validate_annotations(
+        meta.and_then(|m| m.get("annotations")),
+        "metadata.annotations",
+    ));
+    if let Some(finalizers) = meta
+        .and_then(|m| m.get("finalizers"))
+        .and_then(Value::as_array)
+    {
+        for f in finalizers.iter().filter_map(Value::as_str) {
+            for msg in validate_qualified_name(f) {
+                causes.push(invalid(
+                    "metadata.finalizers",
+                    BadValue::Str(f.into()),
+                    &msg,
+                ));
+            }
+        }
+    }
+    if let Some(owners) = meta
+        .and_then(|m| m.get("ownerReferences"))
+        .and_then(Value::as_array)
+    {
+        causes.extend(validate_owner_references(owners));
+    }
+    causes
+}
+
+/// ValidateLabels: every key a qualified name, every value a label value, all reported at
+/// the map's own path.
+pub fn validate_labels(labels: Option<&Value>, field: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let Some(map) = labels.and_then(Value::as_object) else {
+        return causes;
+    };
+    for (key, value) in map {
+        for msg in validate_qualified_name(key) {
+            causes.push(invalid(field, BadValue::Str(key.clone()), &msg));
+        }
+        let value = value.as_str().unwrap_or("");
+        for msg in validate_label_value(value) {
+            causes.push(invalid(field, BadValue::Str(value.into()), &msg));
+        }
+    }
+    causes
+}
+
+/// ValidateAnnotations: keys are qualified names once lower-cased, and keys plus values may
+/// not exceed 256 KiB in total.
+pub fn validate_annotations(annotations: Option<&Value>, field: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let Some(map) = annotations.and_then(Value::as_object) else {
+        return causes;
+    };
+    let mut total = 0usize;
+    for (key, value) in map {
+        for msg in validate_qualified_name(&key.to_lowercase()) {
+            causes.push(invalid(field, BadValue::Str(key.clone()), &msg));
+        }
+        total += key.len() + value.as_str().map_or(0, str::len);
+    }
+    if total > TOTAL_ANNOTATION_SIZE_LIMIT {
+        causes.push(too_long(field, TOTAL_ANNOTATION_SIZE_LIMIT));
+    }
+    causes
+}
+
+fn validate_owner_references(owners: &[Value]) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let mut first_controller = String::new();
+    for owner in owners {
+        let get = |k: &str| owner.get(k).and_then(Value::as_str).unwrap_or("");
+        let api_version = get("apiVersion");
+        let version = api_version.rsplit('/').next().unwrap_or("");
+        if version.is_empty() {
+            causes.push(invalid(
+                "metadata.ownerReferences.apiVersion",
+                BadValue::Str(api_version.into()),
+                "version must not be empty",
+            ));
+        }
+        for (key, what) in [("kind", "kind"), ("name", "name"), ("uid", "uid")] {
+            if get(key).is_empty() {
+                causes.push(invalid(
+                    &format!("metadata.ownerReferences.{key}"),
+                    BadValue::Str(String::new()),
+                    &format!("{what} must not be empty"),
+                ));
+            }
+        }
+        if api_version == "v1" && get("kind") == "Event" {
+            causes.push(invalid(
+                "metadata.ownerReferences",
+                BadValue::Raw(owner.to_string()),
+                "/v1, Kind=Event is disallowed from being an owner",
+            ));
+        }
+        if owner.get("controller").and_then(Value::as_bool) == Some(true) {
+            let this = format!("{}/{}", get("kind"), get("name"));
+            if first_controller.is_empty() {
+                first_controller = this;
+            } else {
+                causes.push(invalid(
+                    "metadata.ownerReferences",
+                    BadValue::Raw(Value::Array(owners.to_vec()).to_string()),
+                    &format!(
+                        "Only one reference can have Controller set to true. Found \"true\" in references for {first_controller} and {this}"
+                    ),
+                ));
+            }
+        }
+    }
+    causes
+}
+
+// ---------------------------------------------------------------------------------------------
+// Objects.
+
+/// The causes that make `obj` invalid for `info`; empty when it is valid. Run it after
+/// [`crate::apply_defaults`], as the server validates the defaulted object.
+pub fn validate_object(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
+    let mut causes = validate_metadata(info, obj);
+    let spec = obj.get("spec");
+    match (info.group.as_str(), info.kind.as_str()) {
+        ("", "ConfigMap") => causes.extend(validate_config_map(obj)),
+        ("", "Secret") => causes.extend(validate_secret(obj)),
+        ("", "Service") => causes.extend(validate_service(spec)),
+        ("", "Pod") => causes.extend(validate_pod_spec(spec, "spec")),
+        ("apps", "Deployment") | ("apps", "ReplicaSet") => {
+            causes.extend(validate_replicated(spec, "deployment"))
+        }
+        ("apps", "StatefulSet") => causes.extend(validate_replicated(spec, "statefulset")),
+        ("apps", "DaemonSet") => causes.extend(validate_replicated(spec, "daemonset")),
+        ("batch", "Job") => causes.extend(validate_job_spec(spec, "spec")),
+        ("batch", "CronJob") => causes.extend(validate_cron_job(obj)),
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => causes.extend(validate_crd(obj)),
+        _ => {}
+    }
+    // Custom resources are checked against their schema elsewhere; only metadata here.
+    causes
+}
+
+fn str_at<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
+    v.and_then(|v| v.get(key))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+}
+
+fn validate_config_map(obj: &Value) -> Vec<Cause> {
+    // ValidateConfigMap: keys are config keys, no key in both bags, 1 MiB in total.
+    let mut causes = Vec::new();
+    let data = obj.get("data").and_then(Value::as_object);
+    let binary = obj.get("binaryData").and_then(Value::as_object);
+    let mut total = 0usize;
+    for (key, value) in data.into_iter().flatten() {
+        let field = format!("data[{key}]");
+        for msg in validate_config_map_key(key) {
+            causes.push(invalid(&field, BadValue::Str(key.clone()), &msg));
+        }
+        if binary.is_some_and(|b| b.contains_key(key)) {
+            causes.push(invalid(
+                &field,
+                BadValue::Str(key.clone()),
+                "duplicate of key present in binaryData",
+            ));
+        }
+        total += value.as_str().map_or(0, str::len);
+    }
+    for (key, value) in binary.into_iter().flatten() {
+        let field = format!("binaryData[{key}]");
+        for msg in validate_config_map_key(key) {
+            causes.push(invalid(&field, BadValue::Str(key.clone()), &msg));
+        }
+        if data.is_some_and(|d| d.contains_key(key)) {
+            causes.push(invalid(
+                &field,
+                BadValue::Str(key.clone()),
+                "duplicate of key present in data",
+            ));
+        }
+        total += decoded_len(value.as_str().unwrap_or(""));
+    }
+    if total > MAX_DATA_SIZE {
+        causes.push(too_long("", MAX_DATA_SIZE));
+    }
+    causes
+}
+
+fn decoded_len(b64: &str) -> usize {
+    let trimmed = b64.trim_end_matches('=');
+    trimmed.len() * 3 / 4
+}
+
+fn validate_secret(obj: &Value) -> Vec<Cause> {
+    // ValidateSecret: data keys, 1 MiB in total, and the keys each well-known type needs.
+    let mut causes = Vec::new();
+    let data = obj.get("data").and_then(Value::as_object);
+    let mut total = 0usize;
+    for (key, value) in data.into_iter().flatten() {
+        for msg in validate_config_map_key(key) {
+            causes.push(invalid(
+                &format!("data[{key}]"),
+                BadValue::Str(key.clone()),
+                &msg,
+            ));
+        }
+        total += decoded_len(value.as_str().unwrap_or(""));
+    }
+    if total > MAX_DATA_SIZE {
+        causes.push(too_long("data", MAX_DATA_SIZE));
+    }
+    let has = |k: &str| data.is_some_and(|d| d.contains_key(k));
+    let need = |causes: &mut Vec<Cause>, k: &str| {
+        if !has(k) {
+            causes.push(required(&format!("data[{k}]"), ""));
+        }
+    };
+    match obj.get("type").and_then(Value::as_str).unwrap_or("") {
+        "kubernetes.io/service-account-token"
+            if obj
+                .annotation_str("kubernetes.io/service-account.name")
+                .is_empty() =>
+        {
+            causes.push(required(
+                "metadata.annotations[kubernetes.io/service-account.name]",
+                "",
+            ));
+        }
+        "kubernetes.io/dockercfg" => need(&mut causes, ".dockercfg"),
+        "kubernetes.io/dockerconfigjson" => need(&mut causes, ".dockerconfigjson"),
+        "kubernetes.io/basic-auth" if !has("username") && !has("password") => {
+            causes.push(required("data[username]", ""));
+            causes.push(required("data[password]", ""));
+        }
+        "kubernetes.io/ssh-auth" => need(&mut causes, "ssh-privatekey"),
+        "kubernetes.io/tls" => {
+            need(&mut causes, "tls.crt");
+            need(&mut causes, "tls.key");
+        }
+        _ => {}
+    }
+    causes
+}
+
+trait AnnotationStr {
+    fn annotation_str(&self, key: &str) -> &str;
+}
+
+impl AnnotationStr for Value {
+    fn annotation_str(&self, key: &str) -> &str {
+        self.get("metadata")
+            .and_then(|m| m.get("annotations"))
+            .and_then(|a| a.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+    }
+}
+
+const PORT_PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
+
+fn validate_service(spec: Option<&Value>) -> Vec<Cause> {
+    // ValidateService (core validation.go): type, ports, selector, session affinity.
+    let mut causes = Vec::new();
+    let ty = str_at(spec, "type");
+    let headless = str_at(spec, "clusterIP") == "None";
+    if !ty.is_empty() && !["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"].contains(&ty) {
+        causes.push(not_supported(
+            "spec.type",
+            BadValue::Str(ty.into()),
+            &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
+        ));
+    }
+    if ty == "ExternalName" {
+        let external = str_at(spec, "externalName");
+        if external.is_empty() {
+            causes.push(required("spec.externalName", ""));
+        }
+    }
+    let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array);
+    let ports = ports.map(Vec::as_slice).unwrap_or(&[]);
+    if ports.is_empty() && !headless && ty != "ExternalName" {
+        causes.push(required("spec.ports", ""));
+    }
+    let mut names = BTreeSet::new();
+    for (i, port) in ports.iter().enumerate() {
+        let path = format!("spec.ports[{i}]");
+        let name = str_at(Some(port), "name");
+        if ports.len() > 1 && name.is_empty() {
+            causes.push(required(&format!("{path}.name"), ""));
+        } else if !name.is_empty() {
+            for msg in validate_dns1123_label(name) {
+                causes.push(invalid(
+                    &format!("{path}.name"),
+                    BadValue::Str(name.into()),
+                    &msg,
+                ));
+            }
+            if !names.insert(name.to_string()) {
+                causes.push(duplicate(
+                    &format!("{path}.name"),
+                    BadValue::Str(name.into()),
+                ));
+            }
+        }
+        let number = port.get("port").and_then(Value::as_i64).unwrap_or(0);
+        for msg in validate_port_num(number) {
+            causes.push(invalid(
+                &format!("{path}.port"),
+                BadValue::Int(number),
+                &msg,
+            ));
+        }
+        causes.extend(check_protocol(port, &path));
+        match port.get("targetPort") {
+            Some(Value::Number(n)) => {
+                let n = n.as_i64().unwrap_or(0);
+                for msg in validate_port_num(n) {
+                    causes.push(invalid(
+                        &format!("{path}.targetPort"),
+                        BadValue::Int(n),
+                        &msg,
+                    ));
+                }
+            }
+            Some(Value::String(s)) => {
+                for msg in validate_port_name(s) {
+                    causes.push(invalid(
+                        &format!("{path}.targetPort"),
+                        BadValue::Str(s.clone()),
+                        &msg,
+                    ));
+                }
+            }
+            _ => {}
+        }
+        if let Some(node_port) = port.get("nodePort").and_then(Value::as_i64)
+            && node_port != 0
+            && (ty == "ClusterIP" || ty.is_empty())
+        {
+            causes.push(forbidden(
+                &format!("{path}.nodePort"),
+                "may not be used when `type` is 'ClusterIP'",
+            ));
+        }
+    }
+    causes.extend(validate_labels(
+        spec.and_then(|s| s.get("selector")),
+        "spec.selector",
+    ));
+    let affinity = str_at(spec, "sessionAffinity");
+    if !affinity.is_empty() && affinity != "ClientIP" && affinity != "None" {
+        causes.push(not_supported(
+            "spec.sessionAffinity",
+            BadValue::Str(affinity.into()),
+            &["ClientIP", "None"],
+        ));
+    }
+    causes
+}
+
+fn check_protocol(port: &Value, path: &str) -> Vec<Cause> {
+    match port.get("protocol").and_then(Value::as_str) {
+        None | Some("") => vec![required(&format!("{path}.protocol"), "")],
+        Some(p) if !PORT_PROTOCOLS.contains(&p) => {
+            vec![not_supported(
+                &format!("{path}.protocol"),
+                BadValue::Str(p.into()),
+                PORT_PROTOCOLS,
+            )]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// ValidatePodSpec, reduced to the shape checks: containers (name, image, ports, policies),
+/// init containers, volumes and the pod-level policies.
+pub fn validate_pod_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let mut volumes = BTreeSet::new();
+    let vols = spec
+        .and_then(|s| s.get("volumes"))
+        .and_then(Value::as_array);
+    for (i, vol) in vols.into_iter().flatten().enumerate() {
+        let field = format!("{path}.volumes[{i}].name");
+        let name = str_at(Some(vol), "name");
+        if name.is_empty() {
+            causes.push(required(&field, ""));
+        } else {
+            for msg in validate_dns1123_label(name) {
+                causes.push(invalid(&field, BadValue::Str(name.into()), &msg));
+            }
+            if !volumes.insert(name.to_string()) {
+                causes.push(duplicate(&field, BadValue::Str(name.into())));
+            }
+        }
+    }
+
+    let mut names = BTreeSet::new();
+    let init = spec
+        .and_then(|s| s.get("initContainers"))
+        .and_then(Value::as_array);
+    for (i, c) in init.into_iter().flatten().enumerate() {
+        causes.extend(validate_container(
+            c,
+            &format!("{path}.initContainers[{i}]"),
+            &mut names,
+        ));
+    }
+    match spec
+        .and_then(|s| s.get("containers"))
+        .and_then(Value::as_array)
+    {
+        Some(list) if !list.is_empty() => {
+            for (i, c) in list.iter().enumerate() {
+                causes.extend(validate_container(
+                    c,
+                    &format!("{path}.containers[{i}]"),
+                    &mut names,
+                ));
+            }
+        }
+        _ => causes.push(required(&format!("{path}.containers"), "")),
+    }
+
+    let restart = spec
+        .and_then(|s| s.get("restartPolicy"))
+        .and_then(Value::as_str);
+    match restart {
+        None | Some("") => causes.push(required(&format!("{path}.restartPolicy"), "")),
+        Some(p) if !["Always", "OnFailure", "Never"].contains(&p) => causes.push(not_supported(
+            &format!("{path}.restartPolicy"),
+            BadValue::Str(p.into()),
+            &["Always", "Never", "OnFailure"],
+        )),
+        _ => {}
+    }
+    let dns = spec
+        .and_then(|s| s.get("dnsPolicy"))
+        .and_then(Value::as_str);
+    match dns {
+        None | Some("") => causes.push(required(&format!("{path}.dnsPolicy"), "")),
+        Some(p) if !["ClusterFirstWithHostNet", "ClusterFirst", "Default", "None"].contains(&p) => {
+            causes.push(not_supported(
+                &format!("{path}.dnsPolicy"),
+                BadValue::Str(p.into()),
+                &["ClusterFirst", "ClusterFirstWithHostNet", "Default", "None"],
+            ))
+        }
+        _ => {}
+    }
+    causes
+}
+
+fn validate_container(c: &Value, path: &str, names: &mut BTreeSet<String>) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let name = str_at(Some(c), "name");
+    if name.is_empty() {
+        causes.push(required(&format!("{path}.name"), ""));
+    } else {
+        for msg in validate_dns1123_label(name) {
+            causes.push(invalid(
+                &format!("{path}.name"),
+                BadValue::Str(name.into()),
+                &msg,
+            ));
+        }
+        if !names.insert(name.to_string()) {
+            causes.push(duplicate(
+                &format!("{path}.name"),
+                BadValue::Str(name.into()),
+            ));
+        }
+    }
+    let image = str_at(Some(c), "image");
+    if image.is_empty() {
+        causes.push(required(&format!("{path}.image"), ""));
+    } else if image.trim() != image {
+        causes.push(invalid(
+            &format!("{path}.image"),
+            BadValue::Str(image.into()),
+            "must not have leading or trailing whitespace",
+        ));
+    }
+    let ports = c.get("ports").and_then(Value::as_array);
+    let mut port_names = BTreeSet::new();
+    for (i, port) in ports.into_iter().flatten().enumerate() {
+        let pp = format!("{path}.ports[{i}]");
+        let pname = str_at(Some(port), "name");
+        if !pname.is_empty() {
+            for msg in validate_port_name(pname) {
+                causes.push(invalid(
+                    &format!("{pp}.name"),
+                    BadValue::Str(pname.into()),
+                    &msg,
+                ));
+            }
+            if !port_names.insert(pname.to_string()) {
+                causes.push(duplicate(
+                    &format!("{pp}.name"),
+                    BadValue::Str(pname.into()),
+                ));
+            }
+        }
+        let number = port
+            .get("containerPort")
+            .and_then(Value::as_i64)
+            .unwrap_or(0);
+        if number == 0 {
+            causes.push(required(&format!("{pp}.containerPort"), ""));
+        } else {
+            for msg in validate_port_num(number) {
+                causes.push(invalid(
+                    &format!("{pp}.containerPort"),
+                    BadValue::Int(number),
+                    &msg,
+                ));
+            }
+        }
+        if let Some(host) = port
+            .get("hostPort")
+            .and_then(Value::as_i64)
+            .filter(|h| *h != 0)
+        {
+            for msg in validate_port_num(host) {
+                causes.push(invalid(
+                    &format!("{pp}.hostPort"),
+                    BadValue::Int(host),
+                    &msg,
+                ));
+            }
+        }
+        causes.extend(check_protocol(port, &pp));
+    }
+    match c.get("imagePullPolicy").and_then(Value::as_str) {
+        None | Some("") => causes.push(required(&format!("{path}.imagePullPolicy"), "")),
+        Some(p) if !["Always", "IfNotPresent", "Never"].contains(&p) => causes.push(not_supported(
+            &format!("{path}.imagePullPolicy"),
+            BadValue::Str(p.into()),
+            &["Always", "IfNotPresent", "Never"],
+        )),
+        _ => {}
+    }
+    match c.get("terminationMessagePolicy").and_then(Value::as_str) {
+        None | Some("") => causes.push(required(&format!("{path}.terminationMessagePolicy"), "")),
+        Some(p) if p != "File" && p != "FallbackToLogsOnError" => causes.push(not_supported(
+            &format!("{path}.terminationMessagePolicy"),
+            BadValue::Str(p.into()),
+            &["FallbackToLogsOnError", "File"],
+        )),
+        _ => {}
+    }
+    causes
+}
+
+/// The pod template checks shared by workloads: labels and annotations, then the spec.
+fn validate_template(template: Option<&Value>, path: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let meta = template.and_then(|t| t.get("metadata"));
+    causes.extend(validate_labels(
+        meta.and_then(|m| m.get("labels")),
+        &format!("{path}.metadata.labels"),
+    ));
+    causes.extend(validate_annotations(
+        meta.and_then(|m| m.get("annotations")),
+        &format!("{path}.metadata.annotations"),
+    ));
+    causes.extend(validate_pod_spec(
+        template.and_then(|t| t.get("spec")),
+        &format!("{path}.spec"),
+    ));
+    causes
+}
+
+/// The selector rules of Deployment, ReplicaSet, StatefulSet and DaemonSet: required, not
+/// empty, and matching the template's labels; then the template, whose restartPolicy must be
+/// Always.
+fn validate_replicated(spec: Option<&Value>, what: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    if let Some(replicas) = spec.and_then(|s| s.get("replicas")).and_then(Value::as_i64)
+        && replicas < 0
+    {
+        causes.push(invalid(
+            "spec.replicas",
+            BadValue::Int(replicas),
+            "must be greater than or equal to 0",
+        ));
+    }
+    let template = spec.and_then(|s| s.get("template"));
+    causes.extend(selector_matches_template(spec, template, what, "spec"));
+    causes.extend(validate_template(template, "spec.template"));
+    let restart = template
+        .and_then(|t| t.get("spec"))
+        .and_then(|s| s.get("restartPolicy"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !restart.is_empty() && restart != "Always" {
+        causes.push(not_supported(
+            "spec.template.spec.restartPolicy",
+            BadValue::Str(restart.into()),
+            &["Always"],
+        ));
+    }
+    causes
+}
+
+fn selector_matches_template(
+    spec: Option<&Value>,
+    template: Option<&Value>,
+    what: &str,
+    path: &str,
+) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let selector = spec
+        .and_then(|s| s.get("selector"))
+        .filter(|s| !s.is_null());
+    let labels = template
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"));
+    let label_map = labels.and_then(Value::as_object);
+    match selector {
+        None => {
+            causes.push(required(&format!("{path}.selector"), ""));
+            // A missing selector selects nothing, so it never matches the template either.
+            causes.push(invalid(
+                &format!("{path}.template.metadata.labels"),
+                BadValue::string_map(label_map),
+                "`selector` does not match template `labels`",
+            ));
+        }
+        Some(sel) => {
+            causes.extend(validate_label_selector(sel, &format!("{path}.selector")));
+            let empty = sel
+                .get("matchLabels")
+                .and_then(Value::as_object)
+                .is_none_or(Map::is_empty)
+                && sel
+                    .get("matchExpressions")
+                    .and_then(Value::as_array)
+                    .is_none_or(Vec::is_empty);
+            if empty {
+                causes.push(invalid(
+                    &format!("{path}.selector"),
+                    BadValue::Raw(sel.to_string()),
+                    &format!("empty selector is invalid for {what}"),
+                ));
+            } else if let Ok(parsed) = LabelSelector::from_label_selector(sel)
+                && !parsed.matches(label_map)
+            {
+                causes.push(invalid(
+                    &format!("{path}.template.metadata.labels"),
+                    BadValue::string_map(label_map),
+                    "`selector` does not match template `labels`",
+                ));
+            }
+        }
+    }
+    causes
+}
+
+/// ValidateLabelSelector for a metav1.LabelSelector object.
+pub fn validate_label_selector(sel: &Value, path: &str) -> Vec<Cause> {
+    let mut causes = validate_labels(sel.get("matchLabels"), &format!("{path}.matchLabels"));
+    let exprs = sel.get("matchExpressions").and_then(Value::as_array);
+    for (i, expr) in exprs.into_iter().flatten().enumerate() {
+        let ep = format!("{path}.matchExpressions[{i}]");
+        let values = expr.get("values").and_then(Value::as_array);
+        let count = values.map_or(0, Vec::len);
+        let op = str_at(Some(expr), "operator");
+        match op {
+            "In" | "NotIn" if count == 0 => causes.push(required(
+                &format!("{ep}.values"),
+                "must be specified when `operator` is 'In' or 'NotIn'",
+            )),
+            "Exists" | "DoesNotExist" if count > 0 => causes.push(forbidden(
+                &format!("{ep}.values"),
+                "may not be specified when `operator` is 'Exists' or 'DoesNotExist'",
+            )),
+            "In" | "NotIn" | "Exists" | "DoesNotExist" => {}
+            other => causes.push(invalid(
+                &format!("{ep}.operator"),
+                BadValue::Str(other.into()),
+                "not a valid selector operator",
+            )),
+        }
+        let key = str_at(Some(expr), "key");
+        for msg in validate_qualified_name(key) {
+            causes.push(invalid(
+                &format!("{ep}.key"),
+                BadValue::Str(key.into()),
+                &msg,
+            ));
+        }
+        for (j, v) in values.into_iter().flatten().enumerate() {
+            let v = v.as_str().unwrap_or("");
+            for msg in validate_label_value(v) {
+                causes.push(invalid(
+                    &format!("{ep}.values[{j}]"),
+                    BadValue::Str(v.into()),
+                    &msg,
+                ));
+            }
+        }
+    }
+    causes
+}
+
+fn validate_job_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
+    // ValidateJobSpec: non-negative counts, the template, and restartPolicy Never/OnFailure.
+    let mut causes = Vec::new();
+    for key in [
+        "parallelism",
+        "completions",
+        "activeDeadlineSeconds",
+        "backoffLimit",
+    ] {
+        if let Some(n) = spec.and_then(|s| s.get(key)).and_then(Value::as_i64)
+            && n < 0
+        {
+            causes.push(invalid(
+                &format!("{path}.{key}"),
+                BadValue::Int(n),
+                "must be greater than or equal to 0",
+            ));
+        }
+    }
+    let template = spec.and_then(|s| s.get("template"));
+    // The server generates the selector unless manualSelector is set; only a given one is
+    // checked against the template.
+    let manual = spec
+        .and_then(|s| s.get("manualSelector"))
+        .and_then(Value::as_bool)
+        == Some(true);
+    let has_selector = spec
+        .and_then(|s| s.get("selector"))
+        .is_some_and(|s| !s.is_null());
+    if manual || has_selector {
+        causes.extend(selector_matches_template(spec, template, "job", path));
+    }
+    let tpath = format!("{path}.template");
+    causes.extend(validate_template(template, &tpath));
+    let restart = template
+        .and_then(|t| t.get("spec"))
+        .and_then(|s| s.get("restartPolicy"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if restart != "OnFailure" && restart != "Never" {
+        causes.push(not_supported(
+            &format!("{tpath}.spec.restartPolicy"),
+            BadValue::Str(restart.into()),
+            &["OnFailure", "Never"],
+        ));
+    }
+    causes
+}
+
+fn validate_cron_job(obj: &Value) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let name = obj
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    // CronJob names leave room for the 11-character suffix of the Jobs it creates.
+    if name.len() > 52 {
+        causes.push(invalid(
+            "metadata.name",
+            BadValue::Str(name.into()),
+            "must be no more than 52 characters",
+        ));
+    }
+    let spec = obj.get("spec");
+    if str_at(spec, "schedule").is_empty() {
+        causes.push(required("spec.schedule", ""));
+    }
+    let policy = str_at(spec, "concurrencyPolicy");
+    if !["Allow", "Forbid", "Replace"].contains(&policy) {
+        if policy.is_empty() {
+            causes.push(required("spec.concurrencyPolicy", ""));
+        } else {
+            causes.push(not_supported(
+                "spec.concurrencyPolicy",
+                BadValue::Str(policy.into()),
+                &["Allow", "Forbid", "Replace"],
+            ));
+        }
+    }
+    let job_spec = spec
+        .and_then(|s| s.get("jobTemplate"))
+        .and_then(|t| t.get("spec"));
+    causes.extend(validate_job_spec(job_spec, "spec.jobTemplate.spec"));
+    causes
+}
+
+fn validate_crd(obj: &Value) -> Vec<Cause> {
+    // apiextensions validation: group, names, scope, versions, and the name plural.group.
+    let mut causes = Vec::new();
+    let spec = obj.get("spec");
+    let group = str_at(spec, "group");
+    if group.is_empty() {
+        causes.push(required("spec.group", ""));
+    } else {
+        let errs = validate_dns1123_subdomain(group);
+        if !errs.is_empty() {
+            causes.push(invalid(
+                "spec.group",
+                BadValue::Str(group.into()),
+                &errs.join(","),
+            ));
+        } else if !group.contains('.') {
+            causes.push(invalid(
+                "spec.group",
+                BadValue::Str(group.into()),
+                "should be a domain with at least one dot",
+            ));
+        }
+    }
+    let scope = str_at(spec, "scope");
+    if scope.is_empty() {
+        causes.push(required("spec.scope", ""));
+    } else if scope != "Cluster" && scope != "Namespaced" {
+        causes.push(not_supported(
+            "spec.scope",
+            BadValue::Str(scope.into()),
+            &["Cluster", "Namespaced"],
+        ));
+    }
+
+    let names = spec.and_then(|s| s.get("names"));
+    let plural = str_at(names, "plural");
+    if plural.is_empty() {
+        causes.push(required("spec.names.plural", ""));
+    } else {
+        let errs = validate_dns1035_label(plural);
+        if !errs.is_empty() {
+            causes.push(invalid(
+                "spec.names.plural",
+                BadValue::Str(plural.into()),
+                &errs.join(","),
+            ));
+        }
+    }
+    let singular = str_at(names, "singular");
+    if !singular.is_empty() {
+        let errs = validate_dns1035_label(singular);
+        if !errs.is_empty() {
+            causes.push(invalid(
+                "spec.names.singular",
+                BadValue::Str(singular.into()),
+                &errs.join(","),
+            ));
+        }
+    }
+    for key in ["kind", "listKind"] {
+        let value = str_at(names, key);
+        if value.is_empty() {
+            if key == "kind" {
+                causes.push(required("spec.names.kind", ""));
+            }
+            continue;
+        }
+        let errs = validate_dns1035_label(&value.to_lowercase());
+        if !errs.is_empty() {
+            causes.push(invalid(
+                &format!("spec.names.{key}"),
+                BadValue::Str(value.into()),
+                &format!(
+                    "may have mixed case, but should otherwise match: {}",
+                    errs.join(",")
+                ),
+            ));
+        }
+    }
+    let shorts = names
+        .and_then(|n| n.get("shortNames"))
+        .and_then(Value::as_array);
+    for (i, short) in shorts.into_iter().flatten().enumerate() {
+        let short = short.as_str().unwrap_or("");
+        let errs = validate_dns1035_label(short);
+        if !errs.is_empty() {
+            causes.push(invalid(
+                &format!("spec.names.shortNames[{i}]"),
+                BadValue::Str(short.into()),
+                &errs.join(","),
+            ));
+        }
+    }
+
+    let versions = spec
+        .and_then(|s| s.get("versions"))
+        .and_then(Value::as_array);
+    let versions = versions.map(Vec::as_slice).unwrap_or(&[]);
+    if versions.is_empty() {
+        causes.push(required(
+            "spec.versions",
+            "must have exactly one version marked as storage version",
+        ));
+    } else {
+        let mut seen = BTreeSet::new();
+        let mut unique = true;
+        let mut storage = 0;
+        for (i, v) in versions.iter().enumerate() {
+            let name = str_at(Some(v), "name");
+            if !seen.insert(name.to_string()) {
+                unique = false;
+            }
+            let errs = validate_dns1035_label(name);
+            if !errs.is_empty() {
+                causes.push(invalid(
+                    &format!("spec.versions[{i}].name"),
+                    BadValue::Str(name.into()),
+                    &errs.join(","),
+                ));
+            }
+            if v.get("storage").and_then(Value::as_bool) == Some(true) {
+                storage += 1;
+            }
+        }
+        let rendered = BadValue::Raw(Value::Array(versions.to_vec()).to_string());
+        if !unique {
+            causes.push(invalid(
+                "spec.versions",
+                rendered.clone(),
+                "must contain unique version names",
+            ));
+        }
+        if storage != 1 {
+            causes.push(invalid(
+                "spec.versions",
+                rendered,
+                "must have exactly one version marked as storage version",
+            ));
+        }
+    }
+
+    let name = obj
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    if !name.is_empty() && name != format!("{plural}.{group}") {
+        causes.push(invalid(
+            "metadata.name",
+            BadValue::Str(name.into()),
+            "must be spec.names.plural+\".\"+spec.group",
+        ));
+    }
+    causes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::builtin::builtin_resource;
+    use serde_json::json;
+
+    fn info(group: &str, version: &str, plural: &str) -> &'static ResourceInfo {
+        match builtin_resource(group, version, plural) {
+            Some(i) => i,
+            None => panic!("missing {plural}"),
+        }
+    }
+
+    fn fields(causes: &[Cause]) -> Vec<(String, String)> {
+        causes
+            .iter()
+            .map(|c| (c.field.clone(), c.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn dns_subdomain_message_is_upstream() {
+        // apimachinery validation.go IsDNS1123Subdomain.
+        assert_eq!(
+            validate_dns1123_subdomain("Bad_Name"),
+            [
+                "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character (e.g. 'example.com', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
+            ]
+        );
+        assert!(validate_dns1123_subdomain("a.b-c").is_empty());
+        assert_eq!(
+            validate_dns1123_subdomain(&"a".repeat(254))[0],
+            "must be no more than 253 characters"
+        );
+    }
+
+    #[test]
+    fn dns_label_reports_dots_separately() {
+        // 1.32 IsDNS1123Label: a valid subdomain with dots gets "must not contain dots".
+        assert_eq!(validate_dns1123_label("a.b"), ["must not contain dots"]);
+        assert!(validate_dns1123_label("a-b").is_empty());
+        assert!(
+            validate_dns1123_label("A")[0].starts_with("a lowercase RFC 1123 label must consist")
+        );
+        assert!(validate_dns1123_label("A")[0].ends_with(
+            "(e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+        ));
+    }
+
+    #[test]
+    fn regex_error_lists_examples_like_go() {
+        // RegexError appends "'ex', " per example joined by "or ".
+        assert_eq!(
+            regex_error("m", "f", &["a", "b"]),
+            "m (e.g. 'a', or 'b', regex used for validation is 'f')"
+        );
+        assert_eq!(
+            regex_error("m", "f", &[]),
+            "m (regex used for validation is 'f')"
+        );
+    }
+
+    #[test]
+    fn dns1035_requires_leading_letter() {
+        assert!(validate_dns1035_label("web").is_empty());
+        assert!(validate_dns1035_label("1web")[0].starts_with("a DNS-1035 label must consist"));
+    }
+
+    #[test]
+    fn qualified_name_prefix_and_name_parts() {
+        // IsQualifiedName: prefix must be a subdomain, name part must be non-empty.
+        assert!(validate_qualified_name("example.com/app").is_empty());
+        assert_eq!(
+            validate_qualified_name("/app"),
+            ["prefix part must be non-empty"]
+        );
+        let errs = validate_qualified_name("example.com/");
+        assert_eq!(errs[0], "name part must be non-empty");
+        assert!(errs[1].starts_with("name part must consist of alphanumeric characters"));
+        assert!(
+            validate_qualified_name("a/b/c")[0].starts_with("a qualified name must consist of")
+        );
+        assert!(
+            validate_qualified_name("Bad_/x")[0].starts_with("prefix part a lowercase RFC 1123")
+        );
+    }
+
+    #[test]
+    fn label_values_may_be_empty() {
+        assert!(validate_label_value("").is_empty());
+        assert!(
+            validate_label_value("a b")[0].starts_with("a valid label must be an empty string")
+        );
+        assert_eq!(
+            validate_label_value(&"a".repeat(64))[0],
+            "must be no more than 63 characters"
+        );
+    }
+
+    #[test]
+    fn config_map_keys() {
+        // IsConfigMapKey and hasChDirPrefix.
+        assert!(validate_config_map_key("app.properties").is_empty());
+        assert_eq!(validate_config_map_key(".."), ["must not be '..'"]);
+        assert_eq!(validate_config_map_key("..x"), ["must not start with '..'"]);
+        assert!(validate_config_map_key("a/b")[0].starts_with("a valid config key"));
+    }
+
+    #[test]
+    fn path_segment_names() {
+        // apimachinery pkg/api/validation/path/name.go.
+        assert_eq!(validate_path_segment_name(".."), ["may not be '..'"]);
+        assert_eq!(
+            validate_path_segment_name("a/b%c"),
+            ["may not contain '/'", "may not contain '%'"]
+        );
+        assert!(validate_path_segment_name("system:controller:x").is_empty());
+    }
+
+    #[test]
+    fn generate_name_masks_trailing_dash() {
+        // maskTrailingDash replaces the last two characters with "a".
+        assert!(NameRule::Dns1123Subdomain.check("web-", true).is_empty());
+        assert!(NameRule::Dns1123Label.check("x-", true).is_empty());
+        assert!(!NameRule::Dns1123Subdomain.check("web-", false).is_empty());
+    }
+
+    #[test]
+    fn name_rules_per_resource() {
+        // core validation: namespaces DNS label, services DNS-1035, PVs and RBAC path segments.
+        assert_eq!(
+            name_rule(info("", "v1", "namespaces")),
+            NameRule::Dns1123Label
+        );
+        assert_eq!(
+            name_rule(info("", "v1", "services")),
+            NameRule::Dns1035Label
+        );
+        assert_eq!(
+            name_rule(info("rbac.authorization.k8s.io", "v1", "clusterroles")),
+            NameRule::PathSegment
+        );
+        assert_eq!(
+            name_rule(info("apps", "v1", "deployments")),
+            NameRule::Dns1123Subdomain
+        );
+        let obj = json!({"metadata": {"name": "system:aggregate-to-admin"}});
+        assert!(
+            validate_metadata(
+                info("rbac.authorization.k8s.io", "v1", "clusterroles"),
+                &obj
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn metadata_name_errors_are_worded_as_upstream() {
+        let obj = json!({"metadata": {"name": "Bad_Name", "namespace": "default"}});
+        let causes = validate_metadata(info("", "v1", "configmaps"), &obj);
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].field, "metadata.name");
+        assert_eq!(causes[0].reason, "FieldValueInvalid");
+        assert!(
+            causes[0]
+                .message
+                .starts_with("Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain")
+        );
+        let none = validate_metadata(
+            info("", "v1", "configmaps"),
+            &json!({"metadata": {"namespace": "x"}}),
+        );
+        assert_eq!(
+            fields(&none),
+            [(
+                "metadata.name".into(),
+                "Required value: name or generateName is required".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn namespace_required_or_forbidden() {
+        let cm = validate_metadata(
+            info("", "v1", "configmaps"),
+            &json!({"metadata": {"name": "a"}}),
+        );
+        assert_eq!(
+            fields(&cm),
+            [("metadata.namespace".into(), "Required value".into())]
+        );
+        let ns = validate_metadata(
+            info("", "v1", "namespaces"),
+            &json!({"metadata": {"name": "a", "namespace": "b"}}),
+        );
+        assert_eq!(
+            fields(&ns),
+            [(
+                "metadata.namespace".into(),
+                "Forbidden: not allowed on this type".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn labels_and_annotations() {
+        let obj = json!({"metadata": {"name": "a", "namespace": "d",
+            "labels": {"ok": "bad value"}, "annotations": {"x/y/z": "v"}}});
+        let causes = validate_metadata(info("", "v1", "configmaps"), &obj);
+        assert_eq!(causes[0].field, "metadata.labels");
+        assert!(
+            causes[0]
+                .message
+                .starts_with("Invalid value: \"bad value\": a valid label")
+        );
+        assert_eq!(causes[1].field, "metadata.annotations");
+        let big = json!({"metadata": {"name": "a", "namespace": "d", "annotations": {"k": "v".repeat(TOTAL_ANNOTATION_SIZE_LIMIT)}}});
+        let causes = validate_metadata(info("", "v1", "configmaps"), &big);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "metadata.annotations".into(),
+                "Too long: may not be more than 262144 bytes".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn deployment_without_selector() {
+        // Known 1.32 message: spec.selector Required and the template labels mismatch.
+        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [
+                {"name": "c", "image": "nginx", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}],
+                "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"}}}});
+        let causes = validate_object(info("apps", "v1", "deployments"), &d);
+        assert_eq!(
+            fields(&causes),
+            [
+                ("spec.selector".into(), "Required value".into()),
+                (
+                    "spec.template.metadata.labels".into(),
+                    "Invalid value: map[string]string{\"app\":\"web\"}: `selector` does not match template `labels`".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn deployment_container_image_required() {
+        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [
+                {"name": "c", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}],
+                "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"}}}});
+        let causes = validate_object(info("apps", "v1", "deployments"), &d);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "spec.template.spec.containers[0].image".into(),
+                "Required value".into()
+            )]
+        );
+        let mut no_containers = d.clone();
+        no_containers["spec"]["template"]["spec"]["containers"] = json!([]);
+        let causes = validate_object(info("apps", "v1", "deployments"), &no_containers);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "spec.template.spec.containers".into(),
+                "Required value".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn job_restart_policy_must_not_be_always() {
+        // batch validation: Unsupported value: "Always": supported values: "OnFailure", "Never".
+        let j = json!({"metadata": {"name": "j", "namespace": "d"}, "spec": {
+            "template": {"spec": {"containers": [{"name": "c", "image": "busybox",
+                "imagePullPolicy": "IfNotPresent", "terminationMessagePolicy": "File"}],
+                "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"}}}});
+        let causes = validate_object(info("batch", "v1", "jobs"), &j);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "spec.template.spec.restartPolicy".into(),
+                "Unsupported value: \"Always\": supported values: \"OnFailure\", \"Never\"".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn service_ports() {
+        let base =
+            json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"type": "ClusterIP"}});
+        let causes = validate_object(info("", "v1", "services"), &base);
+        assert_eq!(
+            fields(&causes),
+            [("spec.ports".into(), "Required value".into())]
+        );
+        let headless =
+            json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"clusterIP": "None"}});
+        assert!(validate_object(info("", "v1", "services"), &headless).is_empty());
+        let bad = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"ports": [
+            {"port": 70000, "protocol": "TCP", "targetPort": 80},
+            {"name": "b", "port": 81, "protocol": "HTTP", "targetPort": "Web"}]}});
+        let causes = validate_object(info("", "v1", "services"), &bad);
+        assert_eq!(causes[0].field, "spec.ports[0].name");
+        assert_eq!(
+            causes[1].message,
+            "Invalid value: 70000: must be between 1 and 65535, inclusive"
+        );
+        assert_eq!(
+            causes[2].message,
+            "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""
+        );
+        assert_eq!(causes[3].field, "spec.ports[1].targetPort");
+        let named =
+            json!({"metadata": {"name": "Web", "namespace": "d"}, "spec": {"clusterIP": "None"}});
+        assert!(
+            validate_object(info("", "v1", "services"), &named)[0]
+                .message
+                .contains("DNS-1035")
+        );
+    }
+
+    #[test]
+    fn config_map_and_secret_keys() {
+        let cm = json!({"metadata": {"name": "c", "namespace": "d"}, "data": {"a b": "x"}, "binaryData": {"k": "eA=="}});
+        let causes = validate_object(info("", "v1", "configmaps"), &cm);
+        assert_eq!(causes[0].field, "data[a b]");
+        let dup = json!({"metadata": {"name": "c", "namespace": "d"}, "data": {"k": "x"}, "binaryData": {"k": "eA=="}});
+        let causes = validate_object(info("", "v1", "configmaps"), &dup);
+        assert_eq!(
+            causes[0].message,
+            "Invalid value: \"k\": duplicate of key present in binaryData"
+        );
+        let tls = json!({"metadata": {"name": "s", "namespace": "d"}, "type": "kubernetes.io/tls", "data": {"tls.crt": "eA=="}});
+        let causes = validate_object(info("", "v1", "secrets"), &tls);
+        assert_eq!(
+            fields(&causes),
+            [("data[tls.key]".into(), "Required value".into())]
+        );
+    }
+
+    #[test]
+    fn crd_basics() {
+        let crd = json!({"metadata": {"name": "widgets.example.com"}, "spec": {
+            "group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "widgets", "kind": "Widget"},
+            "versions": [{"name": "v1", "served": true, "storage": true}]}});
+        let i = info("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+        assert!(validate_object(i, &crd).is_empty());
+        let mut bad = crd.clone();
+        bad["metadata"]["name"] = json!("widget.example.com");
+        bad["spec"]["scope"] = json!("Global");
+        bad["spec"]["versions"] = json!([{"name": "v1", "storage": false}]);
+        let got = fields(&validate_object(i, &bad));
+        assert_eq!(
+            got[0],
+            (
+                "spec.scope".into(),
+                "Unsupported value: \"Global\": supported values: \"Cluster\", \"Namespaced\""
+                    .into()
+            )
+        );
+        assert!(
+            got[1]
+                .1
+                .ends_with("must have exactly one version marked as storage version")
+        );
+        assert_eq!(
+            got[2],
+            (
+                "metadata.name".into(),
+                "Invalid value: \"widget.example.com\": must be spec.names.plural+\".\"+spec.group"
+                    .into()
+            )
+        );
+        let mut nogroup = crd.clone();
+        nogroup["spec"]["group"] = json!("example");
+        assert_eq!(
+            validate_object(i, &nogroup)[0].message,
+            "Invalid value: \"example\": should be a domain with at least one dot"
+        );
+    }
+
+    #[test]
+    fn go_quote_escapes() {
+        assert_eq!(go_quote("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+        assert_eq!(go_quote("\u{1}"), "\"\\x01\"");
+        assert_eq!(go_quote("é"), "\"é\"");
+    }
 }
