@@ -26,9 +26,9 @@ pub use crate::{
     defaults::{apply_defaults, apply_job_selector_defaults, image_pull_policy, prepare_for_create},
     gvk::{GroupVersion, GroupVersionKind},
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
-    openapi::{OpenApiIndex, openapi_document},
+    openapi::{OpenApiIndex, content_hash, document_path, openapi_document},
     resource::{ResourceInfo, Scope, Subresource},
-    schema::{PruneReport, StructuralSchema},
+    schema::{ListType, MapType, PruneReport, SchemaNode, StructuralSchema},
     selector::{
         FieldOperator, FieldRequirement, FieldSelector, LabelSelector, Operator, Requirement,
         SelectorError,
