@@ -11,6 +11,7 @@ mod defaults;
 mod gvk;
 mod object;
 mod openapi;
+mod patch;
 mod resource;
 mod schema;
 mod selector;
@@ -19,6 +20,7 @@ mod table;
 mod validation;
 
 pub use crate::{
+    patch::{JsonPatchError, apply_json_patch, apply_merge_patch},
     builtin::{
         builtin_by_gvk, builtin_groups, builtin_lookup, builtin_resource, builtin_resources,
         is_builtin,
