@@ -460,12 +460,14 @@ impl NameRule {
 }
 
 /// The name rule of a resource's objects, as each `pkg/apis/<group>/validation` picks it:
-/// namespaces are DNS-1123 labels, services DNS-1035 labels, RBAC objects and PersistentVolumes
-/// path segments, everything else (custom resources too) DNS-1123 subdomains.
+/// namespaces and StatefulSets are DNS-1123 labels, services DNS-1035 labels, RBAC objects and
+/// PersistentVolumes path segments, everything else (custom resources too) DNS-1123 subdomains.
 pub fn name_rule(info: &ResourceInfo) -> NameRule {
     match (info.group.as_str(), info.plural.as_str()) {
         ("", "namespaces") => NameRule::Dns1123Label,
         ("", "services") => NameRule::Dns1035Label,
+        // Pods of a StatefulSet are named after it, so it must be a label (ValidateStatefulSetName).
+        ("apps", "statefulsets") => NameRule::Dns1123Label,
         ("", "persistentvolumes") => NameRule::PathSegment,
         ("rbac.authorization.k8s.io", _) => NameRule::PathSegment,
         _ => NameRule::Dns1123Subdomain,
@@ -656,13 +658,11 @@ pub fn validate_object(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
         ("", "ConfigMap") => causes.extend(validate_config_map(obj)),
         ("", "Secret") => causes.extend(validate_secret(obj)),
         ("", "Service") => causes.extend(validate_service(spec)),
-        ("", "Pod") => causes.extend(validate_pod_spec(spec, "spec")),
-        ("apps", "Deployment") | ("apps", "ReplicaSet") => {
-            causes.extend(validate_replicated(spec, "deployment"))
+        ("", "Pod") => causes.extend(validate_pod_spec(spec, "spec", true)),
+        ("apps", kind @ ("Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet")) => {
+            causes.extend(validate_workload(spec, kind))
         }
-        ("apps", "StatefulSet") => causes.extend(validate_replicated(spec, "statefulset")),
-        ("apps", "DaemonSet") => causes.extend(validate_replicated(spec, "daemonset")),
-        ("batch", "Job") => causes.extend(validate_job_spec(spec, "spec")),
+        ("batch", "Job") => causes.extend(validate_job_spec(spec, "spec", true)),
         ("batch", "CronJob") => causes.extend(validate_cron_job(obj)),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => causes.extend(validate_crd(obj)),
         _ => {}
@@ -903,9 +903,10 @@ fn check_protocol(port: &Value, path: &str) -> Vec<Cause> {
     }
 }
 
-/// ValidatePodSpec, reduced to the shape checks: containers (name, image, ports, policies),
-/// init containers, volumes and the pod-level policies.
-pub fn validate_pod_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
+/// ValidatePodSpec, reduced to the shape checks: volumes, containers (name, image, ports,
+/// policies), init containers and the pod-level policies. `for_pod` adds the checks that
+/// apply to Pods but not to templates (core validation.go validateContainersOnlyForPod).
+pub fn validate_pod_spec(spec: Option<&Value>, path: &str, for_pod: bool) -> Vec<Cause> {
     let mut causes = Vec::new();
     let mut volumes = BTreeSet::new();
     let vols = spec
@@ -927,30 +928,24 @@ pub fn validate_pod_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
     }
 
     let mut names = BTreeSet::new();
-    let init = spec
-        .and_then(|s| s.get("initContainers"))
-        .and_then(Value::as_array);
-    for (i, c) in init.into_iter().flatten().enumerate() {
-        causes.extend(validate_container(
-            c,
-            &format!("{path}.initContainers[{i}]"),
-            &mut names,
-        ));
-    }
     match spec
         .and_then(|s| s.get("containers"))
         .and_then(Value::as_array)
     {
         Some(list) if !list.is_empty() => {
             for (i, c) in list.iter().enumerate() {
-                causes.extend(validate_container(
-                    c,
-                    &format!("{path}.containers[{i}]"),
-                    &mut names,
-                ));
+                let cpath = format!("{path}.containers[{i}]");
+                causes.extend(validate_container(c, &cpath, &mut names, for_pod));
             }
         }
         _ => causes.push(required(&format!("{path}.containers"), "")),
+    }
+    let init = spec
+        .and_then(|s| s.get("initContainers"))
+        .and_then(Value::as_array);
+    for (i, c) in init.into_iter().flatten().enumerate() {
+        let cpath = format!("{path}.initContainers[{i}]");
+        causes.extend(validate_container(c, &cpath, &mut names, for_pod));
     }
 
     let restart = spec
@@ -982,7 +977,14 @@ pub fn validate_pod_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
     causes
 }
 
-fn validate_container(c: &Value, path: &str, names: &mut BTreeSet<String>) -> Vec<Cause> {
+/// validateContainerCommon, in its order: name, image, terminationMessagePolicy, ports,
+/// imagePullPolicy; then the name's uniqueness across all containers of the pod.
+fn validate_container(
+    c: &Value,
+    path: &str,
+    names: &mut BTreeSet<String>,
+    for_pod: bool,
+) -> Vec<Cause> {
     let mut causes = Vec::new();
     let name = str_at(Some(c), "name");
     if name.is_empty() {
@@ -995,22 +997,21 @@ fn validate_container(c: &Value, path: &str, names: &mut BTreeSet<String>) -> Ve
                 &msg,
             ));
         }
-        if !names.insert(name.to_string()) {
-            causes.push(duplicate(
-                &format!("{path}.name"),
-                BadValue::Str(name.into()),
-            ));
-        }
     }
+    // Templates need an image too; only Pods reject surrounding whitespace, because some
+    // tools use " " in templates as a token that a webhook replaces.
     let image = str_at(Some(c), "image");
     if image.is_empty() {
         causes.push(required(&format!("{path}.image"), ""));
-    } else if image.trim() != image {
-        causes.push(invalid(
-            &format!("{path}.image"),
-            BadValue::Str(image.into()),
-            "must not have leading or trailing whitespace",
-        ));
+    }
+    match c.get("terminationMessagePolicy").and_then(Value::as_str) {
+        None | Some("") => causes.push(required(&format!("{path}.terminationMessagePolicy"), "")),
+        Some(p) if p != "File" && p != "FallbackToLogsOnError" => causes.push(not_supported(
+            &format!("{path}.terminationMessagePolicy"),
+            BadValue::Str(p.into()),
+            &["File", "FallbackToLogsOnError"],
+        )),
+        _ => {}
     }
     let ports = c.get("ports").and_then(Value::as_array);
     let mut port_names = BTreeSet::new();
@@ -1018,14 +1019,15 @@ fn validate_container(c: &Value, path: &str, names: &mut BTreeSet<String>) -> Ve
         let pp = format!("{path}.ports[{i}]");
         let pname = str_at(Some(port), "name");
         if !pname.is_empty() {
-            for msg in validate_port_name(pname) {
+            let msgs = validate_port_name(pname);
+            for msg in &msgs {
                 causes.push(invalid(
                     &format!("{pp}.name"),
                     BadValue::Str(pname.into()),
-                    &msg,
+                    msg,
                 ));
             }
-            if !port_names.insert(pname.to_string()) {
+            if msgs.is_empty() && !port_names.insert(pname.to_string()) {
                 causes.push(duplicate(
                     &format!("{pp}.name"),
                     BadValue::Str(pname.into()),
@@ -1071,41 +1073,45 @@ fn validate_container(c: &Value, path: &str, names: &mut BTreeSet<String>) -> Ve
         )),
         _ => {}
     }
-    match c.get("terminationMessagePolicy").and_then(Value::as_str) {
-        None | Some("") => causes.push(required(&format!("{path}.terminationMessagePolicy"), "")),
-        Some(p) if p != "File" && p != "FallbackToLogsOnError" => causes.push(not_supported(
-            &format!("{path}.terminationMessagePolicy"),
-            BadValue::Str(p.into()),
-            &["FallbackToLogsOnError", "File"],
-        )),
-        _ => {}
+    if for_pod && image.trim() != image {
+        causes.push(invalid(
+            &format!("{path}.image"),
+            BadValue::Str(image.into()),
+            "must not have leading or trailing whitespace",
+        ));
+    }
+    if !name.is_empty() && !names.insert(name.to_string()) {
+        causes.push(duplicate(
+            &format!("{path}.name"),
+            BadValue::Str(name.into()),
+        ));
     }
     causes
 }
 
-/// The pod template checks shared by workloads: labels and annotations, then the spec.
-fn validate_template(template: Option<&Value>, path: &str) -> Vec<Cause> {
+/// ValidatePodTemplateSpec: labels and annotations (reported at `<path>.labels`, not under
+/// `metadata`, as upstream does), then the pod spec.
+fn validate_template(template: Option<&Value>, path: &str, with_spec: bool) -> Vec<Cause> {
     let mut causes = Vec::new();
     let meta = template.and_then(|t| t.get("metadata"));
     causes.extend(validate_labels(
         meta.and_then(|m| m.get("labels")),
-        &format!("{path}.metadata.labels"),
+        &format!("{path}.labels"),
     ));
     causes.extend(validate_annotations(
         meta.and_then(|m| m.get("annotations")),
-        &format!("{path}.metadata.annotations"),
+        &format!("{path}.annotations"),
     ));
-    causes.extend(validate_pod_spec(
-        template.and_then(|t| t.get("spec")),
-        &format!("{path}.spec"),
-    ));
+    if with_spec {
+        let spec = template.and_then(|t| t.get("spec"));
+        causes.extend(validate_pod_spec(spec, &format!("{path}.spec"), false));
+    }
     causes
 }
 
-/// The selector rules of Deployment, ReplicaSet, StatefulSet and DaemonSet: required, not
-/// empty, and matching the template's labels; then the template, whose restartPolicy must be
-/// Always.
-fn validate_replicated(spec: Option<&Value>, what: &str) -> Vec<Cause> {
+/// The workloads of apps/v1 (apps validation.go): the selector rules each kind has, the
+/// template, restartPolicy Always, and for Deployments the rolling-update parameters.
+fn validate_workload(spec: Option<&Value>, kind: &str) -> Vec<Cause> {
     let mut causes = Vec::new();
     if let Some(replicas) = spec.and_then(|s| s.get("replicas")).and_then(Value::as_i64)
         && replicas < 0
@@ -1117,30 +1123,6 @@ fn validate_replicated(spec: Option<&Value>, what: &str) -> Vec<Cause> {
         ));
     }
     let template = spec.and_then(|s| s.get("template"));
-    causes.extend(selector_matches_template(spec, template, what, "spec"));
-    causes.extend(validate_template(template, "spec.template"));
-    let restart = template
-        .and_then(|t| t.get("spec"))
-        .and_then(|s| s.get("restartPolicy"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !restart.is_empty() && restart != "Always" {
-        causes.push(not_supported(
-            "spec.template.spec.restartPolicy",
-            BadValue::Str(restart.into()),
-            &["Always"],
-        ));
-    }
-    causes
-}
-
-fn selector_matches_template(
-    spec: Option<&Value>,
-    template: Option<&Value>,
-    what: &str,
-    path: &str,
-) -> Vec<Cause> {
-    let mut causes = Vec::new();
     let selector = spec
         .and_then(|s| s.get("selector"))
         .filter(|s| !s.is_null());
@@ -1148,42 +1130,229 @@ fn selector_matches_template(
         .and_then(|t| t.get("metadata"))
         .and_then(|m| m.get("labels"));
     let label_map = labels.and_then(Value::as_object);
-    match selector {
-        None => {
-            causes.push(required(&format!("{path}.selector"), ""));
-            // A missing selector selects nothing, so it never matches the template either.
-            causes.push(invalid(
-                &format!("{path}.template.metadata.labels"),
-                BadValue::string_map(label_map),
-                "`selector` does not match template `labels`",
-            ));
+    let mismatch = || {
+        invalid(
+            "spec.template.metadata.labels",
+            BadValue::string_map(label_map),
+            "`selector` does not match template `labels`",
+        )
+    };
+    let what = kind.to_lowercase();
+    // A null selector selects nothing (so never matches); an empty one selects everything
+    // (labels.Everything().Empty() is true, so no template check).
+    let parsed = match selector {
+        None => Some(LabelSelector::nothing()),
+        Some(sel) => LabelSelector::from_label_selector(sel).ok(),
+    };
+    let is_empty = selector.is_some_and(|sel| {
+        sel.get("matchLabels")
+            .and_then(Value::as_object)
+            .is_none_or(Map::is_empty)
+            && sel
+                .get("matchExpressions")
+                .and_then(Value::as_array)
+                .is_none_or(Vec::is_empty)
+    });
+    let empty_invalid = |sel: &Value, what: &str| {
+        invalid(
+            "spec.selector",
+            BadValue::Raw(go_label_selector(sel)),
+            &format!("empty selector is invalid for {what}"),
+        )
+    };
+    if kind == "DaemonSet" {
+        // ValidateDaemonSetSpec has no Required check: a missing selector shows as a mismatch.
+        if let Some(sel) = selector {
+            causes.extend(validate_label_selector(sel, "spec.selector"));
         }
-        Some(sel) => {
-            causes.extend(validate_label_selector(sel, &format!("{path}.selector")));
-            let empty = sel
-                .get("matchLabels")
-                .and_then(Value::as_object)
-                .is_none_or(Map::is_empty)
-                && sel
-                    .get("matchExpressions")
-                    .and_then(Value::as_array)
-                    .is_none_or(Vec::is_empty);
-            if empty {
+        if parsed.as_ref().is_some_and(|p| !p.matches(label_map)) {
+            causes.push(mismatch());
+        }
+        if let Some(sel) = selector.filter(|_| is_empty) {
+            causes.push(empty_invalid(sel, &what));
+        }
+    } else {
+        match selector {
+            None => causes.push(required("spec.selector", "")),
+            Some(sel) => {
+                causes.extend(validate_label_selector(sel, "spec.selector"));
+                if is_empty {
+                    // ReplicaSet reuses the Deployment wording.
+                    let what = if kind == "ReplicaSet" {
+                        "deployment"
+                    } else {
+                        what.as_str()
+                    };
+                    causes.push(empty_invalid(sel, what));
+                }
+            }
+        }
+        if let Some(p) = &parsed
+            && !p.is_empty()
+            && !p.matches(label_map)
+        {
+            causes.push(mismatch());
+        }
+    }
+    // StatefulSet validation leaves the pod spec unchecked (a TODO upstream).
+    causes.extend(validate_template(
+        template,
+        "spec.template",
+        kind != "StatefulSet",
+    ));
+    let pod = template.and_then(|t| t.get("spec"));
+    let restart = str_at(pod, "restartPolicy");
+    if restart != "Always" {
+        causes.push(not_supported(
+            "spec.template.spec.restartPolicy",
+            BadValue::Str(restart.into()),
+            &["Always"],
+        ));
+    }
+    if pod
+        .and_then(|p| p.get("activeDeadlineSeconds"))
+        .is_some_and(|v| !v.is_null())
+    {
+        causes.push(forbidden(
+            "spec.template.spec.activeDeadlineSeconds",
+            &format!("activeDeadlineSeconds in {kind} is not Supported"),
+        ));
+    }
+    if kind == "Deployment" {
+        causes.extend(validate_deployment_strategy(spec));
+    }
+    causes
+}
+
+/// How Go's `%#v` prints a *metav1.LabelSelector, close enough for an error message.
+fn go_label_selector(sel: &Value) -> String {
+    format!("&v1.LabelSelector{{{}}}", sel)
+}
+
+/// `%#v` of an intstr.IntOrString value (it has no value-receiver String method).
+fn go_int_or_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => {
+            format!(
+                "intstr.IntOrString{{Type:1, IntVal:0, StrVal:{}}}",
+                go_quote(s)
+            )
+        }
+        other => format!(
+            "intstr.IntOrString{{Type:0, IntVal:{}, StrVal:\"\"}}",
+            other.as_i64().unwrap_or(0)
+        ),
+    }
+}
+
+/// getIntOrPercentValue: the number of an int, or of a valid percent string.
+fn int_or_percent(v: Option<&Value>) -> i64 {
+    match v {
+        Some(Value::String(s)) => s
+            .strip_suffix('%')
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0),
+        Some(other) => other.as_i64().unwrap_or(0),
+        None => 0,
+    }
+}
+
+fn validate_int_or_percent(v: Option<&Value>, field: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    match v {
+        Some(Value::String(s)) => {
+            let digits = s.strip_suffix('%').unwrap_or("");
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
                 causes.push(invalid(
-                    &format!("{path}.selector"),
-                    BadValue::Raw(sel.to_string()),
-                    &format!("empty selector is invalid for {what}"),
+                    field,
+                    BadValue::Raw(go_int_or_string(&Value::String(s.clone()))),
+                    &regex_error(
+                        "a valid percent string must be a numeric string followed by an ending '%'",
+                        "[0-9]+%",
+                        &["1%", "93%"],
+                    ),
                 ));
-            } else if let Ok(parsed) = LabelSelector::from_label_selector(sel)
-                && !parsed.matches(label_map)
-            {
+            } else if digits.parse::<i64>().is_ok_and(|n| n > 100) {
                 causes.push(invalid(
-                    &format!("{path}.template.metadata.labels"),
-                    BadValue::string_map(label_map),
-                    "`selector` does not match template `labels`",
+                    field,
+                    BadValue::Raw(go_int_or_string(&Value::String(s.clone()))),
+                    "must not be greater than 100%",
                 ));
             }
         }
+        Some(n) => {
+            if let Some(n) = n.as_i64().filter(|n| *n < 0) {
+                causes.push(invalid(
+                    field,
+                    BadValue::Int(n),
+                    "must be greater than or equal to 0",
+                ));
+            }
+        }
+        None => {}
+    }
+    causes
+}
+
+fn validate_deployment_strategy(spec: Option<&Value>) -> Vec<Cause> {
+    // ValidateDeploymentStrategy, ValidateRollingUpdateDeployment and the deadline check.
+    let mut causes = Vec::new();
+    let strategy = spec.and_then(|s| s.get("strategy"));
+    let rolling = strategy
+        .and_then(|s| s.get("rollingUpdate"))
+        .filter(|r| !r.is_null());
+    match str_at(strategy, "type") {
+        "Recreate" => {
+            if rolling.is_some() {
+                causes.push(forbidden(
+                    "spec.strategy.rollingUpdate",
+                    "may not be specified when strategy `type` is 'Recreate'",
+                ));
+            }
+        }
+        "RollingUpdate" => {
+            if let Some(ru) = rolling {
+                let unavailable = ru.get("maxUnavailable");
+                let surge = ru.get("maxSurge");
+                let mu = "spec.strategy.rollingUpdate.maxUnavailable";
+                causes.extend(validate_int_or_percent(unavailable, mu));
+                causes.extend(validate_int_or_percent(
+                    surge,
+                    "spec.strategy.rollingUpdate.maxSurge",
+                ));
+                if int_or_percent(unavailable) == 0 && int_or_percent(surge) == 0 {
+                    let shown = unavailable.cloned().unwrap_or(Value::from(0));
+                    causes.push(invalid(
+                        mu,
+                        BadValue::Raw(go_int_or_string(&shown)),
+                        "may not be 0 when `maxSurge` is 0",
+                    ));
+                }
+            }
+        }
+        other => causes.push(not_supported(
+            "spec.strategy",
+            BadValue::Raw(format!(
+                "apps.DeploymentStrategy{{Type:{}}}",
+                go_quote(other)
+            )),
+            &["Recreate", "RollingUpdate"],
+        )),
+    }
+    let min_ready = spec
+        .and_then(|s| s.get("minReadySeconds"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if let Some(deadline) = spec
+        .and_then(|s| s.get("progressDeadlineSeconds"))
+        .and_then(Value::as_i64)
+        && deadline <= min_ready
+    {
+        causes.push(invalid(
+            "spec.progressDeadlineSeconds",
+            BadValue::Int(deadline),
+            "must be greater than minReadySeconds",
+        ));
     }
     causes
 }
@@ -1235,8 +1404,40 @@ pub fn validate_label_selector(sel: &Value, path: &str) -> Vec<Cause> {
     causes
 }
 
-fn validate_job_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
-    // ValidateJobSpec: non-negative counts, the template, and restartPolicy Never/OnFailure.
+/// The Job's selector: required once generated (or given with manualSelector), and matching
+/// the template's labels (batch validation.go ValidateJobSpec).
+fn job_selector(spec: Option<&Value>, template: Option<&Value>, path: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let selector = spec
+        .and_then(|s| s.get("selector"))
+        .filter(|s| !s.is_null());
+    let labels = template
+        .and_then(|t| t.get("metadata"))
+        .and_then(|m| m.get("labels"));
+    let label_map = labels.and_then(Value::as_object);
+    let parsed = match selector {
+        None => {
+            causes.push(required(&format!("{path}.selector"), ""));
+            Some(LabelSelector::nothing())
+        }
+        Some(sel) => {
+            causes.extend(validate_label_selector(sel, &format!("{path}.selector")));
+            LabelSelector::from_label_selector(sel).ok()
+        }
+    };
+    if parsed.is_some_and(|p| !p.matches(label_map)) {
+        causes.push(invalid(
+            &format!("{path}.template.metadata.labels"),
+            BadValue::string_map(label_map),
+            "`selector` does not match template `labels`",
+        ));
+    }
+    causes
+}
+
+fn validate_job_spec(spec: Option<&Value>, path: &str, with_selector: bool) -> Vec<Cause> {
+    // validateJobSpec: non-negative counts, the template, restartPolicy Never/OnFailure; then,
+    // for a Job (not a CronJob's template), the selector.
     let mut causes = Vec::new();
     for key in [
         "parallelism",
@@ -1255,8 +1456,18 @@ fn validate_job_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
         }
     }
     let template = spec.and_then(|s| s.get("template"));
-    // The server generates the selector unless manualSelector is set; only a given one is
-    // checked against the template.
+    let tpath = format!("{path}.template");
+    causes.extend(validate_template(template, &tpath, true));
+    let restart = str_at(template.and_then(|t| t.get("spec")), "restartPolicy");
+    if restart != "OnFailure" && restart != "Never" {
+        causes.push(not_supported(
+            &format!("{tpath}.spec.restartPolicy"),
+            BadValue::Str(restart.into()),
+            &["OnFailure", "Never"],
+        ));
+    }
+    // The server generates the selector from the uid unless manualSelector is set, so a Job
+    // validated before that (see apply_job_selector_defaults) is not blamed for lacking one.
     let manual = spec
         .and_then(|s| s.get("manualSelector"))
         .and_then(Value::as_bool)
@@ -1264,22 +1475,8 @@ fn validate_job_spec(spec: Option<&Value>, path: &str) -> Vec<Cause> {
     let has_selector = spec
         .and_then(|s| s.get("selector"))
         .is_some_and(|s| !s.is_null());
-    if manual || has_selector {
-        causes.extend(selector_matches_template(spec, template, "job", path));
-    }
-    let tpath = format!("{path}.template");
-    causes.extend(validate_template(template, &tpath));
-    let restart = template
-        .and_then(|t| t.get("spec"))
-        .and_then(|s| s.get("restartPolicy"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if restart != "OnFailure" && restart != "Never" {
-        causes.push(not_supported(
-            &format!("{tpath}.spec.restartPolicy"),
-            BadValue::Str(restart.into()),
-            &["OnFailure", "Never"],
-        ));
+    if with_selector && (manual || has_selector) {
+        causes.extend(job_selector(spec, template, path));
     }
     causes
 }
@@ -1318,7 +1515,7 @@ fn validate_cron_job(obj: &Value) -> Vec<Cause> {
     let job_spec = spec
         .and_then(|s| s.get("jobTemplate"))
         .and_then(|t| t.get("spec"));
-    causes.extend(validate_job_spec(job_spec, "spec.jobTemplate.spec"));
+    causes.extend(validate_job_spec(job_spec, "spec.jobTemplate.spec", false));
     causes
 }
 
@@ -1707,11 +1904,13 @@ mod tests {
 
     #[test]
     fn deployment_without_selector() {
-        // Known 1.32 message: spec.selector Required and the template labels mismatch.
-        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
-            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [
-                {"name": "c", "image": "nginx", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}],
-                "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"}}}});
+        // Known 1.32 message: spec.selector Required and the template labels mismatch. The
+        // server validates the defaulted object, so the test defaults it first.
+        let d = defaulted(
+            json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c", "image": "nginx"}]}}}}),
+        );
         let causes = validate_object(info("apps", "v1", "deployments"), &d);
         assert_eq!(
             fields(&causes),
@@ -1725,13 +1924,20 @@ mod tests {
         );
     }
 
+    fn defaulted(mut d: Value) -> Value {
+        let gvk = crate::gvk::GroupVersionKind::new("apps", "v1", "Deployment");
+        crate::defaults::apply_defaults(&gvk, &mut d);
+        d
+    }
+
     #[test]
     fn deployment_container_image_required() {
-        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+        let d = defaulted(
+            json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
             "selector": {"matchLabels": {"app": "web"}},
-            "template": {"metadata": {"labels": {"app": "web"}}, "spec": {"containers": [
-                {"name": "c", "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}],
-                "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"}}}});
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c"}]}}}}),
+        );
         let causes = validate_object(info("apps", "v1", "deployments"), &d);
         assert_eq!(
             fields(&causes),
@@ -1862,6 +2068,143 @@ mod tests {
         assert_eq!(
             validate_object(i, &nogroup)[0].message,
             "Invalid value: \"example\": should be a domain with at least one dot"
+        );
+    }
+
+    fn container() -> Value {
+        json!({"name": "c", "image": "nginx", "imagePullPolicy": "Always",
+            "terminationMessagePolicy": "File"})
+    }
+
+    fn pod_spec() -> Value {
+        json!({"containers": [container()], "restartPolicy": "Always", "dnsPolicy": "ClusterFirst"})
+    }
+
+    #[test]
+    fn statefulset_names_are_labels_and_pod_spec_is_unchecked() {
+        // apps validation.go: ValidateStatefulSetName is NameIsDNSLabel, and
+        // ValidatePodTemplateSpecForStatefulSet only checks labels and annotations.
+        let sts = json!({"metadata": {"name": "web.v1", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web"}},
+                "spec": {"containers": [{"name": "c"}], "restartPolicy": "Always"}}}});
+        let causes = validate_object(info("apps", "v1", "statefulsets"), &sts);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "metadata.name".into(),
+                "Invalid value: \"web.v1\": must not contain dots".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn daemonset_without_selector_only_mismatches() {
+        // ValidateDaemonSetSpec has no Required check for the selector.
+        let ds = json!({"metadata": {"name": "agent", "namespace": "d"}, "spec": {
+            "template": {"metadata": {"labels": {"app": "a"}}, "spec": pod_spec()}}});
+        let causes = validate_object(info("apps", "v1", "daemonsets"), &ds);
+        assert_eq!(causes.len(), 1);
+        assert_eq!(causes[0].field, "spec.template.metadata.labels");
+        let mut empty = ds.clone();
+        empty["spec"]["selector"] = json!({});
+        let causes = validate_object(info("apps", "v1", "daemonsets"), &empty);
+        assert_eq!(causes.len(), 1);
+        assert!(
+            causes[0]
+                .message
+                .ends_with("empty selector is invalid for daemonset")
+        );
+    }
+
+    #[test]
+    fn empty_selector_wording_per_kind() {
+        // ReplicaSet reuses "for deployment"; the empty selector matches everything, so the
+        // template check is skipped.
+        let rs = json!({"metadata": {"name": "r", "namespace": "d"}, "spec": {"selector": {},
+            "template": {"metadata": {"labels": {"app": "a"}}, "spec": pod_spec()}}});
+        let causes = validate_object(info("apps", "v1", "replicasets"), &rs);
+        assert_eq!(causes.len(), 1);
+        assert!(
+            causes[0]
+                .message
+                .ends_with("empty selector is invalid for deployment")
+        );
+    }
+
+    #[test]
+    fn deployment_strategy_checks() {
+        // ValidateRollingUpdateDeployment: both zero is refused, percentages at most 100%.
+        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": "0%"}},
+            "progressDeadlineSeconds": 600,
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": pod_spec()}}});
+        let causes = validate_object(info("apps", "v1", "deployments"), &d);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "spec.strategy.rollingUpdate.maxUnavailable".into(),
+                "Invalid value: intstr.IntOrString{Type:0, IntVal:0, StrVal:\"\"}: may not be 0 when `maxSurge` is 0".into()
+            )]
+        );
+        let mut over = d.clone();
+        over["spec"]["strategy"]["rollingUpdate"] =
+            json!({"maxUnavailable": "150%", "maxSurge": 1});
+        let causes = validate_object(info("apps", "v1", "deployments"), &over);
+        assert_eq!(
+            causes[0].message,
+            "Invalid value: intstr.IntOrString{Type:1, IntVal:0, StrVal:\"150%\"}: must not be greater than 100%"
+        );
+    }
+
+    #[test]
+    fn template_labels_are_reported_at_template_labels() {
+        // ValidatePodTemplateSpec validates labels at fldPath.Child("labels").
+        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}},
+            "template": {"metadata": {"labels": {"app": "web", "bad": "-x"}}, "spec": pod_spec()}}});
+        let causes = validate_object(info("apps", "v1", "deployments"), &d);
+        assert_eq!(causes[0].field, "spec.template.labels");
+    }
+
+    #[test]
+    fn pod_only_image_whitespace_and_duplicate_names() {
+        // validateContainerOnlyForPod; duplicate names across containers and init containers.
+        let mut spec = pod_spec();
+        spec["containers"][0]["image"] = json!(" nginx");
+        spec["initContainers"] = json!([container()]);
+        let pod = json!({"metadata": {"name": "p", "namespace": "d"}, "spec": spec});
+        let causes = validate_object(info("", "v1", "pods"), &pod);
+        assert_eq!(
+            fields(&causes),
+            [
+                (
+                    "spec.containers[0].image".into(),
+                    "Invalid value: \" nginx\": must not have leading or trailing whitespace"
+                        .into()
+                ),
+                (
+                    "spec.initContainers[0].name".into(),
+                    "Duplicate value: \"c\"".into()
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn job_selector_must_match_template() {
+        let j = json!({"metadata": {"name": "j", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"batch.kubernetes.io/controller-uid": "u"}},
+            "template": {"metadata": {"labels": {"app": "x"}}, "spec": {"containers": [container()],
+                "restartPolicy": "Never", "dnsPolicy": "ClusterFirst"}}}});
+        let causes = validate_object(info("batch", "v1", "jobs"), &j);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "spec.template.metadata.labels".into(),
+                "Invalid value: map[string]string{\"app\":\"x\"}: `selector` does not match template `labels`".into()
+            )]
         );
     }
 
