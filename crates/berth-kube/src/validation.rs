@@ -427,7 +427,7 @@ pub enum NameRule {
     Dns1123Subdomain,
     Dns1123Label,
     Dns1035Label,
-    /// Anything that fits in one URL path segment (RBAC, PersistentVolumes).
+    /// Anything that fits in one URL path segment (RBAC).
     PathSegment,
 }
 
@@ -460,15 +460,14 @@ impl NameRule {
 }
 
 /// The name rule of a resource's objects, as each `pkg/apis/<group>/validation` picks it:
-/// namespaces and StatefulSets are DNS-1123 labels, services DNS-1035 labels, RBAC objects and
-/// PersistentVolumes path segments, everything else (custom resources too) DNS-1123 subdomains.
+/// namespaces and StatefulSets are DNS-1123 labels, services DNS-1035 labels, RBAC objects
+/// path segments, everything else (custom resources too) DNS-1123 subdomains.
 pub fn name_rule(info: &ResourceInfo) -> NameRule {
     match (info.group.as_str(), info.plural.as_str()) {
         ("", "namespaces") => NameRule::Dns1123Label,
         ("", "services") => NameRule::Dns1035Label,
         // Pods of a StatefulSet are named after it, so it must be a label (ValidateStatefulSetName).
         ("apps", "statefulsets") => NameRule::Dns1123Label,
-        ("", "persistentvolumes") => NameRule::PathSegment,
         ("rbac.authorization.k8s.io", _) => NameRule::PathSegment,
         _ => NameRule::Dns1123Subdomain,
     }
@@ -790,101 +789,204 @@ impl AnnotationStr for Value {
 const PORT_PROTOCOLS: &[&str] = &["SCTP", "TCP", "UDP"];
 
 fn validate_service(spec: Option<&Value>) -> Vec<Cause> {
-    // ValidateService (core validation.go): type, ports, selector, session affinity.
+    // ValidateService (core validation.go), in its order. IP allocation and the IP-family
+    // checks belong to the server's allocator and are not repeated here.
     let mut causes = Vec::new();
     let ty = str_at(spec, "type");
     let headless = str_at(spec, "clusterIP") == "None";
-    if !ty.is_empty() && !["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"].contains(&ty) {
+    let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array);
+    let ports = ports.map(Vec::as_slice).unwrap_or(&[]);
+    if ports.is_empty() && !headless && ty != "ExternalName" {
+        causes.push(required("spec.ports", ""));
+    }
+    match ty {
+        "LoadBalancer" => {
+            for (i, port) in ports.iter().enumerate() {
+                let number = port.get("port").and_then(Value::as_i64).unwrap_or(0);
+                if number == 10250 {
+                    causes.push(invalid(
+                        &format!("spec.ports[{i}]"),
+                        BadValue::Int(number),
+                        "may not expose port 10250 externally since it is used by kubelet",
+                    ));
+                }
+            }
+            if headless {
+                causes.push(invalid(
+                    "spec.clusterIPs[0]",
+                    BadValue::Str("None".into()),
+                    "may not be set to 'None' for LoadBalancer services",
+                ));
+            }
+        }
+        "NodePort" if headless => causes.push(invalid(
+            "spec.clusterIPs[0]",
+            BadValue::Str("None".into()),
+            "may not be set to 'None' for NodePort services",
+        )),
+        "ExternalName" => {
+            // A trailing dot marks the CNAME as fully qualified.
+            let external = str_at(spec, "externalName");
+            let cname = external.strip_suffix('.').unwrap_or(external);
+            if cname.is_empty() {
+                causes.push(required("spec.externalName", ""));
+            } else {
+                for msg in validate_dns1123_subdomain(cname) {
+                    causes.push(invalid(
+                        "spec.externalName",
+                        BadValue::Str(cname.into()),
+                        &msg,
+                    ));
+                }
+            }
+        }
+        _ => {}
+    }
+    let mut names = BTreeSet::new();
+    for (i, port) in ports.iter().enumerate() {
+        causes.extend(validate_service_port(
+            port,
+            &format!("spec.ports[{i}]"),
+            ports.len() > 1,
+            &mut names,
+        ));
+    }
+    if let Some(selector) = spec.and_then(|s| s.get("selector")) {
+        causes.extend(validate_labels(Some(selector), "spec.selector"));
+    }
+    let affinity = str_at(spec, "sessionAffinity");
+    if affinity.is_empty() {
+        causes.push(required("spec.sessionAffinity", ""));
+    } else if affinity != "ClientIP" && affinity != "None" {
+        causes.push(not_supported(
+            "spec.sessionAffinity",
+            BadValue::Str(affinity.into()),
+            &["ClientIP", "None"],
+        ));
+    }
+    let affinity_config = spec
+        .and_then(|s| s.get("sessionAffinityConfig"))
+        .is_some_and(|c| !c.is_null());
+    if affinity == "None" && affinity_config {
+        causes.push(forbidden(
+            "spec.sessionAffinityConfig",
+            "must not be set when session affinity is None",
+        ));
+    }
+    if ty.is_empty() {
+        causes.push(required("spec.type", ""));
+    } else if !["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"].contains(&ty) {
         causes.push(not_supported(
             "spec.type",
             BadValue::Str(ty.into()),
             &["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"],
         ));
     }
-    if ty == "ExternalName" {
-        let external = str_at(spec, "externalName");
-        if external.is_empty() {
-            causes.push(required("spec.externalName", ""));
+    if ty == "ClusterIP" {
+        for (i, port) in ports.iter().enumerate() {
+            if port.get("nodePort").and_then(Value::as_i64).unwrap_or(0) != 0 {
+                causes.push(forbidden(
+                    &format!("spec.ports[{i}].nodePort"),
+                    "may not be used when `type` is 'ClusterIP'",
+                ));
+            }
         }
     }
-    let ports = spec.and_then(|s| s.get("ports")).and_then(Value::as_array);
-    let ports = ports.map(Vec::as_slice).unwrap_or(&[]);
-    if ports.is_empty() && !headless && ty != "ExternalName" {
-        causes.push(required("spec.ports", ""));
-    }
-    let mut names = BTreeSet::new();
+    // The same port and protocol twice.
+    let mut seen = BTreeSet::new();
     for (i, port) in ports.iter().enumerate() {
-        let path = format!("spec.ports[{i}]");
-        let name = str_at(Some(port), "name");
-        if ports.len() > 1 && name.is_empty() {
-            causes.push(required(&format!("{path}.name"), ""));
-        } else if !name.is_empty() {
-            for msg in validate_dns1123_label(name) {
-                causes.push(invalid(
-                    &format!("{path}.name"),
-                    BadValue::Str(name.into()),
-                    &msg,
-                ));
-            }
-            if !names.insert(name.to_string()) {
-                causes.push(duplicate(
-                    &format!("{path}.name"),
-                    BadValue::Str(name.into()),
-                ));
-            }
-        }
         let number = port.get("port").and_then(Value::as_i64).unwrap_or(0);
-        for msg in validate_port_num(number) {
+        let protocol = str_at(Some(port), "protocol");
+        if !seen.insert((protocol.to_string(), number)) {
+            let key = format!(
+                "core.ServicePort{{Name:\"\", Protocol:{}, AppProtocol:(*string)(nil), Port:{number}, TargetPort:intstr.IntOrString{{Type:0, IntVal:0, StrVal:\"\"}}, NodePort:0}}",
+                go_quote(protocol)
+            );
+            causes.push(duplicate(&format!("spec.ports[{i}]"), BadValue::Raw(key)));
+        }
+    }
+    let allocate = spec
+        .and_then(|s| s.get("allocateLoadBalancerNodePorts"))
+        .is_some_and(|v| !v.is_null());
+    if allocate && ty != "LoadBalancer" {
+        causes.push(forbidden(
+            "spec.allocateLoadBalancerNodePorts",
+            "may only be used when `type` is 'LoadBalancer'",
+        ));
+    }
+    match spec
+        .and_then(|s| s.get("internalTrafficPolicy"))
+        .and_then(Value::as_str)
+    {
+        None if matches!(ty, "ClusterIP" | "NodePort" | "LoadBalancer") => {
+            causes.push(required("spec.internalTrafficPolicy", ""));
+        }
+        Some(p) if p != "Cluster" && p != "Local" => causes.push(not_supported(
+            "spec.internalTrafficPolicy",
+            BadValue::Str(p.into()),
+            &["Cluster", "Local"],
+        )),
+        _ => {}
+    }
+    causes
+}
+
+/// validateServicePort: name (required when there are several), port, protocol, targetPort.
+fn validate_service_port(
+    port: &Value,
+    path: &str,
+    require_name: bool,
+    names: &mut BTreeSet<String>,
+) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let name = str_at(Some(port), "name");
+    if require_name && name.is_empty() {
+        causes.push(required(&format!("{path}.name"), ""));
+    } else if !name.is_empty() {
+        for msg in validate_dns1123_label(name) {
             causes.push(invalid(
-                &format!("{path}.port"),
-                BadValue::Int(number),
+                &format!("{path}.name"),
+                BadValue::Str(name.into()),
                 &msg,
             ));
         }
-        causes.extend(check_protocol(port, &path));
-        match port.get("targetPort") {
-            Some(Value::Number(n)) => {
-                let n = n.as_i64().unwrap_or(0);
-                for msg in validate_port_num(n) {
-                    causes.push(invalid(
-                        &format!("{path}.targetPort"),
-                        BadValue::Int(n),
-                        &msg,
-                    ));
-                }
-            }
-            Some(Value::String(s)) => {
-                for msg in validate_port_name(s) {
-                    causes.push(invalid(
-                        &format!("{path}.targetPort"),
-                        BadValue::Str(s.clone()),
-                        &msg,
-                    ));
-                }
-            }
-            _ => {}
-        }
-        if let Some(node_port) = port.get("nodePort").and_then(Value::as_i64)
-            && node_port != 0
-            && (ty == "ClusterIP" || ty.is_empty())
-        {
-            causes.push(forbidden(
-                &format!("{path}.nodePort"),
-                "may not be used when `type` is 'ClusterIP'",
+        if !names.insert(name.to_string()) {
+            causes.push(duplicate(
+                &format!("{path}.name"),
+                BadValue::Str(name.into()),
             ));
         }
     }
-    causes.extend(validate_labels(
-        spec.and_then(|s| s.get("selector")),
-        "spec.selector",
-    ));
-    let affinity = str_at(spec, "sessionAffinity");
-    if !affinity.is_empty() && affinity != "ClientIP" && affinity != "None" {
-        causes.push(not_supported(
-            "spec.sessionAffinity",
-            BadValue::Str(affinity.into()),
-            &["ClientIP", "None"],
+    let number = port.get("port").and_then(Value::as_i64).unwrap_or(0);
+    for msg in validate_port_num(number) {
+        causes.push(invalid(
+            &format!("{path}.port"),
+            BadValue::Int(number),
+            &msg,
         ));
+    }
+    causes.extend(check_protocol(port, path));
+    // ValidatePortNumOrName.
+    match port.get("targetPort") {
+        Some(Value::String(s)) => {
+            for msg in validate_port_name(s) {
+                causes.push(invalid(
+                    &format!("{path}.targetPort"),
+                    BadValue::Str(s.clone()),
+                    &msg,
+                ));
+            }
+        }
+        other => {
+            let n = other.and_then(Value::as_i64).unwrap_or(0);
+            for msg in validate_port_num(n) {
+                causes.push(invalid(
+                    &format!("{path}.targetPort"),
+                    BadValue::Int(n),
+                    &msg,
+                ));
+            }
+        }
     }
     causes
 }
@@ -1804,7 +1906,8 @@ mod tests {
 
     #[test]
     fn name_rules_per_resource() {
-        // core validation: namespaces DNS label, services DNS-1035, PVs and RBAC path segments.
+        // core validation: namespaces DNS label, services DNS-1035, PVs subdomains (var
+        // ValidatePersistentVolumeName = NameIsDNSSubdomain), RBAC path segments.
         assert_eq!(
             name_rule(info("", "v1", "namespaces")),
             NameRule::Dns1123Label
@@ -1977,32 +2080,55 @@ mod tests {
 
     #[test]
     fn service_ports() {
-        let base =
-            json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"type": "ClusterIP"}});
-        let causes = validate_object(info("", "v1", "services"), &base);
+        // ValidateService / validateServicePort, on the defaulted object as the server sees it.
+        let svc = |spec: Value| {
+            let mut obj = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": spec});
+            let gvk = crate::gvk::GroupVersionKind::new("", "v1", "Service");
+            crate::defaults::apply_defaults(&gvk, &mut obj);
+            validate_object(info("", "v1", "services"), &obj)
+        };
         assert_eq!(
-            fields(&causes),
+            fields(&svc(json!({}))),
             [("spec.ports".into(), "Required value".into())]
         );
-        let headless =
-            json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"clusterIP": "None"}});
-        assert!(validate_object(info("", "v1", "services"), &headless).is_empty());
-        let bad = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"ports": [
-            {"port": 70000, "protocol": "TCP", "targetPort": 80},
-            {"name": "b", "port": 81, "protocol": "HTTP", "targetPort": "Web"}]}});
-        let causes = validate_object(info("", "v1", "services"), &bad);
-        assert_eq!(causes[0].field, "spec.ports[0].name");
+        assert!(svc(json!({"clusterIP": "None"})).is_empty());
+        assert!(svc(json!({"ports": [{"port": 80}]})).is_empty());
+        let causes = svc(json!({"ports": [
+            {"port": 70000},
+            {"name": "b", "port": 81, "protocol": "HTTP", "targetPort": "Web"}]}));
         assert_eq!(
-            causes[1].message,
-            "Invalid value: 70000: must be between 1 and 65535, inclusive"
+            fields(&causes),
+            [
+                ("spec.ports[0].name".into(), "Required value".into()),
+                ("spec.ports[0].port".into(), "Invalid value: 70000: must be between 1 and 65535, inclusive".into()),
+                ("spec.ports[0].targetPort".into(), "Invalid value: 70000: must be between 1 and 65535, inclusive".into()),
+                ("spec.ports[1].protocol".into(), "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\"".into()),
+                ("spec.ports[1].targetPort".into(), "Invalid value: \"Web\": must contain only alpha-numeric characters (a-z, 0-9), and hyphens (-)".into()),
+            ]
         );
+        let dup = svc(json!({"ports": [{"name": "a", "port": 80}, {"name": "b", "port": 80}]}));
+        assert_eq!(dup[0].field, "spec.ports[1]");
+        assert!(
+            dup[0]
+                .message
+                .starts_with("Duplicate value: core.ServicePort{")
+        );
+        let ext = svc(json!({"type": "ExternalName"}));
         assert_eq!(
-            causes[2].message,
-            "Unsupported value: \"HTTP\": supported values: \"SCTP\", \"TCP\", \"UDP\""
+            fields(&ext),
+            [("spec.externalName".into(), "Required value".into())]
         );
-        assert_eq!(causes[3].field, "spec.ports[1].targetPort");
-        let named =
+        let lb = svc(json!({"type": "NodePort", "clusterIP": "None", "ports": [{"port": 80}]}));
+        assert_eq!(
+            lb[0].message,
+            "Invalid value: \"None\": may not be set to 'None' for NodePort services"
+        );
+        let mut named =
             json!({"metadata": {"name": "Web", "namespace": "d"}, "spec": {"clusterIP": "None"}});
+        crate::defaults::apply_defaults(
+            &crate::gvk::GroupVersionKind::new("", "v1", "Service"),
+            &mut named,
+        );
         assert!(
             validate_object(info("", "v1", "services"), &named)[0]
                 .message
