@@ -29,6 +29,7 @@ pub fn apply_defaults(gvk: &GroupVersionKind, obj: &mut Value) {
         ("", "v1", "PersistentVolumeClaim") => default_pvc(root),
         ("", "v1", "Node") => default_node(root),
         ("", "v1", "LimitRange") => default_limit_range(root),
+        ("", "v1", "ResourceQuota") => default_resource_quota(root),
         ("apps", "v1", "Deployment") => default_deployment(root),
         ("apps", "v1", "ReplicaSet") => default_replica_set(root),
         ("apps", "v1", "StatefulSet") => default_stateful_set(root),
@@ -275,6 +276,195 @@ fn valid_name(name: &str) -> bool {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Quantities (apimachinery pkg/api/resource): every Quantity is written back in its canonical
+// form, so `0.5` becomes "500m" and `1024Mi` becomes "1Gi".
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum QuantityFormat {
+    DecimalSI,
+    BinarySI,
+    DecimalExponent,
+}
+
+/// The canonical form of a quantity, as resource.Quantity serializes it; `None` when the text
+/// is not a quantity (the server would reject it) or is beyond what this handles exactly.
+pub fn canonical_quantity(text: &str) -> Option<String> {
+    quantity(text, -9)
+}
+
+/// A quantity in a ResourceList, which SetDefaults_ResourceList also rounds up to milli units.
+fn canonical_resource_quantity(text: &str) -> Option<String> {
+    quantity(text, -3)
+}
+
+/// Parses like ParseQuantity (rounding up to 10^min_scale), then formats like
+/// CanonicalizeBytes.
+fn quantity(text: &str, min_scale: i32) -> Option<String> {
+    if text.is_empty() {
+        return None;
+    }
+    let (negative, rest) = match text.as_bytes().first() {
+        Some(b'-') => (true, text.get(1..)?),
+        Some(b'+') => (false, text.get(1..)?),
+        _ => (false, text),
+    };
+    let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
+    let int_part = rest.get(..int_len)?;
+    let mut after = rest.get(int_len..)?;
+    let mut frac_part = "";
+    if let Some(f) = after.strip_prefix('.') {
+        let n = f.bytes().take_while(u8::is_ascii_digit).count();
+        frac_part = f.get(..n)?;
+        after = f.get(n..)?;
+    }
+    let (format, base2, exponent) = match after {
+        "" => (QuantityFormat::DecimalSI, false, 0),
+        "n" => (QuantityFormat::DecimalSI, false, -9),
+        "u" => (QuantityFormat::DecimalSI, false, -6),
+        "m" => (QuantityFormat::DecimalSI, false, -3),
+        "k" => (QuantityFormat::DecimalSI, false, 3),
+        "M" => (QuantityFormat::DecimalSI, false, 6),
+        "G" => (QuantityFormat::DecimalSI, false, 9),
+        "T" => (QuantityFormat::DecimalSI, false, 12),
+        "P" => (QuantityFormat::DecimalSI, false, 15),
+        "E" => (QuantityFormat::DecimalSI, false, 18),
+        "Ki" => (QuantityFormat::BinarySI, true, 10),
+        "Mi" => (QuantityFormat::BinarySI, true, 20),
+        "Gi" => (QuantityFormat::BinarySI, true, 30),
+        "Ti" => (QuantityFormat::BinarySI, true, 40),
+        "Pi" => (QuantityFormat::BinarySI, true, 50),
+        "Ei" => (QuantityFormat::BinarySI, true, 60),
+        s => {
+            let digits = s.strip_prefix(['e', 'E'])?;
+            let unsigned = digits.strip_prefix(['+', '-']).unwrap_or(digits);
+            if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            (
+                QuantityFormat::DecimalExponent,
+                false,
+                digits.parse::<i32>().ok()?,
+            )
+        }
+    };
+    // value = mantissa * 10^scale, exactly.
+    let digits = format!("{int_part}{frac_part}");
+    let digits = digits.trim_start_matches('0');
+    let mut mantissa: u128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().ok()?
+    };
+    let frac_len = i32::try_from(frac_part.len()).ok()?;
+    let mut scale = -frac_len;
+    if base2 {
+        mantissa = mantissa.checked_mul(1u128.checked_shl(exponent.unsigned_abs())?)?;
+    } else {
+        scale = scale.checked_add(exponent)?;
+    }
+    if mantissa == 0 {
+        return Some("0".into());
+    }
+    // Round up (away from zero) to nano units, or to milli units for resource lists.
+    if scale < min_scale {
+        let shift = u32::try_from(min_scale - scale).ok()?;
+        let divisor = 10u128.checked_pow(shift)?;
+        mantissa = mantissa.div_ceil(divisor);
+        scale = min_scale;
+    }
+    let mut format = format;
+    if format == QuantityFormat::BinarySI {
+        // Small or fractional binary quantities are shown in decimal, not rounded.
+        let integer =
+            scale >= 0 || mantissa.is_multiple_of(10u128.checked_pow(scale.unsigned_abs())?);
+        let value = if scale >= 0 {
+            mantissa.checked_mul(10u128.checked_pow(scale.unsigned_abs())?)
+        } else {
+            Some(mantissa / 10u128.checked_pow(scale.unsigned_abs())?)
+        };
+        match value {
+            Some(v) if integer && v >= 1024 => {
+                let (mut amount, mut power) = (v, 0usize);
+                while amount.is_multiple_of(1024) && power < 6 {
+                    amount /= 1024;
+                    power += 1;
+                }
+                let suffix = ["", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].get(power)?;
+                let sign = if negative { "-" } else { "" };
+                return Some(format!("{sign}{amount}{suffix}"));
+            }
+            _ => format = QuantityFormat::DecimalSI,
+        }
+    }
+    // Decimal: drop trailing zeros, then make the exponent a multiple of three.
+    while mantissa.is_multiple_of(10) {
+        mantissa /= 10;
+        scale += 1;
+    }
+    match scale.rem_euclid(3) {
+        1 => {
+            mantissa = mantissa.checked_mul(10)?;
+            scale -= 1;
+        }
+        2 => {
+            mantissa = mantissa.checked_mul(100)?;
+            scale -= 2;
+        }
+        _ => {}
+    }
+    let suffix = match format {
+        QuantityFormat::DecimalExponent if scale == 0 => String::new(),
+        QuantityFormat::DecimalExponent => format!("e{scale}"),
+        _ => match scale {
+            -9 => "n",
+            -6 => "u",
+            -3 => "m",
+            0 => "",
+            3 => "k",
+            6 => "M",
+            9 => "G",
+            12 => "T",
+            15 => "P",
+            18 => "E",
+            _ => return None,
+        }
+        .to_string(),
+    };
+    let sign = if negative { "-" } else { "" };
+    Some(format!("{sign}{mantissa}{suffix}"))
+}
+
+/// Rewrites each quantity of a ResourceList (`limits`, `requests`, `capacity`, `hard`, ...) in
+/// canonical form, rounded up to milli units. JSON numbers become strings, as a Quantity
+/// always serializes as one.
+fn canonical_resource_list(map: &mut Map<String, Value>, key: &str) {
+    if let Some(Value::Object(list)) = map.get_mut(key) {
+        for value in list.values_mut() {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                _ => continue,
+            };
+            if let Some(canonical) = canonical_resource_quantity(&text) {
+                *value = Value::String(canonical);
+            }
+        }
+    }
+}
+
+/// Rewrites a single Quantity field (no milli rounding).
+fn canonical_quantity_field(map: &mut Map<String, Value>, key: &str) {
+    let text = match map.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        _ => return,
+    };
+    if let Some(canonical) = canonical_quantity(&text) {
+        map.insert(key.to_string(), Value::String(canonical));
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
 // Helpers on JSON maps.
 
 /// Sets `key` when it is absent or null.
@@ -385,6 +575,10 @@ fn copy_limits_to_requests(container: &mut Map<String, Value>) {
         let Some(Value::Object(limits)) = res.get("limits").cloned() else {
             return;
         };
+        // An empty requests map would be omitted when serialized, so none is made for nothing.
+        if limits.is_empty() {
+            return;
+        }
         with_obj(res, "requests", |requests| {
             for (k, v) in limits {
                 requests.entry(k).or_insert(v);
@@ -412,9 +606,18 @@ fn default_pod_spec(spec: &mut Map<String, Value>) {
     for vol in array_mut(spec, "volumes") {
         default_volume(vol);
     }
+    canonical_resource_list(spec, "overhead");
+    if_obj(spec, "resources", |r| {
+        canonical_resource_list(r, "limits");
+        canonical_resource_list(r, "requests");
+    });
 }
 
 fn default_container(c: &mut Map<String, Value>) {
+    if_obj(c, "resources", |r| {
+        canonical_resource_list(r, "limits");
+        canonical_resource_list(r, "requests");
+    });
     // SetDefaults_Container.
     if c.get("imagePullPolicy")
         .and_then(Value::as_str)
@@ -526,6 +729,9 @@ fn default_volume(vol: &mut Map<String, Value>) {
         }
     });
     if_obj(vol, "hostPath", |h| set_default(h, "type", json!("")));
+    if_obj(vol, "emptyDir", |e| {
+        canonical_quantity_field(e, "sizeLimit")
+    });
     if_obj(vol, "ephemeral", |e| {
         if_obj(e, "volumeClaimTemplate", |t| {
             with_obj(t, "spec", default_pvc_spec)
@@ -723,6 +929,7 @@ fn default_persistent_volume(root: &mut Map<String, Value>) {
         set_default(status, "phase", json!("Pending"))
     });
     with_obj(root, "spec", |spec| {
+        canonical_resource_list(spec, "capacity");
         set_default(spec, "persistentVolumeReclaimPolicy", json!("Retain"));
         set_default(spec, "volumeMode", json!("Filesystem"));
         if_obj(spec, "hostPath", |h| set_default(h, "type", json!("")));
@@ -732,13 +939,18 @@ fn default_persistent_volume(root: &mut Map<String, Value>) {
 fn default_pvc(root: &mut Map<String, Value>) {
     // SetDefaults_PersistentVolumeClaim and SetDefaults_PersistentVolumeClaimSpec.
     with_obj(root, "status", |status| {
-        set_default(status, "phase", json!("Pending"))
+        set_default(status, "phase", json!("Pending"));
+        canonical_resource_list(status, "capacity");
     });
     with_obj(root, "spec", default_pvc_spec);
 }
 
 fn default_pvc_spec(spec: &mut Map<String, Value>) {
     set_default(spec, "volumeMode", json!("Filesystem"));
+    if_obj(spec, "resources", |r| {
+        canonical_resource_list(r, "limits");
+        canonical_resource_list(r, "requests");
+    });
 }
 
 fn default_node(root: &mut Map<String, Value>) {
@@ -749,6 +961,16 @@ fn default_node(root: &mut Map<String, Value>) {
         {
             status.insert("allocatable".into(), capacity);
         }
+        canonical_resource_list(status, "capacity");
+        canonical_resource_list(status, "allocatable");
+    });
+}
+
+fn default_resource_quota(root: &mut Map<String, Value>) {
+    if_obj(root, "spec", |spec| canonical_resource_list(spec, "hard"));
+    if_obj(root, "status", |status| {
+        canonical_resource_list(status, "hard");
+        canonical_resource_list(status, "used");
     });
 }
 
@@ -757,6 +979,15 @@ fn default_limit_range(root: &mut Map<String, Value>) {
     // default, then from min.
     if_obj(root, "spec", |spec| {
         for item in array_mut(spec, "limits") {
+            for key in [
+                "max",
+                "min",
+                "default",
+                "defaultRequest",
+                "maxLimitRequestRatio",
+            ] {
+                canonical_resource_list(item, key);
+            }
             if item.get("type").and_then(Value::as_str) != Some("Container") {
                 continue;
             }
@@ -785,6 +1016,12 @@ fn default_limit_range(root: &mut Map<String, Value>) {
                     d.entry(k).or_insert(v);
                 }
             });
+            // Empty lists are omitted when serialized (omitempty).
+            for key in ["default", "defaultRequest"] {
+                if is_empty_map(item.get(key)) {
+                    item.remove(key);
+                }
+            }
         }
     });
 }
@@ -984,6 +1221,22 @@ fn default_hpa_v2(root: &mut Map<String, Value>) {
     // autoscaling/v2 SetDefaults_HorizontalPodAutoscaler and ...Behavior.
     with_obj(root, "spec", |spec| {
         set_default(spec, "minReplicas", json!(1));
+        for metric in array_mut(spec, "metrics") {
+            for source in [
+                "resource",
+                "pods",
+                "object",
+                "external",
+                "containerResource",
+            ] {
+                if_obj(metric, source, |src| {
+                    if_obj(src, "target", |t| {
+                        canonical_quantity_field(t, "value");
+                        canonical_quantity_field(t, "averageValue");
+                    });
+                });
+            }
+        }
         let no_metrics = spec
             .get("metrics")
             .and_then(Value::as_array)
@@ -1532,6 +1785,66 @@ mod tests {
         assert_eq!(crd["spec"]["names"]["singular"], "widget");
         assert_eq!(crd["spec"]["names"]["listKind"], "WidgetList");
         assert_eq!(crd["spec"]["conversion"], json!({"strategy": "None"}));
+    }
+
+    #[test]
+    fn quantities_are_canonical() {
+        // resource.Quantity CanonicalizeBytes (apimachinery pkg/api/resource/quantity.go).
+        let q = |t: &str| canonical_quantity(t);
+        assert_eq!(q("0.5").as_deref(), Some("500m"));
+        assert_eq!(q("1000m").as_deref(), Some("1"));
+        assert_eq!(q("1500").as_deref(), Some("1500"));
+        assert_eq!(q("1000").as_deref(), Some("1k"));
+        assert_eq!(q("1024Mi").as_deref(), Some("1Gi"));
+        assert_eq!(q("1.5Gi").as_deref(), Some("1536Mi"));
+        assert_eq!(q("0.5Gi").as_deref(), Some("512Mi"));
+        assert_eq!(q("100Mi").as_deref(), Some("100Mi"));
+        // Binary quantities under 1024 are shown in decimal.
+        assert_eq!(q("1Ki").as_deref(), Some("1Ki"));
+        assert_eq!(q("1023").as_deref(), Some("1023"));
+        assert_eq!(q("0.5Ki").as_deref(), Some("512"));
+        assert_eq!(q("1e3").as_deref(), Some("1e3"));
+        assert_eq!(q("1.5e3").as_deref(), Some("1500"));
+        assert_eq!(q("12e-1").as_deref(), Some("1200e-3"));
+        assert_eq!(q("0").as_deref(), Some("0"));
+        assert_eq!(q("0.0").as_deref(), Some("0"));
+        assert_eq!(q("-1.5").as_deref(), Some("-1500m"));
+        assert_eq!(q("1.0000000001").as_deref(), Some("1000000001n"));
+        assert_eq!(q("1K"), None);
+        assert_eq!(q("abc"), None);
+        assert_eq!(q(""), None);
+        // Resource lists are rounded up to milli units (SetDefaults_ResourceList).
+        assert_eq!(canonical_resource_quantity("0.0001").as_deref(), Some("1m"));
+    }
+
+    #[test]
+    fn container_resources_are_canonicalized() {
+        let d = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"containers": [{"name": "c", "image": "x",
+            "resources": {"limits": {"cpu": 0.5, "memory": "1024Mi"}, "requests": {"cpu": "250m"}}}]}}),
+        );
+        let res = &d["spec"]["containers"][0]["resources"];
+        assert_eq!(res["limits"], json!({"cpu": "500m", "memory": "1Gi"}));
+        assert_eq!(res["requests"], json!({"cpu": "250m", "memory": "1Gi"}));
+        let empty = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"containers": [{"name": "c", "image": "x",
+            "resources": {"limits": {}}}]}}),
+        );
+        assert!(
+            empty["spec"]["containers"][0]["resources"]
+                .get("requests")
+                .is_none()
+        );
+        let pvc = defaulted(
+            "v1",
+            "PersistentVolumeClaim",
+            json!({"spec": {"resources": {"requests": {"storage": "1024Mi"}}}}),
+        );
+        assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], "1Gi");
     }
 
     #[test]
