@@ -25,7 +25,10 @@ pub use crate::{
         builtin_by_gvk, builtin_groups, builtin_lookup, builtin_resource, builtin_resources,
         is_builtin,
     },
-    defaults::{apply_defaults, apply_job_selector_defaults, image_pull_policy, prepare_for_create},
+    defaults::{
+        apply_defaults, apply_job_selector_defaults, canonical_quantity, image_pull_policy,
+        prepare_for_create,
+    },
     gvk::{GroupVersion, GroupVersionKind},
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
     openapi::{OpenApiIndex, content_hash, document_path, openapi_document},

@@ -228,7 +228,7 @@ fn regex_error(msg: &str, fmt: &str, examples: &[&str]) -> String {
     let ex: Vec<String> = examples.iter().map(|e| format!("'{e}', ")).collect();
     format!(
         "{msg} (e.g. {}regex used for validation is '{fmt}')",
-        ex.join("or ")
+        ex.join(" or ")
     )
 }
 
@@ -1822,16 +1822,17 @@ mod tests {
             validate_dns1123_label("A")[0].starts_with("a lowercase RFC 1123 label must consist")
         );
         assert!(validate_dns1123_label("A")[0].ends_with(
-            "(e.g. 'my-name', or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
+            "(e.g. 'my-name',  or '123-abc', regex used for validation is '[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
         ));
     }
 
     #[test]
     fn regex_error_lists_examples_like_go() {
-        // RegexError appends "'ex', " per example joined by "or ".
+        // RegexError appends "'ex', " per example with " or " between, hence two spaces
+        // (apimachinery validation.go; seen in real 400 bodies: "'MyName',  or 'my.name'").
         assert_eq!(
             regex_error("m", "f", &["a", "b"]),
-            "m (e.g. 'a', or 'b', regex used for validation is 'f')"
+            "m (e.g. 'a',  or 'b', regex used for validation is 'f')"
         );
         assert_eq!(
             regex_error("m", "f", &[]),
