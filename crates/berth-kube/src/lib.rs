@@ -39,7 +39,10 @@ pub use crate::{
         SelectorError,
     },
     status::{Cause, StatusError},
-    table::{TableColumn, table_for},
+    table::{
+        IncludeObject, PrinterColumn, TableColumn, TableOptions, human_duration, short_human_duration,
+        table_columns, table_for,
+    },
     validation::{
         BadValue, NameRule, name_rule, validate_annotations, validate_config_map_key,
         validate_dns1035_label, validate_dns1123_label, validate_dns1123_subdomain,

@@ -168,7 +168,6 @@ pub(crate) fn bad_value(v: &Value) -> String {
 
 /// Go's `fmt.Sprint` of an unstructured value, as client-go's JSONPath prints a non-string
 /// result: `map[a:1 b:x]`, `[a b]`, `<nil>`.
-#[allow(dead_code)] // for the table printers
 pub(crate) fn sprint(v: &Value) -> String {
     match v {
         Value::Null => "<nil>".into(),
