@@ -1,0 +1,1054 @@
+//! The executor: walks parse trees over values, as Go's text/template does.
+
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::funcs::{Func, FuncMap, P};
+use crate::parser::{Arg, Branch, Command, Node, Pipe, Source, Tree, parse};
+use crate::value::{Elem, Value};
+use crate::{Error, fmt};
+
+/// What a missing map key yields (Go's `missingkey` option).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MissingKey {
+    /// `missingkey=default`/`invalid`: no value (prints `<no value>`).
+    Default,
+    /// `missingkey=zero`: the zero value of the map's element type (Helm's choice).
+    #[default]
+    Zero,
+    /// `missingkey=error`: execution stops with an error.
+    Error,
+}
+
+/// The `lookup` hook: (apiVersion, kind, namespace, name) to an object or list.
+pub type LookupFn = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
+
+/// Nesting limit for template calls, includes and tpl (the stack is finite).
+const MAX_DEPTH: usize = 400;
+/// Go's per-name include limit in Helm.
+const MAX_INCLUDE: usize = 1000;
+
+/// A set of templates sharing definitions and functions: Go's `*template.Template`
+/// as Helm's engine uses it.
+pub struct TemplateSet {
+    trees: HashMap<String, Rc<Tree>>,
+    funcs: Rc<FuncMap>,
+    missing_key: MissingKey,
+    left: String,
+    right: String,
+    root_name: String,
+    lookup: Option<Rc<LookupFn>>,
+}
+
+impl std::fmt::Debug for TemplateSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TemplateSet")
+            .field("templates", &self.trees.len())
+            .finish()
+    }
+}
+
+impl Default for TemplateSet {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TemplateSet {
+    /// A set with Go's builtins, Sprig (without env/expandenv) and Helm's functions,
+    /// `missingkey=zero`, named `gotpl` as in Helm.
+    pub fn new() -> Self {
+        TemplateSet {
+            trees: HashMap::new(),
+            funcs: Rc::new(crate::funcs::helm_funcs()),
+            missing_key: MissingKey::Zero,
+            left: String::new(),
+            right: String::new(),
+            root_name: "gotpl".into(),
+            lookup: None,
+        }
+    }
+
+    /// A set with only Go's builtin functions and `missingkey=default`.
+    pub fn plain() -> Self {
+        TemplateSet {
+            funcs: Rc::new(crate::funcs::builtin_funcs()),
+            missing_key: MissingKey::Default,
+            ..Self::new()
+        }
+    }
+
+    /// Sets the missingkey option.
+    pub fn set_missing_key(&mut self, m: MissingKey) -> &mut Self {
+        self.missing_key = m;
+        self
+    }
+
+    /// Sets the action delimiters (empty means the default `{{`/`}}`).
+    pub fn set_delims(&mut self, left: &str, right: &str) -> &mut Self {
+        self.left = left.to_string();
+        self.right = right.to_string();
+        self
+    }
+
+    /// Installs the `lookup` hook; without one, `lookup` returns an empty map.
+    pub fn set_lookup(&mut self, f: Rc<LookupFn>) -> &mut Self {
+        self.lookup = Some(f);
+        self
+    }
+
+    /// Whether a function of this name is known.
+    pub fn has_function(&self, name: &str) -> bool {
+        self.funcs.contains_key(name)
+    }
+
+    /// Parses `text` as template `name` (Go's `t.New(name).Parse(text)`): its
+    /// `define`s join the set; a later non-empty definition replaces an earlier one,
+    /// an empty one never does.
+    pub fn parse(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let funcs = self.funcs.clone();
+        let trees = parse(name, text, &self.left, &self.right, &|n| {
+            funcs.contains_key(n)
+        })
+        .map_err(Error::Parse)?;
+        for t in trees {
+            associate(&mut self.trees, t);
+        }
+        Ok(())
+    }
+
+    /// Whether a template of this name exists.
+    pub fn contains(&self, name: &str) -> bool {
+        self.trees.contains_key(name)
+    }
+
+    /// Executes template `name` with `data` as dot.
+    pub fn execute(&self, name: &str, data: &Value) -> Result<String, Error> {
+        let Some(tree) = self.trees.get(name).cloned() else {
+            return Err(Error::Exec(format!(
+                "template: no template {} associated with template {}",
+                fmt::quote_go(name),
+                fmt::quote_go(&self.root_name)
+            )));
+        };
+        let mut st = State::new(self);
+        st.run_tree(&tree, data.clone())
+            .map_err(|e| Error::Exec(e.0))
+    }
+}
+
+fn associate(trees: &mut HashMap<String, Rc<Tree>>, t: Tree) {
+    if trees.contains_key(&t.name) && crate::parser::is_empty_tree(&t.root) {
+        return;
+    }
+    trees.insert(t.name.clone(), Rc::new(t));
+}
+
+/// An execution error's message, in Go's format.
+#[derive(Debug)]
+pub(crate) struct ExecError(pub String);
+
+enum Flow {
+    Err(ExecError),
+    Break,
+    Continue,
+}
+
+impl From<ExecError> for Flow {
+    fn from(e: ExecError) -> Flow {
+        Flow::Err(e)
+    }
+}
+
+type R<T> = Result<T, ExecError>;
+
+/// The state of one execution: Go's `state`, plus Helm's include counters.
+pub struct State<'s> {
+    set: &'s TemplateSet,
+    overlays: Vec<Rc<HashMap<String, Rc<Tree>>>>,
+    out: String,
+    vars: Vec<(String, Value)>,
+    depth: usize,
+    tmpl_name: String,
+    source: Rc<Source>,
+    includes: HashMap<String, usize>,
+}
+
+/// A node to report an error at: its position and Go's String() of it.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    Arg(&'a Arg),
+    Cmd(&'a Command),
+    Pipe(&'a Pipe),
+    Pos(usize, &'a str),
+}
+
+impl At<'_> {
+    fn pos(&self) -> usize {
+        match self {
+            At::Arg(a) => a.pos(),
+            At::Cmd(c) => c.pos,
+            At::Pipe(p) => p.pos,
+            At::Pos(p, _) => *p,
+        }
+    }
+
+    fn context(&self) -> String {
+        let mut s = String::new();
+        match self {
+            At::Arg(a) => a.write_to(&mut s),
+            At::Cmd(c) => c.write_to(&mut s),
+            At::Pipe(p) => p.write_to(&mut s),
+            At::Pos(_, t) => s.push_str(t),
+        }
+        s
+    }
+}
+
+/// The node Go's executor last marked after evaluating a pipeline (approximately:
+/// the first word of its last command, or its last argument).
+fn last_evaluated(p: &Pipe) -> At<'_> {
+    match p.cmds.last() {
+        Some(c) => match c.args.first() {
+            Some(Arg::Ident { .. }) | None => At::Cmd(c),
+            Some(first) => At::Arg(c.args.last().unwrap_or(first)),
+        },
+        None => At::Pipe(p),
+    }
+}
+
+impl<'s> State<'s> {
+    fn new(set: &'s TemplateSet) -> Self {
+        State {
+            set,
+            overlays: Vec::new(),
+            out: String::new(),
+            vars: Vec::new(),
+            depth: 0,
+            tmpl_name: String::new(),
+            source: Rc::new(Source {
+                name: String::new(),
+                text: String::new(),
+            }),
+            includes: HashMap::new(),
+        }
+    }
+
+    fn lookup_tree(&self, name: &str) -> Option<Rc<Tree>> {
+        for o in self.overlays.iter().rev() {
+            if let Some(t) = o.get(name) {
+                return Some(t.clone());
+            }
+        }
+        self.set.trees.get(name).cloned()
+    }
+
+    fn err(&self, at: At<'_>, msg: impl std::fmt::Display) -> ExecError {
+        let loc = self.source.location(at.pos());
+        ExecError(format!(
+            "template: {}: executing {} at <{}>: {}",
+            loc,
+            fmt::quote_go(&self.tmpl_name),
+            at.context(),
+            msg
+        ))
+    }
+
+    fn run_tree(&mut self, tree: &Rc<Tree>, dot: Value) -> R<String> {
+        let saved_out = std::mem::take(&mut self.out);
+        let saved_vars = std::mem::replace(&mut self.vars, vec![("$".into(), dot.clone())]);
+        let saved_name = std::mem::replace(&mut self.tmpl_name, tree.name.clone());
+        let saved_src = std::mem::replace(&mut self.source, tree.source.clone());
+        let r = self.walk_list(&dot, &tree.root);
+        self.vars = saved_vars;
+        self.tmpl_name = saved_name;
+        self.source = saved_src;
+        let out = std::mem::replace(&mut self.out, saved_out);
+        match r {
+            Ok(()) => Ok(out),
+            Err(Flow::Err(e)) => Err(e),
+            Err(_) => Ok(out),
+        }
+    }
+
+    fn walk_list(&mut self, dot: &Value, nodes: &[Node]) -> Result<(), Flow> {
+        for n in nodes {
+            self.walk(dot, n)?;
+        }
+        Ok(())
+    }
+
+    fn walk(&mut self, dot: &Value, node: &Node) -> Result<(), Flow> {
+        match node {
+            Node::Text(t) => self.out.push_str(t),
+            Node::Action { pipe, .. } => {
+                let v = self.eval_pipeline(dot, pipe)?;
+                if pipe.decl.is_empty() {
+                    match &v {
+                        Value::Nil => self.out.push_str("<no value>"),
+                        Value::String(s) => self.out.push_str(s),
+                        v => {
+                            let s = fmt::sprint_value(v);
+                            self.out.push_str(&s);
+                        }
+                    }
+                }
+            }
+            Node::If(b) => self.walk_if_with(dot, b, false)?,
+            Node::With(b) => self.walk_if_with(dot, b, true)?,
+            Node::Range(b) => self.walk_range(dot, b)?,
+            Node::Template { pos, name, pipe } => {
+                self.walk_template(dot, *pos, name, pipe.as_ref())?
+            }
+            Node::Break { .. } => return Err(Flow::Break),
+            Node::Continue { .. } => return Err(Flow::Continue),
+            Node::End { .. } | Node::Else { .. } => {}
+        }
+        Ok(())
+    }
+
+    fn walk_if_with(&mut self, dot: &Value, b: &Branch, with: bool) -> Result<(), Flow> {
+        let mark = self.vars.len();
+        let r = (|| {
+            let val = self.eval_pipeline(dot, &b.pipe)?;
+            if val.truth() {
+                if with {
+                    self.walk_list(&val, &b.list)
+                } else {
+                    self.walk_list(dot, &b.list)
+                }
+            } else if let Some(el) = &b.else_list {
+                self.walk_list(dot, el)
+            } else {
+                Ok(())
+            }
+        })();
+        self.vars.truncate(mark);
+        r
+    }
+
+    fn walk_range(&mut self, dot: &Value, b: &Branch) -> Result<(), Flow> {
+        let mark0 = self.vars.len();
+        let r = self.walk_range_inner(dot, b);
+        self.vars.truncate(mark0);
+        r
+    }
+
+    fn range_iter(&mut self, b: &Branch, index: Value, elem: Value) -> Result<bool, Flow> {
+        let mark = self.vars.len();
+        let n = b.pipe.decl.len();
+        if n > 0 {
+            if let Some(slot) = self.vars.get_mut(mark - 1) {
+                slot.1 = elem.clone();
+            }
+        }
+        if n > 1 {
+            if let Some(slot) = self.vars.get_mut(mark - 2) {
+                slot.1 = index;
+            }
+        }
+        let r = self.walk_list(&elem, &b.list);
+        self.vars.truncate(mark);
+        match r {
+            Ok(()) | Err(Flow::Continue) => Ok(true),
+            Err(Flow::Break) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn walk_range_inner(&mut self, dot: &Value, b: &Branch) -> Result<(), Flow> {
+        let val = self.eval_pipeline(dot, &b.pipe)?;
+        match &val {
+            Value::List(items, _) if !items.is_empty() => {
+                for (i, e) in items.iter().enumerate() {
+                    if !self.range_iter(b, Value::Int(i as i64), e.clone())? {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            Value::Bytes(items) if !items.is_empty() => {
+                for (i, e) in items.iter().enumerate() {
+                    if !self.range_iter(b, Value::Int(i as i64), Value::Int(*e as i64))? {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            Value::Map(m, _) => {
+                let entries: Vec<(String, Value)> = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect();
+                if !entries.is_empty() {
+                    for (k, v) in entries {
+                        if !self.range_iter(b, Value::str(&k), v)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
+            Value::Int(n) | Value::Int64(n) if *n > 0 => {
+                // Go 1.22+: range over an integer.
+                let n = *n;
+                let is64 = matches!(val, Value::Int64(_));
+                if b.pipe.decl.len() > 1 {
+                    let at = At::Pipe(&b.pipe);
+                    return Err(self
+                        .err(at, "can't use 2 variables with range over integers")
+                        .into());
+                }
+                for i in 0..n {
+                    let v = if is64 { Value::Int64(i) } else { Value::Int(i) };
+                    if !self.range_iter(b, v.clone(), v)? {
+                        break;
+                    }
+                }
+                return Ok(());
+            }
+            Value::List(..) | Value::Bytes(_) | Value::Nil | Value::Int(_) | Value::Int64(_) => {}
+            v => {
+                let s = fmt::sprint_value(v);
+                return Err(self
+                    .err(
+                        last_evaluated(&b.pipe),
+                        format!("range can't iterate over {s}"),
+                    )
+                    .into());
+            }
+        }
+        if let Some(el) = &b.else_list {
+            self.walk_list(dot, el)?;
+        }
+        Ok(())
+    }
+
+    fn walk_template(
+        &mut self,
+        dot: &Value,
+        pos: usize,
+        name: &str,
+        pipe: Option<&Pipe>,
+    ) -> Result<(), Flow> {
+        let ctx = match pipe {
+            Some(p) => {
+                let mut s = format!("{{{{template {} ", fmt::quote_go(name));
+                p.write_to(&mut s);
+                s.push_str("}}");
+                s
+            }
+            None => format!("{{{{template {}}}}}", fmt::quote_go(name)),
+        };
+        let Some(tree) = self.lookup_tree(name) else {
+            return Err(self
+                .err(
+                    At::Pos(pos, &ctx),
+                    format!("template {} not defined", fmt::quote_go(name)),
+                )
+                .into());
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(self
+                .err(
+                    At::Pos(pos, &ctx),
+                    format!("exceeded maximum template depth ({MAX_DEPTH})"),
+                )
+                .into());
+        }
+        let new_dot = match pipe {
+            Some(p) => self.eval_pipeline(dot, p)?,
+            None => Value::Nil,
+        };
+        self.depth += 1;
+        let saved_vars = std::mem::replace(&mut self.vars, vec![("$".into(), new_dot.clone())]);
+        let saved_name = std::mem::replace(&mut self.tmpl_name, tree.name.clone());
+        let saved_src = std::mem::replace(&mut self.source, tree.source.clone());
+        let r = self.walk_list(&new_dot, &tree.root);
+        self.vars = saved_vars;
+        self.tmpl_name = saved_name;
+        self.source = saved_src;
+        self.depth -= 1;
+        match r {
+            Err(Flow::Err(e)) => Err(Flow::Err(e)),
+            _ => Ok(()),
+        }
+    }
+
+    fn eval_pipeline(&mut self, dot: &Value, pipe: &Pipe) -> R<Value> {
+        let mut value: Option<Value> = None;
+        for cmd in &pipe.cmds {
+            value = Some(self.eval_command(dot, cmd, value)?);
+        }
+        let value = value.unwrap_or_default();
+        for v in &pipe.decl {
+            if pipe.is_assign {
+                match self.vars.iter_mut().rev().find(|(n, _)| n == v) {
+                    Some(slot) => slot.1 = value.clone(),
+                    None => {
+                        return Err(
+                            self.err(last_evaluated(pipe), format!("undefined variable: {v}"))
+                        );
+                    }
+                }
+            } else {
+                self.vars.push((v.clone(), value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn not_a_function(&self, cmd: &Command, final_: &Option<Value>) -> R<()> {
+        if cmd.args.len() > 1 || final_.is_some() {
+            let first = cmd.args.first().map(Arg::to_go_string).unwrap_or_default();
+            let at = cmd.args.first().map(At::Arg).unwrap_or(At::Cmd(cmd));
+            return Err(self.err(at, format!("can't give argument to non-function {first}")));
+        }
+        Ok(())
+    }
+
+    fn eval_command(&mut self, dot: &Value, cmd: &Command, final_: Option<Value>) -> R<Value> {
+        let Some(first) = cmd.args.first() else {
+            return Err(self.err(At::Cmd(cmd), "empty command"));
+        };
+        match first {
+            Arg::Field { idents, .. } => Ok(self
+                .eval_field_chain(dot, dot.clone(), false, first, idents, &cmd.args, final_)?
+                .0),
+            Arg::Chain { node, fields, .. } => {
+                let recv = self.eval_chain_receiver(dot, first, node)?;
+                Ok(self
+                    .eval_field_chain(dot, recv, false, first, fields, &cmd.args, final_)?
+                    .0)
+            }
+            Arg::Ident { name, .. } => {
+                self.eval_function(dot, first, name, Some(cmd), &cmd.args, final_)
+            }
+            Arg::Pipe(p) => {
+                self.not_a_function(cmd, &final_)?;
+                self.eval_pipeline(dot, p)
+            }
+            Arg::Variable { idents, .. } => {
+                Ok(self.eval_variable(dot, first, idents, &cmd.args, final_)?.0)
+            }
+            Arg::Bool { val, .. } => {
+                self.not_a_function(cmd, &final_)?;
+                Ok(Value::Bool(*val))
+            }
+            Arg::Dot { .. } => {
+                self.not_a_function(cmd, &final_)?;
+                Ok(dot.clone())
+            }
+            Arg::Nil { .. } => {
+                self.not_a_function(cmd, &final_)?;
+                Err(self.err(At::Arg(first), "nil is not a command"))
+            }
+            Arg::Number { num, .. } => {
+                self.not_a_function(cmd, &final_)?;
+                self.ideal_constant(first, num)
+            }
+            Arg::Str { text, .. } => {
+                self.not_a_function(cmd, &final_)?;
+                Ok(Value::String(text.clone()))
+            }
+        }
+    }
+
+    fn ideal_constant(&self, at: &Arg, num: &crate::parser::Number) -> R<Value> {
+        let t = &num.text;
+        let is_hex_int = t.len() > 2
+            && t.starts_with('0')
+            && (t.as_bytes().get(1) == Some(&b'x') || t.as_bytes().get(1) == Some(&b'X'))
+            && !t.contains(['p', 'P']);
+        let is_rune = t.starts_with('\'');
+        if num.is_float && !is_hex_int && !is_rune && t.contains(['.', 'e', 'E', 'p', 'P']) {
+            return Ok(Value::Float(num.float));
+        }
+        if num.is_int {
+            return Ok(Value::Int(num.int));
+        }
+        if num.is_uint {
+            return Err(self.err(At::Arg(at), format!("{t} overflows int")));
+        }
+        Ok(Value::Nil)
+    }
+
+    fn eval_chain_receiver(&mut self, dot: &Value, chain: &Arg, node: &Arg) -> R<Value> {
+        if let Arg::Nil { .. } = node {
+            return Err(self.err(
+                At::Arg(chain),
+                format!(
+                    "indirection through explicit nil in {}",
+                    chain.to_go_string()
+                ),
+            ));
+        }
+        Ok(self.eval_arg(dot, P::Reflect, node)?.0)
+    }
+
+    fn var_value(&self, at: &Arg, name: &str) -> R<Value> {
+        match self.vars.iter().rev().find(|(n, _)| n == name) {
+            Some((_, v)) => Ok(v.clone()),
+            None => Err(self.err(At::Arg(at), format!("undefined variable: {name}"))),
+        }
+    }
+
+    fn eval_variable(
+        &mut self,
+        dot: &Value,
+        at: &Arg,
+        idents: &[String],
+        args: &[Arg],
+        final_: Option<Value>,
+    ) -> R<(Value, bool)> {
+        let name = idents.first().map(String::as_str).unwrap_or("$");
+        let value = self.var_value(at, name)?;
+        if idents.len() == 1 {
+            if args.len() > 1 || final_.is_some() {
+                return Err(self.err(
+                    At::Arg(at),
+                    format!("can't give argument to non-function {}", at.to_go_string()),
+                ));
+            }
+            return Ok((value, false));
+        }
+        self.eval_field_chain(
+            dot,
+            value,
+            false,
+            at,
+            idents.get(1..).unwrap_or(&[]),
+            args,
+            final_,
+        )
+    }
+
+    /// Returns the value and whether it is a nil interface (not an invalid value).
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field_chain(
+        &mut self,
+        dot: &Value,
+        mut recv: Value,
+        mut recv_iface: bool,
+        at: &Arg,
+        idents: &[String],
+        args: &[Arg],
+        final_: Option<Value>,
+    ) -> R<(Value, bool)> {
+        let n = idents.len();
+        for (i, id) in idents.iter().enumerate() {
+            let last = i + 1 == n;
+            let (a, f) = if last {
+                (args, final_.clone())
+            } else {
+                (&[][..], None)
+            };
+            let (v, iface) = self.eval_field(dot, id, at, a, f, recv, recv_iface)?;
+            recv = v;
+            recv_iface = iface;
+        }
+        Ok((recv, recv_iface))
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_field(
+        &mut self,
+        dot: &Value,
+        name: &str,
+        at: &Arg,
+        args: &[Arg],
+        final_: Option<Value>,
+        recv: Value,
+        recv_iface: bool,
+    ) -> R<(Value, bool)> {
+        let has_args = args.len() > 1 || final_.is_some();
+        match &recv {
+            Value::Nil => {
+                if recv_iface {
+                    return Err(self.err(
+                        At::Arg(at),
+                        format!("nil pointer evaluating interface {{}}.{name}"),
+                    ));
+                }
+                if self.set.missing_key == MissingKey::Error {
+                    return Err(self.err(
+                        At::Arg(at),
+                        format!("nil data; no entry for key {}", fmt::quote_go(name)),
+                    ));
+                }
+                Ok((Value::Nil, false))
+            }
+            Value::Map(m, elem) => {
+                if has_args {
+                    return Err(self.err(
+                        At::Arg(at),
+                        format!("{name} is not a method but has arguments"),
+                    ));
+                }
+                let got = m.borrow().get(name).cloned();
+                match got {
+                    Some(v) => {
+                        let iface = *elem == Elem::Any;
+                        Ok((v, iface))
+                    }
+                    None => match self.set.missing_key {
+                        MissingKey::Error => Err(self.err(
+                            At::Arg(at),
+                            format!("map has no entry for key {}", fmt::quote_go(name)),
+                        )),
+                        MissingKey::Zero => Ok(match elem {
+                            Elem::Any => (Value::Nil, true),
+                            Elem::String => (Value::str(""), false),
+                            Elem::Int => (Value::Int(0), false),
+                        }),
+                        MissingKey::Default => Ok((Value::Nil, false)),
+                    },
+                }
+            }
+            Value::Object(o) => {
+                if o.has_method(name) {
+                    let mut argv = Vec::new();
+                    for a in args.iter().skip(1) {
+                        argv.push(self.eval_arg(dot, P::Any, a)?.0);
+                    }
+                    if let Some(f) = final_ {
+                        argv.push(f);
+                    }
+                    return match o.call(name, &argv) {
+                        Some(Ok(v)) => Ok((v, false)),
+                        Some(Err(e)) => {
+                            Err(self.err(At::Arg(at), format!("error calling {name}: {e}")))
+                        }
+                        None => Err(self.err(
+                            At::Arg(at),
+                            format!("can't evaluate field {name} in type {}", recv.type_name()),
+                        )),
+                    };
+                }
+                match o.field(name) {
+                    Some(v) => {
+                        if has_args {
+                            return Err(self.err(
+                                At::Arg(at),
+                                format!("{name} has arguments but cannot be invoked as function"),
+                            ));
+                        }
+                        Ok((v, false))
+                    }
+                    None => Err(self.err(
+                        At::Arg(at),
+                        format!("can't evaluate field {name} in type {}", recv.type_name()),
+                    )),
+                }
+            }
+            v => {
+                let t = if recv_iface {
+                    "interface {}".to_string()
+                } else {
+                    v.type_name()
+                };
+                Err(self.err(
+                    At::Arg(at),
+                    format!("can't evaluate field {name} in type {t}"),
+                ))
+            }
+        }
+    }
+
+    fn eval_function(
+        &mut self,
+        dot: &Value,
+        ident: &Arg,
+        name: &str,
+        cmd: Option<&Command>,
+        args: &[Arg],
+        final_: Option<Value>,
+    ) -> R<Value> {
+        let funcs = self.set.funcs.clone();
+        let Some(func) = funcs.get(name) else {
+            return Err(self.err(
+                At::Arg(ident),
+                format!("{} is not a defined function", fmt::quote_go(name)),
+            ));
+        };
+        self.eval_call(dot, func, ident, name, cmd, args, final_)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn eval_call(
+        &mut self,
+        dot: &Value,
+        func: &Func,
+        ident: &Arg,
+        name: &str,
+        cmd: Option<&Command>,
+        args: &[Arg],
+        final_: Option<Value>,
+    ) -> R<Value> {
+        let args = args.get(1..).unwrap_or(&[]);
+        let num_in = args.len() + usize::from(final_.is_some());
+        let nparams = func.params.len();
+        if func.variadic.is_some() {
+            if num_in < nparams {
+                return Err(self.err(
+                    At::Arg(ident),
+                    format!(
+                        "wrong number of args for {name}: want at least {nparams} got {}",
+                        args.len()
+                    ),
+                ));
+            }
+        } else if num_in != nparams {
+            return Err(self.err(
+                At::Arg(ident),
+                format!("wrong number of args for {name}: want {nparams} got {num_in}"),
+            ));
+        }
+        let call_at = cmd.map(At::Cmd).unwrap_or(At::Arg(ident));
+        if func.special == crate::funcs::Special::And || func.special == crate::funcs::Special::Or {
+            let is_or = func.special == crate::funcs::Special::Or;
+            let mut v = Value::Nil;
+            for a in args {
+                v = self.eval_arg(dot, P::Reflect, a)?.0;
+                if v.truth() == is_or {
+                    return Ok(v);
+                }
+            }
+            if let Some(f) = final_ {
+                v = f;
+            }
+            return Ok(v);
+        }
+        let mut argv = Vec::with_capacity(num_in);
+        let mut last_at = At::Arg(ident);
+        for (i, a) in args.iter().enumerate() {
+            let p = func
+                .params
+                .get(i)
+                .copied()
+                .or(func.variadic)
+                .unwrap_or(P::Any);
+            argv.push(self.eval_arg(dot, p, a)?.0);
+            last_at = At::Arg(a);
+        }
+        if let Some(f) = final_ {
+            let p = if num_in - 1 < nparams {
+                func.params.get(num_in - 1).copied().unwrap_or(P::Any)
+            } else {
+                func.variadic.unwrap_or(P::Any)
+            };
+            let v = self.validate_type(last_at, f, false, p)?;
+            argv.push(v);
+        }
+        match (func.f)(self, argv) {
+            Ok(v) => Ok(v),
+            Err(e) => Err(self.err(call_at, format!("error calling {name}: {e}"))),
+        }
+    }
+
+    fn validate_type(&self, at: At<'_>, v: Value, iface_nil: bool, p: P) -> R<Value> {
+        let ok = match (&v, p) {
+            (_, P::Any | P::Reflect) => true,
+            (Value::Nil, _) => {
+                if iface_nil {
+                    return Err(self.err(
+                        at,
+                        format!(
+                            "wrong type for value; expected {}; got interface {{}}",
+                            p.go_name()
+                        ),
+                    ));
+                }
+                if p.can_be_nil() {
+                    return Ok(Value::Nil);
+                }
+                return Err(self.err(at, format!("invalid value; expected {}", p.go_name())));
+            }
+            (Value::String(_), P::Str) => true,
+            (Value::Int(_), P::Int) => true,
+            (Value::Int64(_), P::Int64) => true,
+            (Value::Float(_), P::Float) => true,
+            (Value::Bool(_), P::Bool) => true,
+            (Value::Map(_, Elem::Any), P::Map) => true,
+            (Value::List(_, Elem::Any), P::List) => true,
+            (Value::List(_, Elem::String), P::StrList) => true,
+            _ => false,
+        };
+        if ok {
+            Ok(v)
+        } else {
+            Err(self.err(
+                at,
+                format!(
+                    "wrong type for value; expected {}; got {}",
+                    p.go_name(),
+                    v.type_name()
+                ),
+            ))
+        }
+    }
+
+    /// Go's evalArg: returns the value and whether it is a nil interface.
+    fn eval_arg(&mut self, dot: &Value, p: P, a: &Arg) -> R<(Value, bool)> {
+        let at = At::Arg(a);
+        match a {
+            Arg::Dot { .. } => return Ok((self.validate_type(at, dot.clone(), false, p)?, false)),
+            Arg::Nil { .. } => {
+                if p.can_be_nil() {
+                    return Ok((Value::Nil, false));
+                }
+                return Err(self.err(at, format!("cannot assign nil to {}", p.go_name())));
+            }
+            Arg::Field { idents, .. } => {
+                let (v, iface) = self.eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    false,
+                    a,
+                    idents,
+                    std::slice::from_ref(a),
+                    None,
+                )?;
+                let iface = iface && v.is_nil();
+                return Ok((self.validate_type(at, v, iface, p)?, iface));
+            }
+            Arg::Variable { idents, .. } => {
+                let (v, iface) = self.eval_variable(dot, a, idents, &[], None)?;
+                let iface = iface && v.is_nil();
+                return Ok((self.validate_type(at, v, iface, p)?, iface));
+            }
+            Arg::Pipe(pipe) => {
+                let v = self.eval_pipeline(dot, pipe)?;
+                return Ok((self.validate_type(at, v, false, p)?, false));
+            }
+            Arg::Ident { name, .. } => {
+                let v = self.eval_function(dot, a, name, None, std::slice::from_ref(a), None)?;
+                return Ok((self.validate_type(at, v, false, p)?, false));
+            }
+            Arg::Chain { node, fields, .. } => {
+                let recv = self.eval_chain_receiver(dot, a, node)?;
+                let (v, iface) = self.eval_field_chain(dot, recv, false, a, fields, &[], None)?;
+                let iface = iface && v.is_nil();
+                return Ok((self.validate_type(at, v, iface, p)?, iface));
+            }
+            _ => {}
+        }
+        let v = match (p, a) {
+            (P::Bool, Arg::Bool { val, .. }) => Value::Bool(*val),
+            (P::Bool, _) => {
+                return Err(self.err(at, format!("expected bool; found {}", a.to_go_string())));
+            }
+            (P::Str, Arg::Str { text, .. }) => Value::String(text.clone()),
+            (P::Str, _) => {
+                return Err(self.err(at, format!("expected string; found {}", a.to_go_string())));
+            }
+            (P::Int | P::Int64, Arg::Number { num, .. }) if num.is_int => {
+                if p == P::Int {
+                    Value::Int(num.int)
+                } else {
+                    Value::Int64(num.int)
+                }
+            }
+            (P::Int | P::Int64, _) => {
+                return Err(self.err(at, format!("expected integer; found {}", a.to_go_string())));
+            }
+            (P::Float, Arg::Number { num, .. }) if num.is_float => Value::Float(num.float),
+            (P::Float, _) => {
+                return Err(self.err(at, format!("expected float; found {}", a.to_go_string())));
+            }
+            (P::Any | P::Reflect, Arg::Bool { val, .. }) => Value::Bool(*val),
+            (P::Any | P::Reflect, Arg::Number { num, .. }) => self.ideal_constant(a, num)?,
+            (P::Any | P::Reflect, Arg::Str { text, .. }) => Value::String(text.clone()),
+            _ => {
+                return Err(self.err(
+                    at,
+                    format!(
+                        "can't handle {} for arg of type {}",
+                        a.to_go_string(),
+                        p.go_name()
+                    ),
+                ));
+            }
+        };
+        Ok((v, false))
+    }
+
+    // ----- services for functions -----
+
+    /// Executes the named template with `data` and returns its output (Helm's include).
+    pub(crate) fn include(&mut self, name: &str, data: Value) -> Result<String, String> {
+        let count = self.includes.entry(name.to_string()).or_insert(0);
+        if *count > MAX_INCLUDE {
+            return Err(format!(
+                "rendering template has a nested reference name: {name}"
+            ));
+        }
+        *count += 1;
+        let r = self.exec_named(name, data);
+        if let Some(c) = self.includes.get_mut(name) {
+            *c = c.saturating_sub(1);
+        }
+        r
+    }
+
+    fn exec_named(&mut self, name: &str, data: Value) -> Result<String, String> {
+        let Some(tree) = self.lookup_tree(name) else {
+            return Err(format!(
+                "template: no template {} associated with template {}",
+                fmt::quote_go(name),
+                fmt::quote_go(&self.set.root_name)
+            ));
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("exceeded maximum template depth ({MAX_DEPTH})"));
+        }
+        self.depth += 1;
+        let r = self.run_tree(&tree, data);
+        self.depth -= 1;
+        r.map_err(|e| e.0)
+    }
+
+    /// Parses and executes `text` in a clone of the set (Helm's tpl).
+    pub(crate) fn tpl(&mut self, text: &str, data: Value) -> Result<String, String> {
+        let funcs = self.set.funcs.clone();
+        let name = self.set.root_name.clone();
+        let trees = parse(&name, text, &self.set.left, &self.set.right, &|n| {
+            funcs.contains_key(n)
+        })?;
+        let mut overlay: HashMap<String, Rc<Tree>> = HashMap::new();
+        for t in trees {
+            let exists = overlay.contains_key(&t.name) || self.lookup_tree(&t.name).is_some();
+            if exists && crate::parser::is_empty_tree(&t.root) && t.name != name {
+                continue;
+            }
+            overlay.insert(t.name.clone(), Rc::new(t));
+        }
+        let Some(tree) = overlay.get(&name).cloned() else {
+            return Ok(String::new());
+        };
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("exceeded maximum template depth ({MAX_DEPTH})"));
+        }
+        self.overlays.push(Rc::new(overlay));
+        self.depth += 1;
+        let r = self.run_tree(&tree, data);
+        self.depth -= 1;
+        self.overlays.pop();
+        r.map(|s| s.replace("<no value>", "")).map_err(|e| e.0)
+    }
+
+    /// Calls the lookup hook.
+    pub(crate) fn lookup(
+        &self,
+        api: &str,
+        kind: &str,
+        ns: &str,
+        name: &str,
+    ) -> Result<Value, String> {
+        match &self.set.lookup {
+            Some(f) => f(api, kind, ns, name),
+            None => Ok(Value::empty_map()),
+        }
+    }
+}

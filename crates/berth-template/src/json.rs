@@ -1,0 +1,171 @@
+//! JSON as Go's encoding/json writes and reads it.
+
+use std::collections::BTreeMap;
+
+use crate::value::Value;
+
+/// encoding/json's float format: %f style unless the exponent is < -6 or >= 21.
+pub(crate) fn json_float(f: f64) -> Result<String, String> {
+    if !f.is_finite() {
+        return Err(format!(
+            "json: unsupported value: {}",
+            crate::fmt::float_v(f)
+        ));
+    }
+    let a = f.abs();
+    if a != 0.0 && !(1e-6..1e21).contains(&a) {
+        let mut s = crate::fmt::format_float(f, 'e', -1);
+        // Clean up e-09 to e-9.
+        let n = s.len();
+        if n >= 4 && &s[n - 4..n - 1] == "e-0" {
+            s.remove(n - 2);
+        }
+        return Ok(s);
+    }
+    Ok(crate::fmt::format_float(f, 'f', -1))
+}
+
+fn write_string(out: &mut String, s: &str, escape_html: bool) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '<' | '>' | '&' if escape_html => out.push_str(&format!("\\u{:04x}", c as u32)),
+            '\u{2028}' | '\u{2029}' => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Marshals like json.Marshal (escape_html) or an Encoder with SetEscapeHTML(false);
+/// `indent` gives json.MarshalIndent's layout.
+pub(crate) fn encode(v: &Value, escape_html: bool, indent: Option<&str>) -> Result<String, String> {
+    let mut out = String::new();
+    write_value(&mut out, v, escape_html, indent, 0)?;
+    Ok(out)
+}
+
+fn newline(out: &mut String, indent: Option<&str>, depth: usize) {
+    if let Some(ind) = indent {
+        out.push('\n');
+        for _ in 0..depth {
+            out.push_str(ind);
+        }
+    }
+}
+
+fn write_value(
+    out: &mut String,
+    v: &Value,
+    html: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
+    if depth > 1000 {
+        return Err("json: unsupported value: encountered a cycle".into());
+    }
+    match v {
+        Value::Nil => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
+        Value::Float(f) => out.push_str(&json_float(*f)?),
+        Value::String(s) => write_string(out, s, html),
+        Value::Bytes(b) => {
+            use base64::Engine;
+            write_string(
+                out,
+                &base64::engine::general_purpose::STANDARD.encode(b),
+                html,
+            )
+        }
+        Value::List(l, _) => {
+            if l.is_empty() {
+                out.push_str("[]");
+                return Ok(());
+            }
+            out.push('[');
+            for (i, x) in l.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, indent, depth + 1);
+                write_value(out, x, html, indent, depth + 1)?;
+            }
+            newline(out, indent, depth);
+            out.push(']');
+        }
+        Value::Map(m, _) => {
+            let m = m.borrow();
+            if m.is_empty() {
+                out.push_str("{}");
+                return Ok(());
+            }
+            out.push('{');
+            for (i, (k, x)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                newline(out, indent, depth + 1);
+                write_string(out, k, html);
+                out.push(':');
+                if indent.is_some() {
+                    out.push(' ');
+                }
+                write_value(out, x, html, indent, depth + 1)?;
+            }
+            newline(out, indent, depth);
+            out.push('}');
+        }
+        Value::Object(o) => write_value(out, &o.to_data(), html, indent, depth + 1)?,
+    }
+    Ok(())
+}
+
+/// Unmarshals like json.Unmarshal into interface{}: numbers become float64.
+pub(crate) fn decode(s: &str) -> Result<Value, String> {
+    let v: serde_json::Value = serde_json::from_str(s).map_err(|e| go_json_error(&e, s))?;
+    Ok(from_serde(&v))
+}
+
+fn go_json_error(e: &serde_json::Error, s: &str) -> String {
+    if e.is_eof() || s.trim().is_empty() {
+        return "unexpected end of JSON input".into();
+    }
+    // Find the offending character, as Go names it.
+    let line = e.line();
+    let col = e.column();
+    let off: usize = s
+        .split('\n')
+        .take(line.saturating_sub(1))
+        .map(|l| l.len() + 1)
+        .sum::<usize>()
+        + col.saturating_sub(1);
+    match s.get(off..).and_then(|r| r.chars().next()) {
+        Some(c) => format!(
+            "invalid character {} looking for beginning of value",
+            crate::fmt::quote_rune(c, false)
+        ),
+        None => "unexpected end of JSON input".into(),
+    }
+}
+
+fn from_serde(v: &serde_json::Value) -> Value {
+    match v {
+        serde_json::Value::Null => Value::Nil,
+        serde_json::Value::Bool(b) => Value::Bool(*b),
+        serde_json::Value::Number(n) => Value::Float(n.as_f64().unwrap_or(0.0)),
+        serde_json::Value::String(s) => Value::from(s.as_str()),
+        serde_json::Value::Array(a) => Value::list(a.iter().map(from_serde).collect()),
+        serde_json::Value::Object(o) => {
+            let m: BTreeMap<String, Value> =
+                o.iter().map(|(k, v)| (k.clone(), from_serde(v))).collect();
+            Value::map(m)
+        }
+    }
+}

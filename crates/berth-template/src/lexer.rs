@@ -1,0 +1,664 @@
+//! The lexer: splits template text into items exactly as Go's text/template lexer does.
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum ItemType {
+    Error,
+    Bool,
+    Char,
+    CharConstant,
+    Complex,
+    Assign,
+    Declare,
+    Eof,
+    Field,
+    Identifier,
+    LeftDelim,
+    LeftParen,
+    Number,
+    Pipe,
+    RawString,
+    RightDelim,
+    RightParen,
+    Space,
+    String,
+    Text,
+    Variable,
+    // Keywords.
+    Block,
+    Break,
+    Continue,
+    Dot,
+    Define,
+    Else,
+    End,
+    If,
+    Nil,
+    Range,
+    Template,
+    With,
+}
+
+impl ItemType {
+    fn is_keyword(self) -> bool {
+        matches!(
+            self,
+            ItemType::Block
+                | ItemType::Break
+                | ItemType::Continue
+                | ItemType::Dot
+                | ItemType::Define
+                | ItemType::Else
+                | ItemType::End
+                | ItemType::If
+                | ItemType::Nil
+                | ItemType::Range
+                | ItemType::Template
+                | ItemType::With
+        )
+    }
+}
+
+#[derive(Clone, Debug)]
+pub(crate) struct Item {
+    pub typ: ItemType,
+    pub pos: usize,
+    pub val: String,
+    pub line: usize,
+}
+
+impl std::fmt::Display for Item {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.typ {
+            ItemType::Eof => f.write_str("EOF"),
+            ItemType::Error => f.write_str(&self.val),
+            t if t.is_keyword() => write!(f, "<{}>", self.val),
+            _ => {
+                if self.val.len() > 10 {
+                    // %.10q: quote the first ten runes.
+                    let short: String = self.val.chars().take(10).collect();
+                    write!(f, "{}...", crate::fmt::quote_go(&short))
+                } else {
+                    f.write_str(&crate::fmt::quote_go(&self.val))
+                }
+            }
+        }
+    }
+}
+
+fn keyword(word: &str) -> Option<ItemType> {
+    Some(match word {
+        "block" => ItemType::Block,
+        "break" => ItemType::Break,
+        "continue" => ItemType::Continue,
+        "define" => ItemType::Define,
+        "else" => ItemType::Else,
+        "end" => ItemType::End,
+        "if" => ItemType::If,
+        "range" => ItemType::Range,
+        "nil" => ItemType::Nil,
+        "template" => ItemType::Template,
+        "with" => ItemType::With,
+        _ => return None,
+    })
+}
+
+const TRIM_MARKER_LEN: usize = 2;
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+fn is_alnum(c: char) -> bool {
+    c == '_' || c.is_alphabetic() || is_unicode_digit(c)
+}
+
+fn is_unicode_digit(c: char) -> bool {
+    // Go's unicode.IsDigit is the Nd category; char::is_numeric is wider (Nl, No).
+    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+}
+
+fn has_left_trim(s: &[u8]) -> bool {
+    s.len() >= 2 && s[0] == b'-' && is_space(s[1] as char)
+}
+
+fn has_right_trim(s: &[u8]) -> bool {
+    s.len() >= 2 && is_space(s[0] as char) && s[1] == b'-'
+}
+
+pub(crate) struct Lexer<'a> {
+    input: &'a str,
+    left: &'a str,
+    right: &'a str,
+    pos: usize,
+    start: usize,
+    at_eof: bool,
+    paren_depth: i32,
+    line: usize,
+    start_line: usize,
+    break_ok: bool,
+    continue_ok: bool,
+    items: Vec<Item>,
+}
+
+enum State {
+    Text,
+    LeftDelim,
+    Comment,
+    RightDelim,
+    InsideAction,
+    Space,
+    Identifier,
+    Field,
+    Variable,
+    Char,
+    Number,
+    Quote,
+    RawQuote,
+    Done,
+}
+
+/// Lexes the whole input; the last item is EOF or an error.
+pub(crate) fn lex(
+    input: &str,
+    left: &str,
+    right: &str,
+    break_ok: bool,
+    continue_ok: bool,
+) -> Vec<Item> {
+    let mut l = Lexer {
+        input,
+        left: if left.is_empty() { "{{" } else { left },
+        right: if right.is_empty() { "}}" } else { right },
+        pos: 0,
+        start: 0,
+        at_eof: false,
+        paren_depth: 0,
+        line: 1,
+        start_line: 1,
+        break_ok,
+        continue_ok,
+        items: Vec::new(),
+    };
+    let mut state = State::Text;
+    loop {
+        state = match state {
+            State::Text => l.lex_text(),
+            State::LeftDelim => l.lex_left_delim(),
+            State::Comment => l.lex_comment(),
+            State::RightDelim => l.lex_right_delim(),
+            State::InsideAction => l.lex_inside_action(),
+            State::Space => l.lex_space(),
+            State::Identifier => l.lex_identifier(),
+            State::Field => l.lex_field_or_variable(ItemType::Field),
+            State::Variable => {
+                if l.at_terminator() {
+                    l.emit(ItemType::Variable);
+                    State::InsideAction
+                } else {
+                    l.lex_field_or_variable(ItemType::Variable)
+                }
+            }
+            State::Char => l.lex_char(),
+            State::Number => l.lex_number(),
+            State::Quote => l.lex_quote(),
+            State::RawQuote => l.lex_raw_quote(),
+            State::Done => break,
+        }
+    }
+    l.items
+}
+
+impl<'a> Lexer<'a> {
+    fn rest(&self) -> &'a str {
+        self.input.get(self.pos..).unwrap_or("")
+    }
+
+    fn next(&mut self) -> Option<char> {
+        match self.rest().chars().next() {
+            None => {
+                self.at_eof = true;
+                None
+            }
+            Some(c) => {
+                self.pos += c.len_utf8();
+                if c == '\n' {
+                    self.line += 1;
+                }
+                Some(c)
+            }
+        }
+    }
+
+    fn peek(&mut self) -> Option<char> {
+        self.rest().chars().next()
+    }
+
+    fn backup(&mut self) {
+        if !self.at_eof && self.pos > 0 {
+            if let Some(c) = self
+                .input
+                .get(..self.pos)
+                .and_then(|s| s.chars().next_back())
+            {
+                self.pos -= c.len_utf8();
+                if c == '\n' {
+                    self.line -= 1;
+                }
+            }
+        }
+    }
+
+    fn slice(&self, a: usize, b: usize) -> &'a str {
+        self.input.get(a..b).unwrap_or("")
+    }
+
+    fn emit(&mut self, typ: ItemType) {
+        let val = self.slice(self.start, self.pos).to_string();
+        self.items.push(Item {
+            typ,
+            pos: self.start,
+            val,
+            line: self.start_line,
+        });
+        self.start = self.pos;
+        self.start_line = self.line;
+    }
+
+    fn ignore(&mut self) {
+        self.line += self.slice(self.start, self.pos).matches('\n').count();
+        self.start = self.pos;
+        self.start_line = self.line;
+    }
+
+    fn accept(&mut self, valid: &str) -> bool {
+        match self.next() {
+            Some(c) if valid.contains(c) => true,
+            _ => {
+                self.backup();
+                false
+            }
+        }
+    }
+
+    fn accept_run(&mut self, valid: &str) {
+        while let Some(c) = self.next() {
+            if !valid.contains(c) {
+                break;
+            }
+        }
+        self.backup();
+    }
+
+    fn errorf(&mut self, msg: String) -> State {
+        self.items.push(Item {
+            typ: ItemType::Error,
+            pos: self.start,
+            val: msg,
+            line: self.start_line,
+        });
+        State::Done
+    }
+
+    fn lex_text(&mut self) -> State {
+        if let Some(x) = self.rest().find(self.left) {
+            let ldn = self.left.len();
+            self.pos += x;
+            let mut trim = 0;
+            if has_left_trim(self.rest().as_bytes().get(ldn..).unwrap_or(b"")) {
+                let s = self.slice(self.start, self.pos);
+                trim = s.len() - s.trim_end_matches([' ', '\t', '\r', '\n']).len();
+            }
+            self.pos -= trim;
+            if self.pos > self.start {
+                self.line += self.slice(self.start, self.pos).matches('\n').count();
+                self.emit(ItemType::Text);
+            }
+            self.pos += trim;
+            self.ignore();
+            return State::LeftDelim;
+        }
+        self.pos = self.input.len();
+        if self.pos > self.start {
+            self.line += self.slice(self.start, self.pos).matches('\n').count();
+            self.emit(ItemType::Text);
+        }
+        self.emit(ItemType::Eof);
+        State::Done
+    }
+
+    fn at_right_delim(&self) -> (bool, bool) {
+        let rest = self.rest();
+        if has_right_trim(rest.as_bytes())
+            && rest
+                .get(TRIM_MARKER_LEN..)
+                .is_some_and(|r| r.starts_with(self.right))
+        {
+            return (true, true);
+        }
+        if rest.starts_with(self.right) {
+            return (true, false);
+        }
+        (false, false)
+    }
+
+    fn left_trim_len(&self) -> usize {
+        let s = self.rest();
+        s.len() - s.trim_start_matches([' ', '\t', '\r', '\n']).len()
+    }
+
+    fn lex_left_delim(&mut self) -> State {
+        self.pos += self.left.len();
+        let trim = has_left_trim(self.rest().as_bytes());
+        let after = if trim { TRIM_MARKER_LEN } else { 0 };
+        if self
+            .rest()
+            .get(after..)
+            .is_some_and(|r| r.starts_with("/*"))
+        {
+            self.pos += after;
+            self.ignore();
+            return State::Comment;
+        }
+        self.emit(ItemType::LeftDelim);
+        self.pos += after;
+        self.ignore();
+        self.paren_depth = 0;
+        State::InsideAction
+    }
+
+    fn lex_comment(&mut self) -> State {
+        self.pos += 2;
+        let Some(i) = self.rest().find("*/") else {
+            return self.errorf("unclosed comment".into());
+        };
+        self.pos += i + 2;
+        let (delim, trim) = self.at_right_delim();
+        if !delim {
+            return self.errorf("comment ends before closing delimiter".into());
+        }
+        if trim {
+            self.pos += TRIM_MARKER_LEN;
+        }
+        self.pos += self.right.len();
+        if trim {
+            self.pos += self.left_trim_len();
+        }
+        self.ignore();
+        State::Text
+    }
+
+    fn lex_right_delim(&mut self) -> State {
+        let trim = has_right_trim(self.rest().as_bytes());
+        if trim {
+            self.pos += TRIM_MARKER_LEN;
+            self.ignore();
+        }
+        self.pos += self.right.len();
+        self.emit(ItemType::RightDelim);
+        if trim {
+            self.pos += self.left_trim_len();
+            self.ignore();
+        }
+        State::Text
+    }
+
+    fn lex_inside_action(&mut self) -> State {
+        let (delim, _) = self.at_right_delim();
+        if delim {
+            if self.paren_depth == 0 {
+                return State::RightDelim;
+            }
+            return self.errorf("unclosed left paren".into());
+        }
+        let Some(r) = self.next() else {
+            return self.errorf("unclosed action".into());
+        };
+        match r {
+            c if is_space(c) => {
+                self.backup();
+                return State::Space;
+            }
+            '=' => self.emit(ItemType::Assign),
+            ':' => {
+                if self.next() != Some('=') {
+                    return self.errorf("expected :=".into());
+                }
+                self.emit(ItemType::Declare);
+            }
+            '|' => self.emit(ItemType::Pipe),
+            '"' => return State::Quote,
+            '`' => return State::RawQuote,
+            '$' => return State::Variable,
+            '\'' => return State::Char,
+            '.' => {
+                if let Some(&b) = self.input.as_bytes().get(self.pos) {
+                    if !b.is_ascii_digit() {
+                        return State::Field;
+                    }
+                }
+                self.backup();
+                return State::Number;
+            }
+            '+' | '-' | '0'..='9' => {
+                self.backup();
+                return State::Number;
+            }
+            c if is_alnum(c) => {
+                self.backup();
+                return State::Identifier;
+            }
+            '(' => {
+                self.emit(ItemType::LeftParen);
+                self.paren_depth += 1;
+            }
+            ')' => {
+                self.emit(ItemType::RightParen);
+                self.paren_depth -= 1;
+                if self.paren_depth < 0 {
+                    return self.errorf("unexpected right paren U+0029 ')'".into());
+                }
+            }
+            c if c.is_ascii() && !c.is_ascii_control() => self.emit(ItemType::Char),
+            c => {
+                return self.errorf(format!(
+                    "unrecognized character in action: {}",
+                    crate::fmt::format_unicode(c, true)
+                ));
+            }
+        }
+        State::InsideAction
+    }
+
+    fn lex_space(&mut self) -> State {
+        let mut num = 0;
+        while let Some(c) = self.peek() {
+            if !is_space(c) {
+                break;
+            }
+            self.next();
+            num += 1;
+        }
+        let back = self.input.get(self.pos - 1..).unwrap_or("");
+        if has_right_trim(back.as_bytes())
+            && back
+                .get(TRIM_MARKER_LEN..)
+                .is_some_and(|r| r.starts_with(self.right))
+        {
+            self.backup();
+            if num == 1 {
+                return State::RightDelim;
+            }
+        }
+        self.emit(ItemType::Space);
+        State::InsideAction
+    }
+
+    fn lex_identifier(&mut self) -> State {
+        loop {
+            let r = self.next();
+            match r {
+                Some(c) if is_alnum(c) => {}
+                _ => {
+                    self.backup();
+                    let word = self.slice(self.start, self.pos);
+                    if !self.at_terminator() {
+                        return self.errorf(format!("bad character {}", rune_desc(r)));
+                    }
+                    if let Some(k) = keyword(word) {
+                        if (k == ItemType::Break && !self.break_ok)
+                            || (k == ItemType::Continue && !self.continue_ok)
+                        {
+                            self.emit(ItemType::Identifier);
+                        } else {
+                            self.emit(k);
+                        }
+                    } else if word.starts_with('.') {
+                        self.emit(ItemType::Field);
+                    } else if word == "true" || word == "false" {
+                        self.emit(ItemType::Bool);
+                    } else {
+                        self.emit(ItemType::Identifier);
+                    }
+                    return State::InsideAction;
+                }
+            }
+        }
+    }
+
+    fn lex_field_or_variable(&mut self, typ: ItemType) -> State {
+        if self.at_terminator() {
+            if typ == ItemType::Variable {
+                self.emit(ItemType::Variable);
+            } else {
+                self.emit(ItemType::Dot);
+            }
+            return State::InsideAction;
+        }
+        let mut r;
+        loop {
+            r = self.next();
+            match r {
+                Some(c) if is_alnum(c) => {}
+                _ => {
+                    self.backup();
+                    break;
+                }
+            }
+        }
+        if !self.at_terminator() {
+            return self.errorf(format!("bad character {}", rune_desc(r)));
+        }
+        self.emit(typ);
+        State::InsideAction
+    }
+
+    fn at_terminator(&mut self) -> bool {
+        match self.peek() {
+            None => true,
+            Some(c) if is_space(c) => true,
+            Some('.' | ',' | '|' | ':' | ')' | '(') => true,
+            _ => self.rest().starts_with(self.right),
+        }
+    }
+
+    fn lex_char(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    Some(c) if c != '\n' => continue,
+                    _ => return self.errorf("unterminated character constant".into()),
+                },
+                None | Some('\n') => return self.errorf("unterminated character constant".into()),
+                Some('\'') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemType::CharConstant);
+        State::InsideAction
+    }
+
+    fn lex_number(&mut self) -> State {
+        if !self.scan_number() {
+            let t = self.slice(self.start, self.pos).to_string();
+            return self.errorf(format!("bad number syntax: {}", crate::fmt::quote_go(&t)));
+        }
+        if let Some('+' | '-') = self.peek() {
+            if !self.scan_number() || self.input.as_bytes().get(self.pos - 1) != Some(&b'i') {
+                let t = self.slice(self.start, self.pos).to_string();
+                return self.errorf(format!("bad number syntax: {}", crate::fmt::quote_go(&t)));
+            }
+            self.emit(ItemType::Complex);
+        } else {
+            self.emit(ItemType::Number);
+        }
+        State::InsideAction
+    }
+
+    fn scan_number(&mut self) -> bool {
+        self.accept("+-");
+        let mut digits = "0123456789_";
+        if self.accept("0") {
+            if self.accept("xX") {
+                digits = "0123456789abcdefABCDEF_";
+            } else if self.accept("oO") {
+                digits = "01234567_";
+            } else if self.accept("bB") {
+                digits = "01_";
+            }
+        }
+        self.accept_run(digits);
+        if self.accept(".") {
+            self.accept_run(digits);
+        }
+        if digits.len() == 11 && self.accept("eE") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        if digits.len() == 23 && self.accept("pP") {
+            self.accept("+-");
+            self.accept_run("0123456789_");
+        }
+        self.accept("i");
+        if self.peek().is_some_and(is_alnum) {
+            self.next();
+            return false;
+        }
+        true
+    }
+
+    fn lex_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                Some('\\') => match self.next() {
+                    Some(c) if c != '\n' => continue,
+                    _ => return self.errorf("unterminated quoted string".into()),
+                },
+                None | Some('\n') => return self.errorf("unterminated quoted string".into()),
+                Some('"') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemType::String);
+        State::InsideAction
+    }
+
+    fn lex_raw_quote(&mut self) -> State {
+        loop {
+            match self.next() {
+                None => return self.errorf("unterminated raw quoted string".into()),
+                Some('`') => break,
+                _ => {}
+            }
+        }
+        self.emit(ItemType::RawString);
+        State::InsideAction
+    }
+}
+
+fn rune_desc(r: Option<char>) -> String {
+    match r {
+        // Go's eof rune is -1, which %#U prints as U+FFFFFFFFFFFFFFFF.
+        None => "U+FFFFFFFFFFFFFFFF".to_string(),
+        Some(c) => crate::fmt::format_unicode(c, true),
+    }
+}

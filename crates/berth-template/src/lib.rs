@@ -1,0 +1,40 @@
+//! Go's text/template with Sprig and Helm's functions, exact to the byte.
+//!
+//! A [`TemplateSet`] holds parsed templates sharing one namespace of `define`s, as
+//! Helm's engine does; [`Value`] mirrors Go's dynamic types (float64 from YAML,
+//! int from literals, `[]interface {}`, `map[string]interface {}`, host objects).
+//! The [`yaml`] module parses and emits YAML the way `sigs.k8s.io/yaml` does.
+//!
+//! ```
+//! use berth_template::{TemplateSet, Value, yaml};
+//! let mut set = TemplateSet::new();
+//! set.parse("main", "{{ .x | quote }}").unwrap();
+//! let data = yaml::from_yaml("x: 3").unwrap();
+//! assert_eq!(set.execute("main", &data).unwrap(), "\"3\"");
+//! ```
+
+// Nested `if let` reads better than let-chains in the Go-mirroring code.
+#![allow(clippy::collapsible_if)]
+
+mod exec;
+mod fmt;
+mod funcs;
+mod json;
+mod lexer;
+mod parser;
+mod value;
+pub mod yaml;
+
+pub use exec::{LookupFn, MissingKey, TemplateSet};
+pub use value::{Elem, MapRef, Object, Value};
+
+/// Errors from parsing or executing templates; the message is Go's.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The template text does not parse.
+    #[error("{0}")]
+    Parse(String),
+    /// Execution failed.
+    #[error("{0}")]
+    Exec(String),
+}

@@ -1,0 +1,215 @@
+//! The value model: Go's dynamic types as a template sees them.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::rc::Rc;
+
+/// The element type of a list or map, which decides its Go type name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Elem {
+    /// `interface {}`
+    Any,
+    /// `string`
+    String,
+    /// `int`
+    Int,
+}
+
+impl Elem {
+    fn go_name(self) -> &'static str {
+        match self {
+            Elem::Any => "interface {}",
+            Elem::String => "string",
+            Elem::Int => "int",
+        }
+    }
+}
+
+/// A map shared by reference, as Go maps are: `set` through one handle is seen by all.
+pub type MapRef = Rc<RefCell<BTreeMap<String, Value>>>;
+
+/// A host object with fields and methods (`.Files`, `.Capabilities` …).
+pub trait Object: fmt::Debug {
+    /// Go's type name, as `typeOf` prints it.
+    fn type_name(&self) -> String;
+    /// A field or a method without arguments; `None` if there is no such member.
+    fn field(&self, name: &str) -> Option<Value>;
+    /// Calls method `name` with `args`; `None` if there is no such method.
+    fn call(&self, name: &str, args: &[Value]) -> Option<Result<Value, String>> {
+        let _ = (name, args);
+        None
+    }
+    /// Whether `name` is a method (so it may take arguments).
+    fn has_method(&self, name: &str) -> bool {
+        let _ = name;
+        false
+    }
+    /// How `%v` prints the object.
+    fn format_v(&self) -> String {
+        format!("{{{}}}", self.type_name())
+    }
+    /// The value that `toYaml`/`toJson` see, if it is not the object itself.
+    fn to_data(&self) -> Value {
+        Value::Nil
+    }
+}
+
+/// A dynamically typed Go value.
+#[derive(Clone, Debug, Default)]
+pub enum Value {
+    /// An untyped nil (Go's invalid reflect.Value or a nil interface).
+    #[default]
+    Nil,
+    /// `bool`
+    Bool(bool),
+    /// `int`
+    Int(i64),
+    /// `int64`
+    Int64(i64),
+    /// `float64`
+    Float(f64),
+    /// `string`
+    String(Rc<str>),
+    /// `[]byte`
+    Bytes(Rc<[u8]>),
+    /// A slice: `[]interface {}`, `[]string` or `[]int`.
+    List(Rc<Vec<Value>>, Elem),
+    /// A map with string keys: `map[string]interface {}` or `map[string]string`.
+    Map(MapRef, Elem),
+    /// A host object.
+    Object(Rc<dyn Object>),
+}
+
+impl Value {
+    /// A string value.
+    pub fn str(s: &str) -> Value {
+        Value::String(Rc::from(s))
+    }
+
+    /// A `[]interface {}` from values.
+    pub fn list(items: Vec<Value>) -> Value {
+        Value::List(Rc::new(items), Elem::Any)
+    }
+
+    /// A `map[string]interface {}` from entries.
+    pub fn map(entries: BTreeMap<String, Value>) -> Value {
+        Value::Map(Rc::new(RefCell::new(entries)), Elem::Any)
+    }
+
+    /// An empty `map[string]interface {}`.
+    pub fn empty_map() -> Value {
+        Value::map(BTreeMap::new())
+    }
+
+    /// Go's type name (`%T`, `typeOf`).
+    pub fn type_name(&self) -> String {
+        match self {
+            Value::Nil => "<nil>".into(),
+            Value::Bool(_) => "bool".into(),
+            Value::Int(_) => "int".into(),
+            Value::Int64(_) => "int64".into(),
+            Value::Float(_) => "float64".into(),
+            Value::String(_) => "string".into(),
+            Value::Bytes(_) => "[]uint8".into(),
+            Value::List(_, e) => format!("[]{}", e.go_name()),
+            Value::Map(_, e) => format!("map[string]{}", e.go_name()),
+            Value::Object(o) => o.type_name(),
+        }
+    }
+
+    /// Go's reflect kind name (`kindOf`).
+    pub fn kind_name(&self) -> &'static str {
+        match self {
+            Value::Nil => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Int64(_) => "int64",
+            Value::Float(_) => "float64",
+            Value::String(_) => "string",
+            Value::Bytes(_) | Value::List(..) => "slice",
+            Value::Map(..) => "map",
+            Value::Object(o) => {
+                if o.type_name().starts_with('*') {
+                    "ptr"
+                } else {
+                    "struct"
+                }
+            }
+        }
+    }
+
+    /// Go's template truth (`if`, `and`, `or`, `not`).
+    pub fn truth(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) | Value::Int64(i) => *i != 0,
+            Value::Float(f) => *f != 0.0,
+            Value::String(s) => !s.is_empty(),
+            Value::Bytes(b) => !b.is_empty(),
+            Value::List(l, _) => !l.is_empty(),
+            Value::Map(m, _) => !m.borrow().is_empty(),
+            Value::Object(_) => true,
+        }
+    }
+
+    /// The string inside, if this is a string.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Whether this is nil.
+    pub fn is_nil(&self) -> bool {
+        matches!(self, Value::Nil)
+    }
+
+    /// A deep copy: maps and lists are copied, not shared.
+    pub fn deep_copy(&self) -> Value {
+        match self {
+            Value::List(l, e) => Value::List(Rc::new(l.iter().map(Value::deep_copy).collect()), *e),
+            Value::Map(m, e) => {
+                let copy = m
+                    .borrow()
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .collect();
+                Value::Map(Rc::new(RefCell::new(copy)), *e)
+            }
+            v => v.clone(),
+        }
+    }
+}
+
+impl From<&str> for Value {
+    fn from(s: &str) -> Value {
+        Value::str(s)
+    }
+}
+
+impl From<String> for Value {
+    fn from(s: String) -> Value {
+        Value::String(Rc::from(s))
+    }
+}
+
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Bool(b)
+    }
+}
+
+impl From<f64> for Value {
+    fn from(f: f64) -> Value {
+        Value::Float(f)
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::fmt::sprint_value(self))
+    }
+}

@@ -1,0 +1,483 @@
+//! Emitting: `toYaml`'s output, i.e. encoding/json then yaml.v2's block style.
+
+use super::YamlError;
+use super::resolve::{Resolved, is_base60_float, resolve};
+use crate::value::Value;
+
+const BEST_WIDTH: usize = 80;
+
+/// A value after the trip through encoding/json: numbers keep JSON's text.
+enum J {
+    Null,
+    Bool(bool),
+    Num(String),
+    Str(String),
+    Seq(Vec<J>),
+    Map(Vec<(String, J)>),
+}
+
+fn to_j(v: &Value, depth: usize) -> Result<J, YamlError> {
+    if depth > 10_000 {
+        return Err(YamlError(
+            "json: unsupported value: encountered a cycle".into(),
+        ));
+    }
+    Ok(match v {
+        Value::Nil => J::Null,
+        Value::Bool(b) => J::Bool(*b),
+        Value::Int(i) | Value::Int64(i) => J::Num(i.to_string()),
+        Value::Float(f) => J::Num(yaml_number(
+            &crate::json::json_float(*f).map_err(YamlError)?,
+        )),
+        Value::String(s) => J::Str(s.to_string()),
+        Value::Bytes(b) => {
+            use base64::Engine;
+            J::Str(base64::engine::general_purpose::STANDARD.encode(b))
+        }
+        Value::List(l, _) => J::Seq(
+            l.iter()
+                .map(|x| to_j(x, depth + 1))
+                .collect::<Result<_, _>>()?,
+        ),
+        Value::Map(m, _) => J::Map(
+            m.borrow()
+                .iter()
+                .map(|(k, x)| Ok((k.clone(), to_j(x, depth + 1)?)))
+                .collect::<Result<_, YamlError>>()?,
+        ),
+        Value::Object(o) => to_j(&o.to_data(), depth + 1)?,
+    })
+}
+
+/// How yaml.v2 re-emits a JSON number it decoded: ints as ints, floats with %g.
+fn yaml_number(json: &str) -> String {
+    match resolve(json) {
+        Resolved::Int(i) => i.to_string(),
+        Resolved::Uint(u) => u.to_string(),
+        Resolved::Float(f) => crate::fmt::format_float(f, 'g', -1),
+        _ => json.to_string(),
+    }
+}
+
+/// `toYaml`: sigs.k8s.io/yaml.Marshal, with its trailing newline.
+pub fn to_yaml(v: &Value) -> Result<String, YamlError> {
+    let j = to_j(v, 0)?;
+    let mut e = Emitter {
+        out: String::new(),
+        col: 0,
+    };
+    match &j {
+        J::Map(m) if !m.is_empty() => e.map(m, 0, false),
+        J::Seq(s) if !s.is_empty() => e.seq(s, 0, false),
+        other => {
+            e.scalar_node(other, 2);
+            e.newline();
+        }
+    }
+    Ok(e.out)
+}
+
+struct Emitter {
+    out: String,
+    col: usize,
+}
+
+#[derive(Default)]
+struct Analysis {
+    block_plain: bool,
+    single: bool,
+    block: bool,
+}
+
+fn printable(c: char) -> bool {
+    let u = c as u32;
+    u == 0x0a
+        || (0x20..=0x7e).contains(&u)
+        || u == 0x85
+        || (0xa0..=0xd7ff).contains(&u)
+        || ((0xe000..=0xfffd).contains(&u) && u != 0xfeff)
+        || (0x10000..=0x10ffff).contains(&u)
+}
+
+fn is_break(c: char) -> bool {
+    matches!(c, '\r' | '\n' | '\u{85}' | '\u{2028}' | '\u{2029}')
+}
+
+fn is_blankz(c: Option<char>) -> bool {
+    match c {
+        None => true,
+        Some(c) => c == ' ' || c == '\t' || is_break(c) || c == '\0',
+    }
+}
+
+fn analyze(s: &str) -> Analysis {
+    if s.is_empty() {
+        return Analysis {
+            block_plain: false,
+            single: true,
+            block: false,
+        };
+    }
+    let chars: Vec<char> = s.chars().collect();
+    let (mut flow_ind, mut block_ind) = (false, false);
+    if s.starts_with("---") || s.starts_with("...") {
+        flow_ind = true;
+        block_ind = true;
+    }
+    let mut preceded_ws = true;
+    let (mut leading_space, mut leading_break, mut trailing_space, mut trailing_break) =
+        (false, false, false, false);
+    let (mut break_space, mut space_break, mut prev_space, mut prev_break) =
+        (false, false, false, false);
+    let (mut special, mut line_breaks) = (false, false);
+    let n = chars.len();
+    for i in 0..n {
+        let c = chars[i];
+        let followed_ws = is_blankz(chars.get(i + 1).copied());
+        if i == 0 {
+            if "#,[]{}&*!|>'\"%@`".contains(c) {
+                flow_ind = true;
+                block_ind = true;
+            }
+            if c == '?' || c == ':' {
+                flow_ind = true;
+                if followed_ws {
+                    block_ind = true;
+                }
+            }
+            if c == '-' && followed_ws {
+                flow_ind = true;
+                block_ind = true;
+            }
+        } else {
+            if ",?[]{}".contains(c) {
+                flow_ind = true;
+            }
+            if c == ':' {
+                flow_ind = true;
+                if followed_ws {
+                    block_ind = true;
+                }
+            }
+            if c == '#' && preceded_ws {
+                flow_ind = true;
+                block_ind = true;
+            }
+        }
+        if !printable(c) {
+            special = true;
+        }
+        if is_break(c) {
+            line_breaks = true;
+        }
+        if c == ' ' {
+            if i == 0 {
+                leading_space = true;
+            }
+            if i == n - 1 {
+                trailing_space = true;
+            }
+            if prev_break {
+                break_space = true;
+            }
+            prev_space = true;
+            prev_break = false;
+        } else if is_break(c) {
+            if i == 0 {
+                leading_break = true;
+            }
+            if i == n - 1 {
+                trailing_break = true;
+            }
+            if prev_space {
+                space_break = true;
+            }
+            prev_break = true;
+            prev_space = false;
+        } else {
+            prev_space = false;
+            prev_break = false;
+        }
+        preceded_ws = is_blankz(Some(c));
+    }
+    let _ = flow_ind;
+    let mut a = Analysis {
+        block_plain: true,
+        single: true,
+        block: true,
+    };
+    if leading_space || leading_break || trailing_space || trailing_break {
+        a.block_plain = false;
+    }
+    if trailing_space {
+        a.block = false;
+    }
+    if break_space {
+        a.block_plain = false;
+        a.single = false;
+    }
+    if space_break || special {
+        a.block_plain = false;
+        a.single = false;
+        a.block = false;
+    }
+    if line_breaks {
+        a.block_plain = false;
+    }
+    if block_ind {
+        a.block_plain = false;
+    }
+    a
+}
+
+#[derive(PartialEq, Clone, Copy)]
+enum Style {
+    Plain,
+    Single,
+    Double,
+    Literal,
+}
+
+fn select_style(s: &str, is_key: bool) -> Style {
+    let can_plain = matches!(resolve(s), Resolved::Str | Resolved::Merge) && !is_base60_float(s);
+    let mut style = if s.contains('\n') {
+        Style::Literal
+    } else if can_plain {
+        Style::Plain
+    } else {
+        Style::Double
+    };
+    let a = analyze(s);
+    if style == Style::Plain && (!a.block_plain || (s.is_empty() && is_key)) {
+        style = Style::Single;
+    }
+    if style == Style::Single && !a.single {
+        style = Style::Double;
+    }
+    if style == Style::Literal && (!a.block || is_key) {
+        style = Style::Double;
+    }
+    style
+}
+
+impl Emitter {
+    fn push(&mut self, s: &str) {
+        for c in s.chars() {
+            if c == '\n' {
+                self.col = 0;
+            } else {
+                self.col += 1;
+            }
+        }
+        self.out.push_str(s);
+    }
+
+    fn newline(&mut self) {
+        self.out.push('\n');
+        self.col = 0;
+    }
+
+    fn indent(&mut self, n: usize) {
+        for _ in 0..n {
+            self.out.push(' ');
+        }
+        self.col += n;
+    }
+
+    fn write_indent(&mut self, n: usize) {
+        self.newline();
+        self.indent(n);
+    }
+
+    fn map(&mut self, m: &[(String, J)], indent: usize, inline_first: bool) {
+        for (i, (k, v)) in m.iter().enumerate() {
+            if i > 0 || !inline_first {
+                self.indent(indent);
+            }
+            self.string(k, indent + 2, true);
+            self.push(":");
+            match v {
+                J::Map(inner) if !inner.is_empty() => {
+                    self.newline();
+                    self.map(inner, indent + 2, false);
+                }
+                J::Seq(inner) if !inner.is_empty() => {
+                    self.newline();
+                    self.seq(inner, indent, false);
+                }
+                other => {
+                    self.push(" ");
+                    self.scalar_node(other, indent + 2);
+                    self.newline();
+                }
+            }
+        }
+    }
+
+    fn seq(&mut self, s: &[J], indent: usize, inline_first: bool) {
+        for (i, v) in s.iter().enumerate() {
+            if i > 0 || !inline_first {
+                self.indent(indent);
+            }
+            self.push("- ");
+            match v {
+                J::Map(inner) if !inner.is_empty() => self.map(inner, indent + 2, true),
+                J::Seq(inner) if !inner.is_empty() => self.seq(inner, indent + 2, true),
+                other => {
+                    self.scalar_node(other, indent + 2);
+                    self.newline();
+                }
+            }
+        }
+    }
+
+    fn scalar_node(&mut self, v: &J, cont: usize) {
+        match v {
+            J::Null => self.push("null"),
+            J::Bool(b) => self.push(if *b { "true" } else { "false" }),
+            J::Num(n) => self.push(n),
+            J::Str(s) => self.string(s, cont, false),
+            J::Map(_) => self.push("{}"),
+            J::Seq(_) => self.push("[]"),
+        }
+    }
+
+    fn string(&mut self, s: &str, cont: usize, is_key: bool) {
+        match select_style(s, is_key) {
+            Style::Plain => self.plain(s, cont, !is_key),
+            Style::Single => self.single(s, cont, !is_key),
+            Style::Double => self.double(s),
+            Style::Literal => self.literal(s, cont),
+        }
+    }
+
+    fn plain(&mut self, s: &str, cont: usize, allow_breaks: bool) {
+        let chars: Vec<char> = s.chars().collect();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.col > BEST_WIDTH
+                    && chars.get(i + 1) != Some(&' ')
+                {
+                    self.write_indent(cont);
+                } else {
+                    self.out.push(c);
+                    self.col += 1;
+                }
+                spaces = true;
+            } else {
+                self.out.push(c);
+                self.col += 1;
+                spaces = false;
+            }
+        }
+    }
+
+    fn single(&mut self, s: &str, cont: usize, allow_breaks: bool) {
+        self.push("'");
+        let chars: Vec<char> = s.chars().collect();
+        let n = chars.len();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                if allow_breaks
+                    && !spaces
+                    && self.col > BEST_WIDTH
+                    && i != 0
+                    && i != n - 1
+                    && chars.get(i + 1) != Some(&' ')
+                {
+                    self.write_indent(cont);
+                } else {
+                    self.out.push(c);
+                    self.col += 1;
+                }
+                spaces = true;
+            } else {
+                if c == '\'' {
+                    self.out.push('\'');
+                    self.col += 1;
+                }
+                self.out.push(c);
+                self.col += 1;
+                spaces = false;
+            }
+        }
+        self.push("'");
+    }
+
+    fn double(&mut self, s: &str) {
+        let mut out = String::from("\"");
+        for c in s.chars() {
+            match c {
+                '\0' => out.push_str("\\0"),
+                '\x07' => out.push_str("\\a"),
+                '\x08' => out.push_str("\\b"),
+                '\t' => out.push_str("\\t"),
+                '\n' => out.push_str("\\n"),
+                '\x0b' => out.push_str("\\v"),
+                '\x0c' => out.push_str("\\f"),
+                '\r' => out.push_str("\\r"),
+                '\x1b' => out.push_str("\\e"),
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\u{85}' => out.push_str("\\N"),
+                '\u{a0}' => out.push_str("\\_"),
+                '\u{2028}' => out.push_str("\\L"),
+                '\u{2029}' => out.push_str("\\P"),
+                c if !printable(c) || c == '\u{feff}' => {
+                    let u = c as u32;
+                    if u <= 0xff {
+                        out.push_str(&format!("\\x{u:02X}"));
+                    } else if u <= 0xffff {
+                        out.push_str(&format!("\\u{u:04X}"));
+                    } else {
+                        out.push_str(&format!("\\U{u:08X}"));
+                    }
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        self.push(&out);
+    }
+
+    fn literal(&mut self, s: &str, cont: usize) {
+        let mut header = String::from("|");
+        let first = s.chars().next();
+        if first == Some(' ') || first.is_some_and(is_break) {
+            header.push('2');
+        }
+        let chars: Vec<char> = s.chars().collect();
+        let n = chars.len();
+        if !chars.last().copied().is_some_and(is_break) {
+            header.push('-');
+        } else if n == 1 || chars.get(n - 2).copied().is_some_and(is_break) {
+            header.push('+');
+        }
+        self.push(&header);
+        self.newline();
+        let mut breaks = true;
+        for &c in &chars {
+            if is_break(c) {
+                self.newline();
+                breaks = true;
+            } else {
+                if breaks {
+                    self.indent(cont);
+                }
+                self.out.push(c);
+                self.col += 1;
+                breaks = false;
+            }
+        }
+        // The caller writes the final line break; a trailing break was written here.
+        if chars.last().copied().is_some_and(is_break) {
+            self.out.pop();
+            self.col = 0;
+            // Restore: the last newline is the caller's.
+        }
+    }
+}

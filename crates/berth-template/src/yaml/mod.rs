@@ -1,0 +1,19 @@
+//! YAML that behaves like Go's `sigs.k8s.io/yaml` over `gopkg.in/yaml.v2`.
+//!
+//! Parsing follows YAML 1.1 resolution (`yes`/`on` are booleans, `0755` is
+//! octal, timestamps stay strings) and then the YAML→JSON→Go step, so every
+//! number becomes a float64 and every key a string. Emitting is `toYaml`'s:
+//! through JSON (sorted keys, numbers as encoding/json writes them), then
+//! yaml.v2's block style with its quoting, literal blocks and 80-column folding.
+
+mod emit;
+mod parse;
+mod resolve;
+
+pub use emit::to_yaml;
+pub use parse::{from_yaml, from_yaml_all, from_yaml_array};
+
+/// A YAML error, with the message Go's libraries give.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct YamlError(pub String);

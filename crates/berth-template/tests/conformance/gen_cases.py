@@ -1,0 +1,378 @@
+#!/usr/bin/env python3
+"""Writes cases.jsonl: template cases for the conformance suite.
+
+Each line: {"name", "values", "templates", "entry"?}. Expected outputs come from
+the real Go oracle (shared/tools/gotemplate-oracle) via record.sh; never by hand.
+"""
+import json
+
+VALUES = """replicas: 3
+big: 1000000
+bigger: 12345678
+float: 1.5
+exp: 1e21
+small: 0.00001
+octal: 0755
+hex: 0x1f
+str: "3"
+name: hello world
+empty: ""
+zero: 0
+bool: true
+nul: null
+yes: yes
+on: on
+date: 2024-01-02
+ver: 1.10
+list: [b, a, 3]
+strs: [x, y, z]
+map: {z: 1, a: x, m: [1, 2]}
+nested: {a: {b: {c: deep}}}
+html: "<a&b>"
+multiline: |
+  line1
+  line2
+"""
+
+cases = []
+
+def add(name, tpl, values=VALUES, extra=None, entry=None):
+    t = {"main": tpl}
+    if extra:
+        t.update(extra)
+    c = {"name": name, "values": values, "templates": t}
+    if entry:
+        c["entry"] = entry
+    cases.append(c)
+
+# Literal forms, printing, numbers.
+for i, expr in enumerate([
+    '1', '-1', '+5', '0x1F', '0o17', '0b101', '017', '1_000', '1.5', '1e3', '1E-2', '0x1p4', "'a'", "'\\n'",
+    '"a\\tb"', '`raw\\n`', 'true', 'false', 'nil', '.', '.Values.replicas', '.Values.big', '.Values.bigger',
+    '.Values.float', '.Values.exp', '.Values.small', '.Values.octal', '.Values.hex', '.Values.str',
+    '.Values.empty', '.Values.zero', '.Values.bool', '.Values.nul', '.Values.missing', '.Values.yes',
+    '.Values.on', '.Values.date', '.Values.ver', '.Values.list', '.Values.map', '.Values.nested',
+    '.Values.nested.a.b.c', '.Values.html', '.Values.multiline', '.Values.map.nokey', '.Release.Name',
+    '.Chart.Name', '.Capabilities.KubeVersion.GitVersion', '.Template.Name', '.Template.BasePath',
+    '123456789012', '1e100', '0.1', '100000.0', '1234567.0', '3.0', '0.000001', '-0.0',
+]):
+    add(f"literal-{i:02d}", "{{ %s }}" % expr)
+
+for i, expr in enumerate([
+    '.Values.missing.child', '(.Values.missing).child', '.Values.nul.x', '.Values.str.x', '.Values.list.x',
+    'nil', 'nosuchfunc', '.Values.replicas 1', '1 2', '"a" | printf', '.Values.map | len | eq 3',
+    '$x', '(1', '1)', '"unterminated', '`unterminated', "'ab'", '0x', '1e', '3k', '.Values.a-b',
+    '$', 'and', 'index', 'index nil 1', 'index .Values.list 5', 'index .Values.list -1', 'index .Values.list "a"',
+    'index .Values.map 1', 'index .Values.str 0', 'index .Values.map "z"', 'index .Values.nested "a" "b" "c"',
+    'len nil', 'len 3', 'len .Values.str', 'len .Values.list', 'len .Values.missing', 'not 0', 'not .Values.list',
+    'eq 1 1.0', 'eq "a" 1', 'eq .Values.replicas 3', 'eq .Values.replicas 3.0', 'eq 1 2 3 1', 'eq nil nil',
+    'eq .Values.nul nil', 'eq .Values.list .Values.list', 'ne 1 2', 'lt 1 2', 'lt "a" "b"', 'lt 1.5 2.5',
+    'lt true false', 'lt nil 1', 'le 2 2', 'gt 3 2', 'ge 2 3', 'lt 1 2.0', 'eq (add 1 1) 2', 'eq "x"',
+    'and 1 0', 'and 1 2', 'or 0 ""', 'or 0 "x"', 'and .Values.bool .Values.map', 'or .Values.nul .Values.list',
+    'and 0 (fail "not evaluated")', 'or 1 (fail "not evaluated")', 'and', 'not', 'not 1 2',
+    'print 1 2 "a" "b" 3', 'print "a" 1 2 "b"', 'print nil', 'print .Values.nul', 'print .Values.list',
+    'println 1 "a"', 'println', 'print', 'html "<a href=\'x\'>&</a>"', 'html 1 2', 'js "it\'s <b> = \\"x\\""',
+    'js "\\u0001\\t"', 'urlquery "a b&c/d?e=é"', 'urlquery 1 "a"', 'call 1', 'slice "hello" 0 2',
+]):
+    add(f"builtin-{i:03d}", "{{ %s }}" % expr)
+
+# printf: verbs, flags, width, precision, mismatches.
+printf_args = [
+    ('%d', '3'), ('%d', '.Values.float'), ('%d', '.Values.replicas'), ('%s', '.Values.replicas'), ('%v', '.Values.replicas'),
+    ('%q', '.Values.str'), ('%q', '3'), ('%x', '255'), ('%X', '255'), ('%o', '8'), ('%O', '8'), ('%b', '5'),
+    ('%c', '65'), ('%U', '65'), ('%#U', '65'), ('%e', '.Values.float'), ('%E', '1234.5678'), ('%f', '.Values.float'),
+    ('%.2f', '3.14159'), ('%8.3f', '3.14159'), ('%-8.3f|', '3.14159'), ('%08.3f', '-3.14159'), ('%+d', '5'),
+    ('% d', '5'), ('%5d|', '42'), ('%-5d|', '42'), ('%05d', '42'), ('%05d', '-42'), ('%x', '"hi"'), ('% x', '"hi"'),
+    ('%#x', '255'), ('%#o', '8'), ('%g', '1e6'), ('%g', '123456.0'), ('%g', '1e-5'), ('%.3g', '3.14159'),
+    ('%.3g', '1234.5'), ('%G', '1e-10'), ('%v', '.Values.big'), ('%v', '.Values.exp'), ('%.0f', '.Values.big'),
+    ('%s', '.Values.list'), ('%d', '.Values.list'), ('%v', '.Values.map'), ('%s', '.Values.map'), ('%T', '.Values.map'),
+    ('%T', '.Values.list'), ('%T', '1'), ('%T', '1.5'), ('%T', '"a"'), ('%T', 'nil'), ('%T', '.Values.nul'),
+    ('%v', 'nil'), ('%d', 'nil'), ('%s', 'nil'), ('%t', 'true'), ('%t', '1'), ('%5t|', 'false'), ('%q', '"a\\"b\\n"'),
+    ('%#q', '"abc"'), ('%+q', '"é"'), ('%10s|', '"abc"'), ('%-10s|', '"abc"'), ('%.2s', '"abcdef"'), ('%5.1s|', '"abc"'),
+    ('%%', ''), ('%d %d', '1'), ('%d', '1 2'), ('%!', ''), ('%', ''), ('%z', '1'), ('%[2]d %[1]d', '1 2'),
+    ('%[3]d', '1 2'), ('%*d', '5 42'), ('%-*d|', '5 42'), ('%.*f', '2 3.14159'), ('%*d', '"x" 42'), ('%v', '.Values.nested'),
+    ('%#v', '.Values.map'), ('%#v', '.Values.list'), ('%#v', '"s"'), ('%#v', '3'), ('%+v', '.Values.map'),
+    ('%6.2v|', '3.14159'), ('%x', '-255'), ('%08b', '5'), ('%.3d', '7'), ('%e', '0.0'), ('%g', '0.0'), ('%v', '-0.0'),
+    ('%s', 'true'), ('%d', 'true'), ('%v', '.Values.bool'), ('%x', '1.5'), ('%s', '.Values.strs'), ('%q', '.Values.strs'),
+    ('%5v|', '.Values.strs'), ('%d', '"12"'), ('%c', '"x"'),
+]
+for i, (f, a) in enumerate(printf_args):
+    add(f"printf-{i:03d}", '{{ printf "%s" %s }}' % (f.replace('"', '\\"'), a))
+
+# Control structures and variables.
+ctl = [
+    '{{ if .Values.bool }}y{{ else }}n{{ end }}',
+    '{{ if .Values.empty }}y{{ else if .Values.zero }}z{{ else if .Values.list }}l{{ else }}n{{ end }}',
+    '{{ if not .Values.nul }}nul{{ end }}',
+    '{{ range .Values.list }}[{{ . }}]{{ end }}',
+    '{{ range $i, $v := .Values.list }}{{ $i }}={{ $v }};{{ end }}',
+    '{{ range $k, $v := .Values.map }}{{ $k }}={{ $v }};{{ end }}',
+    '{{ range $v := .Values.map }}{{ $v }};{{ end }}',
+    '{{ range .Values.nul }}x{{ else }}empty{{ end }}',
+    '{{ range .Values.missing }}x{{ else }}missing{{ end }}',
+    '{{ range .Values.empty }}x{{ else }}e{{ end }}',
+    '{{ range .Values.replicas }}x{{ end }}',
+    '{{ range $i, $e := .Values.list }}{{ if eq $i 1 }}{{ break }}{{ end }}{{ $e }}{{ end }}',
+    '{{ range $i, $e := .Values.list }}{{ if eq $i 1 }}{{ continue }}{{ end }}{{ $e }}{{ end }}',
+    '{{ with .Values.map }}{{ .a }}{{ end }}',
+    '{{ with .Values.empty }}x{{ else }}noempty{{ end }}',
+    '{{ with $x := .Values.nested.a }}{{ $x.b.c }}{{ end }}',
+    '{{ $x := 1 }}{{ $x = 2 }}{{ $x }}',
+    '{{ $x := 1 }}{{ if true }}{{ $x = 2 }}{{ end }}{{ $x }}',
+    '{{ $x := 1 }}{{ if true }}{{ $x := 2 }}{{ end }}{{ $x }}',
+    '{{ $x := .Values.list }}{{ range $x }}{{ $ }}{{ end }}',
+    '{{ range .Values.list }}{{ $.Values.str }}{{ end }}',
+    '{{ $a, $b := 1 }}',
+    '{{ range $a, $b, $c := .Values.list }}{{ end }}',
+    '{{ $x }}',
+    '{{ $x := 1 }}{{ $y = 2 }}',
+    '{{ break }}',
+    '{{ if }}{{ end }}',
+    '{{ if true }}',
+    '{{ end }}',
+    '{{ else }}',
+    '{{ if true }}a{{ else }}b{{ else }}c{{ end }}',
+    '{{ range .Values.list }}{{ else if true }}{{ end }}',
+    '{{- " a " -}}  b  {{- " c " -}}',
+    'a  {{- /* comment */ -}}  b',
+    'a {{/* comment */}} b',
+    '{{/* unclosed comment }}',
+    '{{- 3 }} x {{ 4 -}} \n y',
+    '{{ 3 -}}\n\n  x',
+    '{{- .Values.missing -}}',
+    'text <no value> kept?',
+    '{{ "a" | printf "%s-%s" "b" }}',
+    '{{ .Values.str | printf "%s%s" .Values.str }}',
+    '{{ 1 | 2 }}',
+    '{{ (1) }}{{ (print 1 2) }}{{ ((1)) }}',
+    '{{ (.Values.map).a }}',
+    '{{ (list 1 2).x }}',
+    '{{ "x".y }}',
+    '{{ nil.x }}',
+    '{{ $.Values.map.a }}',
+    '{{ .Values.map.a.b }}',
+    '{{ template "missing" }}',
+    '{{ define "t" }}T{{ . }}{{ end }}{{ template "t" 5 }}|{{ block "b" 6 }}B{{ . }}{{ end }}',
+    '{{ define "t" }}{{ .x }}{{ end }}{{ template "t" dict "x" 1 }}',
+    '{{ define "rec" }}{{ if gt . 0 }}{{ . }}{{ template "rec" sub . 1 }}{{ end }}{{ end }}{{ template "rec" 5 }}',
+    '{{ define "a" }}A{{ end }}{{ define "a" }}B{{ end }}',
+    '{{ include "h" . }}|{{ include "h" .Values }}',
+    '{{ include "missing" . }}',
+    '{{ tpl "{{ .Values.str }}" . }}',
+    '{{ tpl "{{ define \\"x\\" }}X{{ end }}{{ include \\"x\\" . }}" . }}',
+    '{{ tpl "{{ .missing }}" . }}|',
+    '{{ tpl "{{ fail \\"boom\\" }}" . }}',
+    '{{ tpl "{{ " . }}',
+    '{{ required "need x" .Values.missing }}',
+    '{{ required "need x" .Values.empty }}',
+    '{{ required "need x" .Values.zero }}',
+    '{{ fail "stop here" }}',
+    '{{ lookup "v1" "Secret" "ns" "n" }}',
+    '{{ .Values.list | first }}',
+    '{{ .Values.replicas | upper }}',
+    '{{ upper .Values.missing }}',
+    '{{ .Values.missing | upper }}',
+    '{{ upper .Values.replicas }}',
+    '{{ upper 3 }}',
+    '{{ trunc "a" "b" }}',
+    '{{ trunc 1.5 "b" }}',
+    '{{ indent .Values.replicas "x" }}',
+    '{{ ternary 1 2 "x" }}',
+    '{{ upper }}',
+    '{{ upper "a" "b" }}',
+    '{{ printf }}',
+    '{{ $x := .Values.missing }}{{ upper $x }}',
+    '{{ .Values.map.z.x }}',
+    '{{ dict "a" 1 | keys }}',
+    '{{ index .Values.map "m" 1 }}',
+    '{{ .Values.nested.a.b }}',
+    '{{ if and .Values.missing .Values.missing.child }}y{{ else }}n{{ end }}',
+    '{{ range $i, $c := "abc" }}{{ $c }}{{ end }}',
+    '{{ range 3 }}{{ . }}{{ end }}',
+    'line1\n{{ .Values.missing.x }}',
+    'line1\nline2 {{ eq 1 "a" }}',
+    '{{ define "e" }}\n{{ eq 1 "a" }}{{ end }}{{ include "e" . }}',
+    '{{ template "e2" }}{{ define "e2" }}{{ .x.y }}{{ end }}',
+]
+for i, t in enumerate(ctl):
+    add(f"control-{i:03d}", t, extra={"_helpers.tpl": '{{- define "h" -}}H({{ typeOf . }}){{- end -}}'})
+
+# Sprig functions.
+sprig = [
+    'upper "abc"', 'lower "ABC"', 'title "hello world-foo_bar"', 'untitle "Hello"', 'trim "  a b  "',
+    'trimAll "-" "--a--"', 'trimPrefix "-" "--a"', 'trimSuffix "-" "a--"', 'trunc 3 "abcdef"', 'trunc -3 "abcdef"',
+    'trunc 10 "abc"', 'trunc 0 "abc"', 'substr 1 3 "abcdef"', 'substr -1 3 "abcdef"', 'substr 2 -1 "abcdef"',
+    'substr 4 2 "abcdef"', 'repeat 3 "ab"', 'repeat -1 "ab"', 'nospace "a b\tc"', 'initials "hello big world"',
+    'swapcase "Hello World"', 'contains "b" "abc"', 'hasPrefix "a" "abc"', 'hasSuffix "c" "abc"',
+    'quote "a" 1 nil .Values.float', 'squote "a" 1 .Values.float', 'quote .Values.nul', 'quote .Values.big',
+    'quote .Values.list', 'cat "a" nil "b" 1', 'indent 2 "a\\nb"', 'nindent 2 "a\\nb"', 'indent 2 ""',
+    'indent -1 "a"', 'nindent 0 "x"', 'replace "a" "b" "aaa"', 'replace "" "-" "abc"', 'plural "one" "many" 1',
+    'plural "one" "many" 2', 'toString .Values.replicas', 'toString .Values.big', 'toString .Values.list',
+    'toString nil', 'toString .Values.map', 'split "," "a,b,,c"', 'splitList "," "a,b"', 'splitList "" "abc"',
+    'splitn "," 2 "a,b,c"', 'join "-" .Values.list', 'join "-" .Values.strs', 'join "," "abc"', 'join "," nil',
+    'sortAlpha .Values.list', 'sortAlpha (list "b" "a" "C")', 'sortAlpha "x"', 'toStrings .Values.list',
+    'abbrev 5 "hello world"', 'abbrev 3 "hello"', 'abbrevboth 5 10 "1234 5678 9123"', 'wrap 5 "hello world foo"',
+    'wrapWith 5 "\\t" "hello world"', 'snakecase "FirstName"', 'kebabcase "FirstName"', 'camelcase "http_server"',
+    'b64enc "hello"', 'b64dec "aGVsbG8="', 'b64dec "!!"', 'b32enc "hello"', 'b32dec "NBSWY3DP"',
+    'sha1sum "abc"', 'sha256sum "abc"', 'adler32sum "abc"', 'sha256sum (toYaml .Values.map)',
+    'atoi "08"', 'atoi "x"', 'atoi "-5"', 'int .Values.float', 'int "08"', 'int "0x10"', 'int "10.0"', 'int "1.5"',
+    'int nil', 'int true', 'int64 "0x10"', 'int64 .Values.big', 'float64 "1e3"', 'float64 "x"', 'float64 3',
+    'typeOf (int 3)', 'typeOf (int64 3)', 'typeOf (float64 3)', 'typeOf (add 1 2)', 'add 1 .Values.float',
+    'add 1 2 3', 'add', 'add1 .Values.replicas', 'sub 5 2', 'mul 2 3 4', 'div 7 2', 'div 7 0', 'mod 7 3',
+    'mod 7 0', 'max 1 5 3', 'min 4 2 8', 'biggest 1 9', 'maxf 1.5 2.5', 'minf 1.5 2.5', 'addf 0.1 0.2',
+    'subf 1 0.9', 'mulf 1.1 3', 'divf 10 3', 'divf 1 0', 'add1f 1.5', 'ceil 1.2', 'floor 1.8', 'round 2.555 2',
+    'round 2.5 0', 'round 1.4 0 0.3', 'seq 5', 'seq 2 5', 'seq 5 -1 2', 'seq 0', 'until 3', 'until -3',
+    'untilStep 0 10 3', 'toDecimal "0777"', 'default "d" .Values.zero', 'default "d" .Values.empty',
+    'default "d" .Values.bool', 'default "d" .Values.nul', 'default "d" .Values.list', 'default true false',
+    'default "d" .Values.missing', 'default "d"', 'empty .Values.map', 'empty .Values.zero', 'empty (dict)',
+    'empty 0.0', 'coalesce .Values.nul .Values.empty "c"', 'coalesce', 'all 1 "a" true', 'all 1 0', 'any 0 "" 1',
+    'any', 'ternary "a" "b" true', 'ternary "a" "b" false', 'compact (list 1 0 "" "a" nil)',
+    'typeOf .Values.replicas', 'typeOf .Values.list', 'typeOf .Values.map', 'typeOf nil', 'typeOf (splitList "," "a")',
+    'typeOf (split "," "a")', 'typeOf (list)', 'typeOf (dict)', 'typeOf "s"', 'typeOf true', 'typeOf (until 2)',
+    'kindOf .Values.map', 'kindOf .Values.list', 'kindOf 1', 'kindOf nil', 'kindIs "map" .Values.map',
+    'typeIs "float64" .Values.replicas', 'typeIsLike "float64" .Values.float', 'deepEqual (list 1) (list 1)',
+    'deepEqual .Values.map .Values.map', 'deepEqual 1 1.0', 'list 1 "a" nil 2.5', 'tuple 1 2', 'dict "b" 1 "a" 2',
+    'dict "a"', 'dict 1 2', 'get .Values.map "a"', 'get .Values.map "nope"', 'set (dict "a" 1) "b" 2',
+    'unset (dict "a" 1 "b" 2) "a"', 'hasKey .Values.map "z"', 'hasKey .Values.map "q"', 'pluck "a" .Values.map (dict "a" 2)',
+    'keys .Values.map | sortAlpha', 'keys .Values.map (dict "q" 1) | sortAlpha', 'pick .Values.map "a" "z" "q"',
+    'omit .Values.map "a"', 'values (dict "a" 1) | toJson', 'merge (dict "a" false "b" 0) (dict "a" true "b" 5 "c" 1) | toJson',
+    'mergeOverwrite (dict "a" true "b" 5) (dict "a" false "b" 0 "c" nil) | toJson',
+    'merge (dict "a" (dict "x" 1)) (dict "a" (dict "y" 2)) | toJson',
+    'mergeOverwrite (dict "a" (dict "x" 1 "l" (list 1))) (dict "a" (dict "x" 2 "l" (list 2))) | toJson',
+    'merge (dict "l" (list 1)) (dict "l" (list 2)) | toJson', 'merge (dict "l" (list)) (dict "l" (list 2)) | toJson',
+    'deepCopy .Values.map', 'append .Values.list 4', 'append .Values.strs "w"', 'prepend .Values.list 0',
+    'append "x" 1', 'first .Values.list', 'first (list)', 'first .Values.strs', 'last .Values.list', 'rest .Values.list',
+    'rest (list)', 'initial .Values.list', 'reverse .Values.list', 'uniq (list 1 2 1 "a" "a")', 'without .Values.list "a" 3',
+    'has "a" .Values.list', 'has 3 .Values.list', 'has 3.0 .Values.list', 'has 1 nil', 'slice .Values.list 1',
+    'slice .Values.list 1 2', 'slice .Values.strs 1', 'slice (list) 0', 'slice .Values.list 2 1',
+    'concat .Values.list .Values.strs (list 9)', 'concat .Values.list "x"', 'chunk 2 (list 1 2 3 4 5)',
+    'dig "nested" "a" "b" "c" "def" .Values', 'dig "nested" "x" "y" "def" .Values', 'dig "map" "z" "d" .Values',
+    'dig "str" "x" "d" .Values', 'dig "a" "b"', 'regexMatch "^a.c$" "abc"', 'regexMatch "(" "x"', 'mustRegexMatch "(" "x"',
+    'regexFind "[0-9]+" "ab12cd34"', 'regexFindAll "[0-9]" "a1b2c3" 2', 'regexFindAll "[0-9]" "a1b2c3" -1',
+    'regexReplaceAll "a(x*)b" "-ab-axxb-" "${1}W"', 'regexReplaceAll "a(x*)b" "-ab-axxb-" "$1W"',
+    'regexReplaceAllLiteral "a(x*)b" "-ab-axxb-" "${1}"', 'regexSplit "[,;]" "a,b;c" -1', 'regexSplit "x*" "abc" -1',
+    'regexSplit "," "a,b,c" 2', 'regexQuoteMeta "a.b*c"', 'regexFind "(" "x"',
+    'semverCompare ">=1.21-0" "v1.30.0"', 'semverCompare "<1.21" "1.20.0-gke.100"',
+    'semverCompare ">=1.27.0-0" "v1.27.3-eks-2d98532"', 'semverCompare ">=1.27.0" "v1.27.3-eks-2d98532"',
+    'semverCompare "~1.2.3" "1.2.9"', 'semverCompare "~1.2.3" "1.3.0"', 'semverCompare "^1.2" "1.9.9"',
+    'semverCompare "^0.2.3" "0.3.0"', 'semverCompare "1.2.x" "1.2.7"', 'semverCompare ">1.2 <2" "1.5.0"',
+    'semverCompare ">=1.0, <1.5" "1.5.0"', 'semverCompare "<1.0 || >=2.0" "2.1.0"', 'semverCompare "1.2 - 1.4" "1.4.5"',
+    'semverCompare "=1.2.3" "1.2.3"', 'semverCompare "!=1.2.3" "1.2.4"', 'semverCompare "*" "1.0.0"',
+    'semverCompare ">=1.19" .Capabilities.KubeVersion.GitVersion', 'semverCompare "bad" "1.0.0"', 'semverCompare ">1" "x"',
+    '(semver "v1.27.3-eks-2d98532").Minor', '(semver "1.2.3").Major', '(semver "1.2.3-beta.1+b5").Prerelease',
+    'semver "1.2.3"', 'base "/a/b.txt"', 'dir "/a/b.txt"', 'ext "a/b.tar.gz"', 'clean "a/../b/./c//"', 'isAbs "/x"',
+    'base ""', 'dir "file"', 'getHostByName "localhost"', 'len (randAlphaNum 10)', 'len (uuidv4)',
+    'toJson .Values.map', 'toJson .Values.html', 'toJson .Values.big', 'toJson .Values.exp', 'toJson 3.0', 'toJson 0.1',
+    'toJson .Values.small', 'toJson nil', 'toJson .Values', 'toJson "a\\u2028\\u0001"', 'toPrettyJson .Values.map',
+    'toRawJson .Values.html', 'toPrettyJson (dict)', 'toPrettyJson (list)', 'fromJson "{\\"a\\":1,\\"b\\":[1,2]}"',
+    'fromJson "[1]"', 'fromJson "{bad"', 'fromJson ""', 'fromJsonArray "[1,\\"a\\",null]"', 'fromJsonArray "{}"',
+    'fromJson "{\\"a\\":1}" | toJson', 'mustFromJson "[1,2]"', 'toYaml .Values.map', 'toYaml .Values', 'toYaml .Values.list',
+    'toYaml nil', 'toYaml (dict)', 'toYaml (list)', 'toYaml "s"', 'toYaml .Values.multiline', 'toYaml 1e21',
+    'toYaml 12345678.9', 'toYaml 0.000001', 'toYaml 100000000', 'toYaml (list (dict "a" 1 "b" (list (dict "c" 2))))',
+    'toYaml (list (list 1 2) (list))', 'toYaml (dict "a" (dict) "b" (list) "c" nil)',
+    'fromYaml "a: 1\\nb: [x]"', 'fromYaml "a: ["', 'fromYaml "- 1"', 'fromYaml ""', 'fromYaml "x: yes\\ny: 0755\\nz: 2024-01-02"',
+    'fromYamlArray "- 1\\n- a"', 'fromYamlArray "a: 1"', 'fromYaml "a: &x 1\\nb: *x"', 'fromYaml "base: &b {x: 1}\\nd:\\n  <<: *b\\n  y: 2"',
+    'fromYaml "a: 1" | toYaml', 'mustToYaml .Values.map', 'mustToJson .Values.list',
+]
+for i, e in enumerate(sprig):
+    add(f"sprig-{i:03d}", "{{ %s }}" % e)
+
+# toYaml quoting and styles.
+yaml_strings = [
+    "true", "yes", "on", "off", "y", "n", "Y", "NO", "null", "~", "", "1.0", "0755", "0o17", "1_000", "-1", "1e3",
+    ".5", "2024-01-02", "2024-01-02T03:04:05Z", "1:20", "a: b", "- x", " lead", "trail ", "#x", "a #b", "a#b", "@at",
+    "*star", "&amp", "!x", "%p", "{x}", "[x]", "'sq'", '"dq"', "|pipe", ">gt", "?q", "? q", ":c", "a:b", "a,b",
+    "tab\tx", "multi\nline", "multi\nline\n", "trail\n\n", "\nlead", " lead\nx", "trailing space \nx", "x\n y",
+    "very long string that exceeds eighty characters in width to see whether go yaml v2 folds long plain scalars or not at all",
+    "a" * 100, ("word " * 30).strip(), "<<", "=", "---", "...", "--- x", "0x1F", "+1", "+.inf", ".nan", "1.5e+300",
+    "é", "\u00a0nbsp", "bell\x07", "NaN", "Inf", "1e", "0b101", "08", "1.", "-", "0.1.2", "\\back", "back`tick",
+]
+for i, s in enumerate(yaml_strings):
+    add(f"yamlstr-{i:03d}", "{{ toYaml .Values.v }}", values=json.dumps({"v": {"k": s, "l": [s]}}))
+
+# Values parsing (sigs.k8s.io/yaml).
+value_docs = [
+    "a: yes\nb: on\nc: off\nd: y\ne: NO", "a: 0755\nb: 0x1F\nc: 1_000\nd: 0o17\ne: 1.10\nf: 1e3\ng: .5\nh: -0",
+    "a: 2024-01-02\nb: 2024-01-02T03:04:05Z\nc: 12:30", "yes: 1\non: 2\n1: 3\n1.5: 4\nnull: 5", "a: !!str 1\nb: !!float 2",
+    "a: 'it''s'\nb: \"tab\\there\"\nc: |\n  x\n  y\nd: >\n  folded\n  text\n", "a: [1, [2, 3], {b: c}]\nd: {}",
+    "a: ~\nb: null\nc:\nd: Null", "a:\n  - x\n  -\n  - y", "a: 9223372036854775807\nb: 18446744073709551615\nc: 1e400",
+    "a: &anchor\n  x: 1\nb: *anchor", "base: &b\n  x: 1\n  y: 2\nd:\n  <<: *b\n  y: 3", "- 1\n- 2", "\"just a string\"",
+    "a: 1\n---\nb: 2", "# only a comment", "a: [", "a: b: c", "k: v #comment\nk2: 'v #not'", "a: 1\na: 2",
+]
+for i, d in enumerate(value_docs):
+    add(f"values-{i:03d}", "{{ toJson .Values }}|{{ range $k, $v := .Values }}{{ $k }}={{ typeOf $v }};{{ end }}", values=d)
+
+# Helm patterns from real charts.
+helpers = '''{{- define "chart.name" -}}
+{{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "chart.fullname" -}}
+{{- if .Values.fullnameOverride -}}
+{{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- $name := default .Chart.Name .Values.nameOverride -}}
+{{- if contains $name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name $name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- define "chart.labels" -}}
+app.kubernetes.io/name: {{ include "chart.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
+{{- end -}}
+'''
+deploy = '''apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ include "chart.fullname" . }}
+  labels:
+    {{- include "chart.labels" . | nindent 4 }}
+  annotations:
+    checksum/config: {{ toYaml .Values.config | sha256sum }}
+spec:
+  replicas: {{ .Values.replicaCount }}
+  template:
+    spec:
+      containers:
+        - name: app
+          image: "{{ .Values.image.repository }}:{{ .Values.image.tag | default .Chart.AppVersion }}"
+          {{- with .Values.resources }}
+          resources:
+            {{- toYaml . | nindent 12 }}
+          {{- end }}
+          env:
+          {{- range $k, $v := .Values.env }}
+            - name: {{ $k }}
+              value: {{ $v | quote }}
+          {{- end }}
+          {{- if semverCompare ">=1.19-0" .Capabilities.KubeVersion.GitVersion }}
+          modern: true
+          {{- end }}
+'''
+chart_values = [
+    "replicaCount: 2\nimage: {repository: nginx, tag: ''}\nresources: {limits: {cpu: 100m, memory: 128Mi}}\nenv: {B: 2, A: 'x y', C: true}\nconfig: {a: 1, b: [x, y]}",
+    "replicaCount: 1\nfullnameOverride: custom-name-that-is-very-long-and-goes-beyond-sixty-three-characters-for-sure\nimage: {repository: r, tag: v1}\nconfig: {}",
+    "replicaCount: 3\nnameOverride: release\nimage: {repository: r, tag: 1.2}\nenv: {}\nconfig: null",
+]
+for i, v in enumerate(chart_values):
+    add(f"chart-{i:02d}", deploy, values=v, extra={"_helpers.tpl": helpers})
+add("chart-tpl-values", '{{ tpl .Values.tplstr . }}|{{ tpl (toYaml .Values.obj) . }}',
+    values='tplstr: "{{ .Release.Name }}-{{ .Values.x }}"\nx: 5\nobj: {name: "{{ .Release.Namespace }}"}')
+add("chart-include-fromyaml", '{{ $c := include "cfg" . | fromYaml }}{{ $c.a }}-{{ $c.b }}',
+    extra={"_x.tpl": '{{ define "cfg" }}a: 1\nb: {{ .Values.str | quote }}{{ end }}'})
+add("chart-set-mutation", '{{ $_ := set .Values "added" "v" }}{{ include "show" . }}',
+    extra={"_x.tpl": '{{ define "show" }}{{ .Values.added }}{{ end }}'})
+add("chart-entry-helper", 'unused', extra={"other": '{{ .Template.Name }} {{ .Template.BasePath }}'}, entry="other")
+add("chart-define-override", '{{ include "d" . }}',
+    extra={"a.tpl": '{{ define "d" }}from-a{{ end }}', "b.tpl": '{{ define "d" }}from-b{{ end }}', "c.tpl": '{{ define "d" }}{{ end }}'})
+add("chart-parse-error-file", '{{ include "d" . }}', extra={"bad.tpl": '{{ define "d" }}{{ .x }'})
+add("chart-no-value-removal", '{{ .Values.missing }}|{{ print .Values.missing }}|{{ include "nv" . }}|{{ tpl "{{ .x }}" . }}',
+    extra={"_h.tpl": '{{ define "nv" }}{{ .Values.missing }}{{ end }}'})
+
+with open("cases.jsonl", "w") as f:
+    for c in cases:
+        f.write(json.dumps(c, ensure_ascii=False) + "\n")
+print(len(cases), "cases")
