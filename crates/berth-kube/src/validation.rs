@@ -664,6 +664,7 @@ pub fn validate_object(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
         ("batch", "Job") => causes.extend(validate_job_spec(spec, "spec", true)),
         ("batch", "CronJob") => causes.extend(validate_cron_job(obj)),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => causes.extend(validate_crd(obj)),
+        ("networking.k8s.io", "Ingress") => causes.extend(validate_ingress(spec)),
         _ => {}
     }
     // Custom resources are checked against their schema elsewhere; only metadata here.
@@ -989,6 +990,258 @@ fn validate_service_port(
         }
     }
     causes
+}
+
+fn validate_ingress(spec: Option<&Value>) -> Vec<Cause> {
+    // networking validation.go ValidateIngressSpec (networking.k8s.io/v1).
+    let mut causes = Vec::new();
+    let rules = spec.and_then(|s| s.get("rules")).and_then(Value::as_array);
+    let rules = rules.map(Vec::as_slice).unwrap_or(&[]);
+    let default_backend = spec
+        .and_then(|s| s.get("defaultBackend"))
+        .filter(|b| !b.is_null());
+    if rules.is_empty() && default_backend.is_none() {
+        causes.push(invalid(
+            "spec",
+            BadValue::Raw("[]networking.IngressRule(nil)".into()),
+            "either `defaultBackend` or `rules` must be specified",
+        ));
+    }
+    if let Some(backend) = default_backend {
+        causes.extend(validate_ingress_backend(backend, "spec.defaultBackend"));
+    }
+    for (i, rule) in rules.iter().enumerate() {
+        let host = str_at(Some(rule), "host");
+        let hpath = format!("spec.rules[{i}].host");
+        if !host.is_empty() {
+            if host.parse::<std::net::IpAddr>().is_ok() {
+                causes.push(invalid(
+                    &hpath,
+                    BadValue::Str(host.into()),
+                    "must be a DNS name, not an IP address",
+                ));
+            }
+            let msgs = if host.contains('*') {
+                validate_wildcard_dns1123_subdomain(host)
+            } else {
+                validate_dns1123_subdomain(host)
+            };
+            for msg in msgs {
+                causes.push(invalid(&hpath, BadValue::Str(host.into()), &msg));
+            }
+        }
+        let Some(http) = rule.get("http").filter(|h| !h.is_null()) else {
+            continue;
+        };
+        let paths = http.get("paths").and_then(Value::as_array);
+        let paths = paths.map(Vec::as_slice).unwrap_or(&[]);
+        if paths.is_empty() {
+            causes.push(required(&format!("spec.rules[{i}].http.paths"), ""));
+        }
+        for (j, p) in paths.iter().enumerate() {
+            causes.extend(validate_ingress_path(
+                p,
+                &format!("spec.rules[{i}].http.paths[{j}]"),
+            ));
+        }
+    }
+    let tls = spec.and_then(|s| s.get("tls")).and_then(Value::as_array);
+    for (t, entry) in tls.into_iter().flatten().enumerate() {
+        let hosts = entry.get("hosts").and_then(Value::as_array);
+        for (h, host) in hosts.into_iter().flatten().enumerate() {
+            let host = host.as_str().unwrap_or("");
+            let msgs = if host.contains('*') {
+                validate_wildcard_dns1123_subdomain(host)
+            } else {
+                validate_dns1123_subdomain(host)
+            };
+            for msg in msgs {
+                causes.push(invalid(
+                    &format!("spec.tls[{t}].hosts[{h}]"),
+                    BadValue::Str(host.into()),
+                    &msg,
+                ));
+            }
+        }
+        let secret = str_at(Some(entry), "secretName");
+        if !secret.is_empty() {
+            for msg in validate_dns1123_subdomain(secret) {
+                causes.push(invalid(
+                    &format!("spec.tls[{t}].secretName"),
+                    BadValue::Str(secret.into()),
+                    &msg,
+                ));
+            }
+        }
+    }
+    if let Some(class) = spec
+        .and_then(|s| s.get("ingressClassName"))
+        .and_then(Value::as_str)
+    {
+        for msg in validate_dns1123_subdomain(class) {
+            causes.push(invalid(
+                "spec.ingressClassName",
+                BadValue::Str(class.into()),
+                &msg,
+            ));
+        }
+    }
+    causes
+}
+
+fn validate_ingress_path(p: &Value, path: &str) -> Vec<Cause> {
+    // validateHTTPIngressPath: pathType is required in v1; Exact and Prefix need a clean
+    // absolute path.
+    let mut causes = Vec::new();
+    let Some(path_type) = p.get("pathType").and_then(Value::as_str) else {
+        return vec![required(
+            &format!("{path}.pathType"),
+            "pathType must be specified",
+        )];
+    };
+    let value = str_at(Some(p), "path");
+    let field = format!("{path}.path");
+    match path_type {
+        "Exact" | "Prefix" => {
+            if !value.starts_with('/') {
+                causes.push(invalid(
+                    &field,
+                    BadValue::Str(value.into()),
+                    "must be an absolute path",
+                ));
+            }
+            if !value.is_empty() {
+                for seq in ["//", "/./", "/../", "%2f", "%2F"] {
+                    if value.contains(seq) {
+                        let msg = format!("must not contain '{seq}'");
+                        causes.push(invalid(&field, BadValue::Str(value.into()), &msg));
+                    }
+                }
+                for suffix in ["/..", "/."] {
+                    if value.ends_with(suffix) {
+                        let msg = format!("cannot end with '{suffix}'");
+                        causes.push(invalid(&field, BadValue::Str(value.into()), &msg));
+                    }
+                }
+            }
+        }
+        "ImplementationSpecific" => {
+            if !value.is_empty() && !value.starts_with('/') {
+                causes.push(invalid(
+                    &field,
+                    BadValue::Str(value.into()),
+                    "must be an absolute path",
+                ));
+            }
+        }
+        other => causes.push(not_supported(
+            &format!("{path}.pathType"),
+            BadValue::Str(other.into()),
+            &["Exact", "ImplementationSpecific", "Prefix"],
+        )),
+    }
+    let backend = p.get("backend").cloned().unwrap_or(Value::Null);
+    causes.extend(validate_ingress_backend(
+        &backend,
+        &format!("{path}.backend"),
+    ));
+    causes
+}
+
+fn validate_ingress_backend(backend: &Value, path: &str) -> Vec<Cause> {
+    // validateIngressBackend: exactly one of service and resource; a service needs a name
+    // and a port name or number.
+    let mut causes = Vec::new();
+    let resource = backend.get("resource").filter(|r| !r.is_null());
+    let service = backend.get("service").filter(|s| !s.is_null());
+    match (resource, service) {
+        (Some(_), Some(_)) => {
+            causes.push(invalid(
+                path,
+                BadValue::Str(String::new()),
+                "cannot set both resource and service backends",
+            ));
+        }
+        (Some(r), None) => {
+            for key in ["kind", "name"] {
+                let value = str_at(Some(r), key);
+                let field = format!("{path}.resource.{key}");
+                if value.is_empty() {
+                    causes.push(required(&field, &format!("{key} is required")));
+                } else {
+                    for msg in validate_path_segment_name(value) {
+                        causes.push(invalid(&field, BadValue::Str(value.into()), &msg));
+                    }
+                }
+            }
+        }
+        (None, Some(s)) => {
+            let name = str_at(Some(s), "name");
+            if name.is_empty() {
+                causes.push(required(&format!("{path}.service.name"), ""));
+            } else {
+                for msg in validate_dns1035_label(name) {
+                    causes.push(invalid(
+                        &format!("{path}.service.name"),
+                        BadValue::Str(name.into()),
+                        &msg,
+                    ));
+                }
+            }
+            let port = s.get("port");
+            let port_name = str_at(port, "name");
+            let port_number = port
+                .and_then(|p| p.get("number"))
+                .and_then(Value::as_i64)
+                .unwrap_or(0);
+            match (port_name.is_empty(), port_number == 0) {
+                (false, false) => causes.push(invalid(
+                    path,
+                    BadValue::Str(String::new()),
+                    "cannot set both port name & port number",
+                )),
+                (false, true) => {
+                    for msg in validate_port_name(port_name) {
+                        let field = format!("{path}.service.port.name");
+                        causes.push(invalid(&field, BadValue::Str(port_name.into()), &msg));
+                    }
+                }
+                (true, false) => {
+                    for msg in validate_port_num(port_number) {
+                        let field = format!("{path}.service.port.number");
+                        causes.push(invalid(&field, BadValue::Int(port_number), &msg));
+                    }
+                }
+                (true, true) => causes.push(required(path, "port name or number is required")),
+            }
+        }
+        (None, None) => causes.push(invalid(
+            path,
+            BadValue::Str(String::new()),
+            "resource or service backend is required",
+        )),
+    }
+    causes
+}
+
+/// IsWildcardDNS1123Subdomain: `*.` followed by a subdomain.
+pub fn validate_wildcard_dns1123_subdomain(value: &str) -> Vec<String> {
+    let fmt = format!("\\*\\.{DNS1123_SUBDOMAIN_FMT}");
+    let mut errs = Vec::new();
+    if value.len() > 253 {
+        errs.push(max_len_error(253));
+    }
+    let ok = value
+        .strip_prefix("*.")
+        .is_some_and(|rest| dns1123_subdomain_re().is_match(rest));
+    if !ok {
+        errs.push(regex_error(
+            "a wildcard DNS-1123 subdomain must start with '*.', followed by a valid DNS subdomain, which must consist of lower case alphanumeric characters, '-' or '.' and end with an alphanumeric character",
+            &fmt,
+            &["*.example.com"],
+        ));
+    }
+    errs
 }
 
 fn check_protocol(port: &Value, path: &str) -> Vec<Cause> {
@@ -2332,6 +2585,53 @@ mod tests {
                 "spec.template.metadata.labels".into(),
                 "Invalid value: map[string]string{\"app\":\"x\"}: `selector` does not match template `labels`".into()
             )]
+        );
+    }
+
+    #[test]
+    fn ingress_paths_need_a_type_and_backend() {
+        // networking validation.go validateHTTPIngressPath / validateIngressBackend.
+        let ing = |rules: Value| {
+            let obj =
+                json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {"rules": rules}});
+            fields(&validate_object(
+                info("networking.k8s.io", "v1", "ingresses"),
+                &obj,
+            ))
+        };
+        let backend = json!({"service": {"name": "web", "port": {"number": 80}}});
+        assert_eq!(
+            ing(json!([{"http": {"paths": [{"path": "/", "backend": backend}]}}])),
+            [(
+                "spec.rules[0].http.paths[0].pathType".into(),
+                "Required value: pathType must be specified".into()
+            )]
+        );
+        assert!(ing(json!([{"host": "a.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix", "backend": backend}]}}])).is_empty());
+        assert_eq!(
+            ing(
+                json!([{"http": {"paths": [{"path": "x", "pathType": "Exact", "backend": {"service": {"name": "web", "port": {}}}}]}}])
+            ),
+            [
+                (
+                    "spec.rules[0].http.paths[0].path".into(),
+                    "Invalid value: \"x\": must be an absolute path".into()
+                ),
+                (
+                    "spec.rules[0].http.paths[0].backend".into(),
+                    "Required value: port name or number is required".into()
+                ),
+            ]
+        );
+        assert_eq!(
+            ing(json!([{"host": "10.0.0.1"}]))[0].1,
+            "Invalid value: \"10.0.0.1\": must be a DNS name, not an IP address"
+        );
+        assert!(ing(json!([{"host": "*.example.com"}])).is_empty());
+        let empty = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {}});
+        assert_eq!(
+            validate_object(info("networking.k8s.io", "v1", "ingresses"), &empty)[0].message,
+            "Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"
         );
     }
 
