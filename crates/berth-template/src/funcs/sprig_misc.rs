@@ -80,7 +80,14 @@ fn compile(re: &str) -> Result<regex::Regex, String> {
             .unwrap_or("")
             .trim()
             .trim_start_matches("error: ");
-        format!("error parsing regexp: {last}: `{re}`")
+        // Go's RE2 words the common errors differently.
+        let go = match last {
+            "unclosed group" => "missing closing )",
+            "unopened group" => "unexpected )",
+            "unclosed character class" => "missing closing ]",
+            other => other,
+        };
+        format!("error parsing regexp: {go}: `{re}`")
     })
 }
 
