@@ -665,6 +665,7 @@ pub fn validate_object(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
         ("batch", "CronJob") => causes.extend(validate_cron_job(obj)),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => causes.extend(validate_crd(obj)),
         ("networking.k8s.io", "Ingress") => causes.extend(validate_ingress(spec)),
+        ("rbac.authorization.k8s.io", kind) => causes.extend(validate_rbac(obj, kind)),
         _ => {}
     }
     // Custom resources are checked against their schema elsewhere; only metadata here.
@@ -1242,6 +1243,192 @@ pub fn validate_wildcard_dns1123_subdomain(value: &str) -> Vec<String> {
         ));
     }
     errs
+}
+
+const RBAC_GROUP: &str = "rbac.authorization.k8s.io";
+
+fn validate_rbac(obj: &Value, kind: &str) -> Vec<Cause> {
+    // rbac validation.go: ValidateRole / ValidateClusterRole (policy rules) and
+    // ValidateRoleBinding / ValidateClusterRoleBinding (roleRef and subjects).
+    let mut causes = Vec::new();
+    let namespaced = kind == "Role" || kind == "RoleBinding";
+    if kind == "Role" || kind == "ClusterRole" {
+        let rules = obj.get("rules").and_then(Value::as_array);
+        for (i, rule) in rules.into_iter().flatten().enumerate() {
+            causes.extend(validate_policy_rule(
+                rule,
+                namespaced,
+                &format!("rules[{i}]"),
+            ));
+        }
+        return causes;
+    }
+    let role_ref = obj.get("roleRef");
+    let api_group = str_at(role_ref, "apiGroup");
+    if api_group != RBAC_GROUP {
+        causes.push(not_supported(
+            "roleRef.apiGroup",
+            BadValue::Str(api_group.into()),
+            &[RBAC_GROUP],
+        ));
+    }
+    let ref_kind = str_at(role_ref, "kind");
+    let kinds: &[&str] = if namespaced {
+        &["Role", "ClusterRole"]
+    } else {
+        &["ClusterRole"]
+    };
+    if !kinds.contains(&ref_kind) {
+        causes.push(not_supported(
+            "roleRef.kind",
+            BadValue::Str(ref_kind.into()),
+            kinds,
+        ));
+    }
+    let ref_name = str_at(role_ref, "name");
+    if ref_name.is_empty() {
+        causes.push(required("roleRef.name", ""));
+    } else {
+        for msg in validate_path_segment_name(ref_name) {
+            causes.push(invalid(
+                "roleRef.name",
+                BadValue::Str(ref_name.into()),
+                &msg,
+            ));
+        }
+    }
+    let subjects = obj.get("subjects").and_then(Value::as_array);
+    for (i, subject) in subjects.into_iter().flatten().enumerate() {
+        causes.extend(validate_subject(
+            subject,
+            namespaced,
+            &format!("subjects[{i}]"),
+        ));
+    }
+    causes
+}
+
+fn validate_policy_rule(rule: &Value, namespaced: bool, path: &str) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let count = |key: &str| rule.get(key).and_then(Value::as_array).map_or(0, Vec::len);
+    if count("verbs") == 0 {
+        causes.push(required(
+            &format!("{path}.verbs"),
+            "verbs must contain at least one value",
+        ));
+    }
+    if count("nonResourceURLs") > 0 {
+        let urls: Vec<String> = rule
+            .get("nonResourceURLs")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .map(|v| v.as_str().unwrap_or("").to_string())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let field = format!("{path}.nonResourceURLs");
+        if namespaced {
+            causes.push(invalid(
+                &field,
+                BadValue::StrList(urls.clone()),
+                "namespaced rules cannot apply to non-resource URLs",
+            ));
+        }
+        if count("apiGroups") > 0 || count("resources") > 0 || count("resourceNames") > 0 {
+            causes.push(invalid(
+                &field,
+                BadValue::StrList(urls),
+                "rules cannot apply to both regular resources and non-resource URLs",
+            ));
+        }
+        return causes;
+    }
+    if count("apiGroups") == 0 {
+        causes.push(required(
+            &format!("{path}.apiGroups"),
+            "resource rules must supply at least one api group",
+        ));
+    }
+    if count("resources") == 0 {
+        causes.push(required(
+            &format!("{path}.resources"),
+            "resource rules must supply at least one resource",
+        ));
+    }
+    causes
+}
+
+fn validate_subject(subject: &Value, namespaced: bool, path: &str) -> Vec<Cause> {
+    // ValidateRoleBindingSubject.
+    let mut causes = Vec::new();
+    let name = str_at(Some(subject), "name");
+    if name.is_empty() {
+        causes.push(required(&format!("{path}.name"), ""));
+    }
+    let api_group = str_at(Some(subject), "apiGroup");
+    match str_at(Some(subject), "kind") {
+        "ServiceAccount" => {
+            if !name.is_empty() {
+                for msg in validate_dns1123_subdomain(name) {
+                    causes.push(invalid(
+                        &format!("{path}.name"),
+                        BadValue::Str(name.into()),
+                        &msg,
+                    ));
+                }
+            }
+            if !api_group.is_empty() {
+                causes.push(not_supported(
+                    &format!("{path}.apiGroup"),
+                    BadValue::Str(api_group.into()),
+                    &[""],
+                ));
+            }
+            if !namespaced && str_at(Some(subject), "namespace").is_empty() {
+                causes.push(required(&format!("{path}.namespace"), ""));
+            }
+        }
+        "User" | "Group" => {
+            if api_group != RBAC_GROUP {
+                causes.push(not_supported(
+                    &format!("{path}.apiGroup"),
+                    BadValue::Str(api_group.into()),
+                    &[RBAC_GROUP],
+                ));
+            }
+        }
+        other => causes.push(not_supported(
+            &format!("{path}.kind"),
+            BadValue::Str(other.into()),
+            &["ServiceAccount", "User", "Group"],
+        )),
+    }
+    causes
+}
+
+/// The alphabet of apimachinery's utilrand.String, which generateName suffixes use.
+const GENERATE_NAME_ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+
+/// names.SimpleNameGenerator: the prefix cut to 58 bytes (so the name stays within 63) and
+/// five random characters from utilrand's alphabet, drawn here from `entropy` so that the
+/// caller owns the randomness.
+pub fn generate_name(base: &str, entropy: u64) -> String {
+    let mut cut = base.len().min(58);
+    while !base.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let mut name = base.get(..cut).unwrap_or("").to_string();
+    let mut bits = entropy;
+    for _ in 0..5 {
+        let len = GENERATE_NAME_ALPHABET.len() as u64;
+        let index = usize::try_from(bits % len).unwrap_or(0);
+        name.push(char::from(
+            GENERATE_NAME_ALPHABET.get(index).copied().unwrap_or(b'x'),
+        ));
+        bits /= len;
+    }
+    name
 }
 
 fn check_protocol(port: &Value, path: &str) -> Vec<Cause> {
@@ -2633,6 +2820,53 @@ mod tests {
             validate_object(info("networking.k8s.io", "v1", "ingresses"), &empty)[0].message,
             "Invalid value: []networking.IngressRule(nil): either `defaultBackend` or `rules` must be specified"
         );
+    }
+
+    #[test]
+    fn rbac_bindings_and_rules() {
+        // rbac validation.go: ValidateClusterRoleBinding / ValidateRoleBindingSubject /
+        // ValidatePolicyRule.
+        let crb = json!({"metadata": {"name": "admins"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "admin"},
+            "subjects": [{"kind": "ServiceAccount", "name": "deployer"}]});
+        let causes = validate_object(
+            info("rbac.authorization.k8s.io", "v1", "clusterrolebindings"),
+            &crb,
+        );
+        assert_eq!(
+            fields(&causes),
+            [
+                (
+                    "roleRef.kind".into(),
+                    "Unsupported value: \"Role\": supported values: \"ClusterRole\"".into()
+                ),
+                ("subjects[0].namespace".into(), "Required value".into()),
+            ]
+        );
+        let role = json!({"metadata": {"name": "r", "namespace": "d"}, "rules": [{"apiGroups": [""], "resources": ["pods"]}]});
+        let causes = validate_object(info("rbac.authorization.k8s.io", "v1", "roles"), &role);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "rules[0].verbs".into(),
+                "Required value: verbs must contain at least one value".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn generated_names() {
+        // names.SimpleNameGenerator: 58-byte prefix plus five characters of utilrand's alphabet.
+        let name = generate_name("web-", 0);
+        assert_eq!(name, "web-bbbbb");
+        let long = generate_name(&"a".repeat(70), 12345);
+        assert_eq!(long.len(), 63);
+        assert!(
+            long[58..]
+                .bytes()
+                .all(|b| GENERATE_NAME_ALPHABET.contains(&b))
+        );
+        assert_ne!(generate_name("x-", 1), generate_name("x-", 2));
     }
 
     #[test]
