@@ -149,7 +149,7 @@ fn coerce_meta(meta: &mut Value, prefix: &str, found: &mut Coerced) {
         if !well_typed {
             found.invalid.push(path);
             drop.push(k.clone());
-        } else if is_empty(v) {
+        } else if is_empty(v, k) {
             // omitempty on every ObjectMeta field.
             drop.push(k.clone());
         }
@@ -188,11 +188,12 @@ fn strip_unknown(entry: &mut Map<String, Value>, known: &[&str], path: &str, fou
     }
 }
 
-fn is_empty(v: &Value) -> bool {
+/// What Go's `omitempty` drops; `deletionGracePeriodSeconds` is a pointer, so its 0 stays.
+fn is_empty(v: &Value, field: &str) -> bool {
     match v {
         Value::Null => true,
         Value::String(s) => s.is_empty(),
-        Value::Number(n) => n.as_i64() == Some(0),
+        Value::Number(n) => n.as_i64() == Some(0) && field == "generation",
         Value::Object(m) => m.is_empty(),
         Value::Array(a) => a.is_empty(),
         Value::Bool(_) => false,
@@ -211,7 +212,7 @@ mod tests {
     fn root_metadata_loses_unknown_and_empty_fields() {
         let schema = StructuralSchema::new(json!({"type": "object"}));
         let mut obj = json!({"apiVersion": "a/v1", "kind": "K", "metadata": {
-            "name": "n", "bogus": 1, "labels": {}, "generation": 0,
+            "name": "n", "bogus": 1, "labels": {}, "generation": 0, "deletionGracePeriodSeconds": 0,
             "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o", "uid": "u", "x": 1}]
         }});
         let report = schema.prune(&mut obj);
@@ -221,7 +222,8 @@ mod tests {
         );
         assert_eq!(
             obj["metadata"],
-            json!({"name": "n", "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o", "uid": "u"}]})
+            json!({"name": "n", "deletionGracePeriodSeconds": 0,
+                   "ownerReferences": [{"apiVersion": "v1", "kind": "K", "name": "o", "uid": "u"}]})
         );
     }
 

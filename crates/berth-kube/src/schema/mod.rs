@@ -297,6 +297,12 @@ impl StructuralSchema {
         }
     }
 
+    /// The schema of a CRD version (an item of `spec.versions`), if it declares one.
+    pub fn from_crd_version(version: &Value) -> Option<Self> {
+        let schema = version.get("schema")?.get("openAPIV3Schema")?;
+        schema.is_object().then(|| Self::new(schema.clone()))
+    }
+
     /// The schema as the CRD declares it (for the OpenAPI document).
     pub fn raw(&self) -> &Value {
         &self.raw
@@ -378,6 +384,15 @@ mod tests {
         );
         assert_eq!(report.warnings()[1], "unknown field \"spec.foo\"");
         assert!(PruneReport::default().strict_error().is_none());
+    }
+
+    #[test]
+    fn reads_the_schema_of_a_crd_version() {
+        let version = json!({"name": "v1", "served": true, "storage": true,
+            "schema": {"openAPIV3Schema": {"type": "object"}}});
+        let schema = StructuralSchema::from_crd_version(&version).expect("schema");
+        assert_eq!(schema.raw(), &json!({"type": "object"}));
+        assert!(StructuralSchema::from_crd_version(&json!({"name": "v1"})).is_none());
     }
 
     #[test]

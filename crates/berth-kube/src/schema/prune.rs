@@ -10,13 +10,16 @@ const META_FIELDS: [&str; 3] = ["apiVersion", "kind", "metadata"];
 /// Prunes an object at the resource root, where TypeMeta and ObjectMeta are always kept, and
 /// returns the sorted paths of what was removed.
 pub(super) fn prune_root(obj: &mut Value, root: &SchemaNode) -> Vec<String> {
-    // The root is treated as an embedded resource even when the schema does not say so.
-    let mut root = root.clone();
-    root.embedded_resource = true;
     let mut pruned = Vec::new();
-    prune(obj, Some(&root), "", &mut pruned);
+    prune(obj, Some(root), "", &mut pruned);
     pruned.sort();
     pruned
+}
+
+/// Whether TypeMeta and ObjectMeta stay: in embedded resources, and at the root (the only
+/// object with an empty path), which is treated as one even when the schema does not say so.
+fn keeps_meta(s: &SchemaNode, path: &str) -> bool {
+    s.embedded_resource || path.is_empty()
 }
 
 fn join(parent: &str, key: &str) -> String {
@@ -42,7 +45,7 @@ fn prune(x: &mut Value, s: Option<&SchemaNode>, path: &str, pruned: &mut Vec<Str
             };
             let mut drop = Vec::new();
             for (k, v) in map.iter_mut() {
-                if s.embedded_resource && META_FIELDS.contains(&k.as_str()) {
+                if keeps_meta(s, path) && META_FIELDS.contains(&k.as_str()) {
                     continue;
                 }
                 if let Some(prop) = s.property(k) {
@@ -77,7 +80,7 @@ fn skip_prune(x: &mut Value, s: &SchemaNode, path: &str, pruned: &mut Vec<String
     match x {
         Value::Object(map) => {
             for (k, v) in map.iter_mut() {
-                if s.embedded_resource && META_FIELDS.contains(&k.as_str()) {
+                if keeps_meta(s, path) && META_FIELDS.contains(&k.as_str()) {
                     continue;
                 }
                 if let Some(prop) = s.property(k) {

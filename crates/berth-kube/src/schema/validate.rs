@@ -143,7 +143,7 @@ fn openapi(data: &Value, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
             invalid_type(name, &s.types.join(","), sch_type, errs);
         }
     }
-    enumeration(data, s, name, errs);
+    // kube-openapi's validator order: type, string, number, slice, enum, object.
     match data {
         Value::Number(_) => number(data, s, name, errs),
         Value::String(text) => string(data, text, s, name, errs),
@@ -171,8 +171,11 @@ fn openapi(data: &Value, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
                 ));
             }
         }
-        Value::Object(map) => object(map, s, name, errs),
         _ => {}
+    }
+    enumeration(data, s, name, errs);
+    if let Value::Object(map) = data {
+        object(map, s, name, errs);
     }
 }
 
@@ -260,23 +263,20 @@ fn number(data: &Value, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
     }
 }
 
+/// The string checks stop at the first failure (kube-openapi stringValidator).
 fn string(data: &Value, text: &str, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
     let chars = text.chars().count() as u64;
     if let Some(max) = s.max_length.filter(|m| chars > *m) {
         // field.TooLong omits the value.
-        let detail = format!(
-            "may not be more than {max} {}",
-            if max == 1 { "byte" } else { "bytes" }
-        );
+        let unit = if max == 1 { "byte" } else { "bytes" };
+        let detail = format!("may not be more than {max} {unit}");
         errs.push(cause(ErrType::TooLong, &field_of(name), None, &detail));
+        return;
     }
     if let Some(min) = s.min_length.filter(|m| chars < *m) {
-        invalid(
-            name,
-            data,
-            format!("{name} in body should be at least {min} chars long"),
-            errs,
-        );
+        let detail = format!("{name} in body should be at least {min} chars long");
+        invalid(name, data, detail, errs);
+        return;
     }
     let mismatch = |p: &super::Pattern| p.compiled.as_ref().is_some_and(|re| !re.is_match(text));
     if let Some(pattern) = s.pattern.as_ref().filter(|p| mismatch(p)) {
@@ -609,12 +609,14 @@ mod tests {
             json!({"name": {"type": "string", "minLength": 2, "maxLength": 4,
                                         "pattern": "^[a-z]+$"}}),
         );
+        // Only the first failing string check is reported.
         assert_eq!(
             messages(&s, json!({"spec": {"name": "ABCDE"}})),
-            [
-                "spec.name: Too long: may not be more than 4 bytes",
-                "spec.name: Invalid value: \"ABCDE\": spec.name in body should match '^[a-z]+$'",
-            ]
+            ["spec.name: Too long: may not be more than 4 bytes"]
+        );
+        assert_eq!(
+            messages(&s, json!({"spec": {"name": "ABC"}})),
+            ["spec.name: Invalid value: \"ABC\": spec.name in body should match '^[a-z]+$'"]
         );
         assert_eq!(
             messages(&s, json!({"spec": {"name": "a"}})),
