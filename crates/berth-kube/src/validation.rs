@@ -479,6 +479,17 @@ pub fn name_rule(info: &ResourceInfo) -> NameRule {
 /// ValidateObjectMetaAccessor for a create: generateName, name, namespace, labels,
 /// annotations, finalizers and owner references.
 pub fn validate_metadata(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
+    // A CRD's name function adds its own rule (apiextensions ValidateCustomResourceDefinition).
+    let crd = info.group == "apiextensions.k8s.io" && info.kind == "CustomResourceDefinition";
+    let required_name = crd.then(|| crd_required_name(obj));
+    let rule = name_rule(info);
+    let check = |name: &str, prefix: bool| {
+        let mut msgs = rule.check(name, prefix);
+        if required_name.as_deref().is_some_and(|r| r != name) {
+            msgs.push("must be spec.names.plural+\".\"+spec.group".to_string());
+        }
+        msgs
+    };
     let mut causes = Vec::new();
     let meta = obj.get("metadata").and_then(Value::as_object);
     let get = |key: &str| {
@@ -486,11 +497,9 @@ pub fn validate_metadata(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
             .and_then(Value::as_str)
             .unwrap_or("")
     };
-    let rule = name_rule(info);
-
     let generate_name = get("generateName");
     if !generate_name.is_empty() {
-        for msg in rule.check(generate_name, true) {
+        for msg in check(generate_name, true) {
             causes.push(invalid(
                 "metadata.generateName",
                 BadValue::Str(generate_name.into()),
@@ -505,7 +514,7 @@ pub fn validate_metadata(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
             "name or generateName is required",
         ));
     } else {
-        for msg in rule.check(name, false) {
+        for msg in check(name, false) {
             causes.push(invalid("metadata.name", BadValue::Str(name.into()), &msg));
         }
     }
@@ -2062,7 +2071,8 @@ fn validate_cron_job(obj: &Value) -> Vec<Cause> {
 }
 
 fn validate_crd(obj: &Value) -> Vec<Cause> {
-    // apiextensions validation: group, names, scope, versions, and the name plural.group.
+    // apiextensions validateCustomResourceDefinitionSpec, in its order: group, scope, schemas,
+    // versions, then names. The name rule plural.group is part of the metadata checks.
     let mut causes = Vec::new();
     let spec = obj.get("spec");
     let group = str_at(spec, "group");
@@ -2095,41 +2105,88 @@ fn validate_crd(obj: &Value) -> Vec<Cause> {
         ));
     }
 
-    let names = spec.and_then(|s| s.get("names"));
-    let plural = str_at(names, "plural");
-    if plural.is_empty() {
-        causes.push(required("spec.names.plural", ""));
-    } else {
-        let errs = validate_dns1035_label(plural);
-        if !errs.is_empty() {
-            causes.push(invalid(
-                "spec.names.plural",
-                BadValue::Str(plural.into()),
-                &errs.join(","),
+    let versions_value = spec.and_then(|s| s.get("versions"));
+    let versions = versions_value
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    // apiextensions.k8s.io/v1 requires a structural schema for every version.
+    for (i, v) in versions.iter().enumerate() {
+        let has_schema = v
+            .get("schema")
+            .and_then(|s| s.get("openAPIV3Schema"))
+            .is_some_and(|s| !s.is_null());
+        if !has_schema {
+            causes.push(required(
+                &format!("spec.versions[{i}].schema.openAPIV3Schema"),
+                "schemas are required",
             ));
         }
     }
-    let singular = str_at(names, "singular");
-    if !singular.is_empty() {
-        let errs = validate_dns1035_label(singular);
+    let mut seen = BTreeSet::new();
+    let mut unique = true;
+    let mut storage = 0;
+    for (i, v) in versions.iter().enumerate() {
+        let name = str_at(Some(v), "name");
+        if !seen.insert(name.to_string()) {
+            unique = false;
+        }
+        let errs = validate_dns1035_label(name);
         if !errs.is_empty() {
             causes.push(invalid(
-                "spec.names.singular",
-                BadValue::Str(singular.into()),
+                &format!("spec.versions[{i}].name"),
+                BadValue::Str(name.into()),
+                &errs.join(","),
+            ));
+        }
+        if v.get("storage").and_then(Value::as_bool) == Some(true) {
+            storage += 1;
+        }
+    }
+    // Go prints the []CustomResourceDefinitionVersion with %#v, pointers and all; the JSON
+    // stands in for it.
+    let rendered = match versions_value {
+        None | Some(Value::Null) => {
+            BadValue::Raw("[]apiextensions.CustomResourceDefinitionVersion(nil)".into())
+        }
+        Some(v) => BadValue::Raw(v.to_string()),
+    };
+    if !unique {
+        causes.push(invalid(
+            "spec.versions",
+            rendered.clone(),
+            "must contain unique version names",
+        ));
+    }
+    if storage != 1 {
+        causes.push(invalid(
+            "spec.versions",
+            rendered,
+            "must have exactly one version marked as storage version",
+        ));
+    }
+
+    let names = spec.and_then(|s| s.get("names"));
+    for key in ["plural", "singular", "kind", "listKind"] {
+        if str_at(names, key).is_empty() {
+            causes.push(required(&format!("spec.names.{key}"), ""));
+        }
+    }
+    for key in ["plural", "singular"] {
+        let value = str_at(names, key);
+        let errs = validate_dns1035_label(value);
+        if !value.is_empty() && !errs.is_empty() {
+            causes.push(invalid(
+                &format!("spec.names.{key}"),
+                BadValue::Str(value.into()),
                 &errs.join(","),
             ));
         }
     }
     for key in ["kind", "listKind"] {
         let value = str_at(names, key);
-        if value.is_empty() {
-            if key == "kind" {
-                causes.push(required("spec.names.kind", ""));
-            }
-            continue;
-        }
         let errs = validate_dns1035_label(&value.to_lowercase());
-        if !errs.is_empty() {
+        if !value.is_empty() && !errs.is_empty() {
             causes.push(invalid(
                 &format!("spec.names.{key}"),
                 BadValue::Str(value.into()),
@@ -2140,81 +2197,36 @@ fn validate_crd(obj: &Value) -> Vec<Cause> {
             ));
         }
     }
-    let shorts = names
-        .and_then(|n| n.get("shortNames"))
-        .and_then(Value::as_array);
-    for (i, short) in shorts.into_iter().flatten().enumerate() {
-        let short = short.as_str().unwrap_or("");
-        let errs = validate_dns1035_label(short);
-        if !errs.is_empty() {
-            causes.push(invalid(
-                &format!("spec.names.shortNames[{i}]"),
-                BadValue::Str(short.into()),
-                &errs.join(","),
-            ));
-        }
-    }
-
-    let versions = spec
-        .and_then(|s| s.get("versions"))
-        .and_then(Value::as_array);
-    let versions = versions.map(Vec::as_slice).unwrap_or(&[]);
-    if versions.is_empty() {
-        causes.push(required(
-            "spec.versions",
-            "must have exactly one version marked as storage version",
-        ));
-    } else {
-        let mut seen = BTreeSet::new();
-        let mut unique = true;
-        let mut storage = 0;
-        for (i, v) in versions.iter().enumerate() {
-            let name = str_at(Some(v), "name");
-            if !seen.insert(name.to_string()) {
-                unique = false;
-            }
-            let errs = validate_dns1035_label(name);
+    for list in ["shortNames", "categories"] {
+        let items = names.and_then(|n| n.get(list)).and_then(Value::as_array);
+        for (i, item) in items.into_iter().flatten().enumerate() {
+            let item = item.as_str().unwrap_or("");
+            let errs = validate_dns1035_label(item);
             if !errs.is_empty() {
                 causes.push(invalid(
-                    &format!("spec.versions[{i}].name"),
-                    BadValue::Str(name.into()),
+                    &format!("spec.names.{list}[{i}]"),
+                    BadValue::Str(item.into()),
                     &errs.join(","),
                 ));
             }
-            if v.get("storage").and_then(Value::as_bool) == Some(true) {
-                storage += 1;
-            }
-        }
-        let rendered = BadValue::Raw(Value::Array(versions.to_vec()).to_string());
-        if !unique {
-            causes.push(invalid(
-                "spec.versions",
-                rendered.clone(),
-                "must contain unique version names",
-            ));
-        }
-        if storage != 1 {
-            causes.push(invalid(
-                "spec.versions",
-                rendered,
-                "must have exactly one version marked as storage version",
-            ));
         }
     }
-
-    let name = obj
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    if !name.is_empty() && name != format!("{plural}.{group}") {
+    let kind = str_at(names, "kind");
+    if !kind.is_empty() && kind == str_at(names, "listKind") {
         causes.push(invalid(
-            "metadata.name",
-            BadValue::Str(name.into()),
-            "must be spec.names.plural+\".\"+spec.group",
+            "spec.names.listKind",
+            BadValue::Str(kind.into()),
+            "kind and listKind may not be the same",
         ));
     }
     causes
+}
+
+/// The name a CRD must have: `<spec.names.plural>.<spec.group>`.
+fn crd_required_name(obj: &Value) -> String {
+    let spec = obj.get("spec");
+    let plural = str_at(spec.and_then(|s| s.get("names")), "plural");
+    format!("{plural}.{}", str_at(spec, "group"))
 }
 
 #[cfg(test)]
@@ -2598,43 +2610,83 @@ mod tests {
 
     #[test]
     fn crd_basics() {
+        // apiextensions validation.go, on the defaulted CRD (singular and listKind filled in).
         let crd = json!({"metadata": {"name": "widgets.example.com"}, "spec": {
             "group": "example.com", "scope": "Namespaced",
             "names": {"plural": "widgets", "kind": "Widget"},
-            "versions": [{"name": "v1", "served": true, "storage": true}]}});
-        let i = info("apiextensions.k8s.io", "v1", "customresourcedefinitions");
-        assert!(validate_object(i, &crd).is_empty());
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object"}}}]}});
+        let check = |mut obj: Value| {
+            let gvk = crate::gvk::GroupVersionKind::new(
+                "apiextensions.k8s.io",
+                "v1",
+                "CustomResourceDefinition",
+            );
+            crate::defaults::apply_defaults(&gvk, &mut obj);
+            let i = info("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+            fields(&validate_object(i, &obj))
+        };
+        assert!(check(crd.clone()).is_empty());
         let mut bad = crd.clone();
         bad["metadata"]["name"] = json!("widget.example.com");
         bad["spec"]["scope"] = json!("Global");
         bad["spec"]["versions"] = json!([{"name": "v1", "storage": false}]);
-        let got = fields(&validate_object(i, &bad));
+        let got = check(bad);
         assert_eq!(
             got[0],
-            (
-                "spec.scope".into(),
-                "Unsupported value: \"Global\": supported values: \"Cluster\", \"Namespaced\""
-                    .into()
-            )
-        );
-        assert!(
-            got[1]
-                .1
-                .ends_with("must have exactly one version marked as storage version")
-        );
-        assert_eq!(
-            got[2],
             (
                 "metadata.name".into(),
                 "Invalid value: \"widget.example.com\": must be spec.names.plural+\".\"+spec.group"
                     .into()
             )
         );
+        assert_eq!(
+            got[1],
+            (
+                "spec.scope".into(),
+                "Unsupported value: \"Global\": supported values: \"Cluster\", \"Namespaced\""
+                    .into()
+            )
+        );
+        assert_eq!(
+            got[2],
+            (
+                "spec.versions[0].schema.openAPIV3Schema".into(),
+                "Required value: schemas are required".into()
+            )
+        );
+        assert!(
+            got[3]
+                .1
+                .ends_with("must have exactly one version marked as storage version")
+        );
         let mut nogroup = crd.clone();
         nogroup["spec"]["group"] = json!("example");
+        nogroup["metadata"]["name"] = json!("widgets.example");
         assert_eq!(
-            validate_object(i, &nogroup)[0].message,
+            check(nogroup)[0].1,
             "Invalid value: \"example\": should be a domain with at least one dot"
+        );
+        let mut noversions = crd.clone();
+        noversions["spec"]
+            .as_object_mut()
+            .map(|s| s.remove("versions"));
+        assert_eq!(
+            check(noversions),
+            [(
+                "spec.versions".into(),
+                "Invalid value: []apiextensions.CustomResourceDefinitionVersion(nil): must have exactly one version marked as storage version".into()
+            )]
+        );
+        let mut nokind = crd.clone();
+        nokind["spec"]["names"] = json!({"plural": "widgets"});
+        assert_eq!(
+            check(nokind),
+            [
+                ("spec.names.singular".into(), "Required value".into()),
+                ("spec.names.kind".into(), "Required value".into()),
+                ("spec.names.listKind".into(), "Required value".into()),
+            ]
         );
     }
 
