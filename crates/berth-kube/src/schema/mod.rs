@@ -360,6 +360,12 @@ impl StructuralSchema {
     pub fn validate(&self, obj: &Value) -> Vec<crate::status::Cause> {
         validate::validate(obj, &self.root)
     }
+
+    /// Validates an update: like [`Self::validate`], but errors in values the update left
+    /// unchanged are ratcheted away, as the 1.32 server does by default.
+    pub fn validate_update(&self, new: &Value, old: &Value) -> Vec<crate::status::Cause> {
+        validate::validate_update(new, old, &self.root)
+    }
 }
 
 #[cfg(test)]

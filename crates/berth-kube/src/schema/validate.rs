@@ -66,12 +66,43 @@ fn cause(t: ErrType, field: &str, bad: Option<&Value>, detail: &str) -> Cause {
 
 pub(super) fn validate(obj: &Value, root: &SchemaNode) -> Vec<Cause> {
     let mut errs = Vec::new();
-    openapi(obj, root, "", &mut errs);
+    openapi(obj, None, root, "", &mut errs);
     embedded(obj, root, "", &mut errs);
     if let Some(map) = obj.as_object() {
         list_types_in_object(map, root, "", &mut errs);
     }
     errs
+}
+
+/// Validation of an update with CRD validation ratcheting (on by default since 1.30,
+/// apiextensions validation/ratcheting.go): schema errors inside values the update did not
+/// change are dropped, and list-type uniqueness is only enforced when the old object met it
+/// (customresource/strategy.go ValidateUpdate).
+pub(super) fn validate_update(new: &Value, old: &Value, root: &SchemaNode) -> Vec<Cause> {
+    let mut errs = Vec::new();
+    openapi(new, Some(old), root, "", &mut errs);
+    embedded(new, root, "", &mut errs);
+    if let (Some(map), Some(old_map)) = (new.as_object(), old.as_object()) {
+        let mut old_errs = Vec::new();
+        list_types_in_object(old_map, root, "", &mut old_errs);
+        if old_errs.is_empty() {
+            list_types_in_object(map, root, "", &mut errs);
+        }
+    }
+    errs
+}
+
+/// The old item a list item corresponds to: by its keys in a `map` list, by value in a
+/// `set`; items of atomic lists have no counterpart.
+fn correlated_item<'a>(item: &Value, s: &SchemaNode, old: Option<&'a Value>) -> Option<&'a Value> {
+    let old_items = old?.as_array()?;
+    match s.list_type {
+        Some(ListType::Map) => old_items
+            .iter()
+            .find(|o| s.list_map_keys.iter().all(|k| o.get(k) == item.get(k))),
+        Some(ListType::Set) => old_items.iter().find(|o| *o == item),
+        _ => None,
+    }
 }
 
 /// kube-openapi names the root "" and its children `spec`, `spec.x`, `spec.l[0]`; required and
@@ -117,7 +148,11 @@ fn invalid(name: &str, bad: &Value, detail: String, errs: &mut Vec<Cause>) {
     errs.push(cause(ErrType::Invalid, &field_of(name), Some(bad), &detail));
 }
 
-fn openapi(data: &Value, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
+fn openapi(data: &Value, old: Option<&Value>, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
+    if old == Some(data) {
+        // Unchanged by the update: ratcheted.
+        return;
+    }
     let has = |t: &str| s.types.iter().any(|x| x == t);
     if data.is_null() {
         if !s.types.is_empty() && !has("null") && !s.nullable {
@@ -150,7 +185,8 @@ fn openapi(data: &Value, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
         Value::Array(items) => {
             if let Some(item_schema) = s.items.as_deref() {
                 for (i, item) in items.iter().enumerate() {
-                    openapi(item, item_schema, &format!("{name}[{i}]"), errs);
+                    let old_item = correlated_item(item, s, old);
+                    openapi(item, old_item, item_schema, &format!("{name}[{i}]"), errs);
                 }
             }
             let size = items.len() as u64;
@@ -175,7 +211,7 @@ fn openapi(data: &Value, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
     }
     enumeration(data, s, name, errs);
     if let Value::Object(map) = data {
-        object(map, s, name, errs);
+        object(map, old, s, name, errs);
     }
 }
 
@@ -285,7 +321,13 @@ fn string(data: &Value, text: &str, s: &SchemaNode, name: &str, errs: &mut Vec<C
     }
 }
 
-fn object(map: &Map<String, Value>, s: &SchemaNode, name: &str, errs: &mut Vec<Cause>) {
+fn object(
+    map: &Map<String, Value>,
+    old: Option<&Value>,
+    s: &SchemaNode,
+    name: &str,
+    errs: &mut Vec<Cause>,
+) {
     let count = map.len() as u64;
     if let Some(min) = s.min_properties.filter(|m| count < *m) {
         let detail = format!("{name} in body should have at least {min} properties");
@@ -306,7 +348,8 @@ fn object(map: &Map<String, Value>, s: &SchemaNode, name: &str, errs: &mut Vec<C
     if let Some(Some(additional)) = &s.additional {
         for (k, v) in map {
             if s.property(k).is_none() {
-                openapi(v, additional, &format!("{name}.{k}"), errs);
+                let old_v = old.and_then(|o| o.get(k));
+                openapi(v, old_v, additional, &format!("{name}.{k}"), errs);
             }
         }
     }
@@ -317,7 +360,7 @@ fn object(map: &Map<String, Value>, s: &SchemaNode, name: &str, errs: &mut Vec<C
             } else {
                 format!("{name}.{k}")
             };
-            openapi(v, prop, &child, errs);
+            openapi(v, old.and_then(|o| o.get(k)), prop, &child, errs);
         }
     }
     for k in &s.required {
@@ -707,6 +750,43 @@ mod tests {
             [
                 "spec.ports[0]: Invalid value: \"a\": must be an object for an array of list-type map"
             ]
+        );
+    }
+
+    #[test]
+    fn updates_ratchet_errors_in_unchanged_values() {
+        // apiextensions validation/ratcheting.go: an invalid value the update leaves alone is
+        // accepted; a changed one is not. Map-list items correlate by key.
+        let s = schema(json!({
+            "a": {"type": "integer", "maximum": 5},
+            "b": {"type": "integer", "maximum": 5},
+            "ports": {"type": "array", "x-kubernetes-list-type": "map", "x-kubernetes-list-map-keys": ["name"],
+                      "items": {"type": "object", "properties": {"name": {"type": "string"}, "port": {"type": "integer", "maximum": 100}}}}}));
+        let old = json!({"spec": {"a": 9, "b": 1, "ports": [{"name": "x", "port": 500}]}});
+        let new = json!({"spec": {"a": 9, "b": 7, "ports": [{"name": "y", "port": 1}, {"name": "x", "port": 500}]}});
+        let causes: Vec<String> = s
+            .validate_update(&new, &old)
+            .iter()
+            .map(|c| c.field.clone())
+            .collect();
+        assert_eq!(causes, ["spec.b"]);
+        assert_eq!(s.validate(&new).len(), 3);
+        assert!(s.validate_update(&old, &old).is_empty());
+    }
+
+    #[test]
+    fn list_uniqueness_is_not_enforced_on_updates_of_objects_that_broke_it() {
+        // customresource/strategy.go ValidateUpdate checks list types only if the old object
+        // passed them.
+        let s = schema(
+            json!({"tags": {"type": "array", "x-kubernetes-list-type": "set", "items": {"type": "string"}}}),
+        );
+        let bad = json!({"spec": {"tags": ["a", "a"]}});
+        assert!(s.validate_update(&bad, &bad).is_empty());
+        assert_eq!(
+            s.validate_update(&bad, &json!({"spec": {"tags": ["a"]}}))
+                .len(),
+            1
         );
     }
 
