@@ -681,6 +681,266 @@ pub fn validate_object(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
     causes
 }
 
+/// The causes that make an update from `old` to `new` invalid: the metadata that may not
+/// change (ValidateObjectMetaUpdate) and the fields each kind's strategy keeps immutable,
+/// followed by [`validate_object`]'s shape checks of `new` (without re-checking the name,
+/// which updates do not do). Both objects are the defaulted, stored forms.
+pub fn validate_update(info: &ResourceInfo, old: &Value, new: &Value) -> Vec<Cause> {
+    let mut causes = validate_metadata_update(old, new);
+    causes.extend(
+        validate_object(info, new)
+            .into_iter()
+            .filter(|c| c.field != "metadata.name" && c.field != "metadata.generateName"),
+    );
+    let spec_of = |v: &Value| v.get("spec").cloned().unwrap_or(Value::Null);
+    let (old_spec, new_spec) = (spec_of(old), spec_of(new));
+    let immutable_selector = |causes: &mut Vec<Cause>| {
+        let (o, n) = (old_spec.get("selector"), new_spec.get("selector"));
+        if o != n {
+            let shown = n.cloned().unwrap_or(Value::Null);
+            causes.push(invalid(
+                "spec.selector",
+                BadValue::Raw(go_label_selector(&shown)),
+                IMMUTABLE,
+            ));
+        }
+    };
+    match (info.group.as_str(), info.kind.as_str()) {
+        // The apps strategies refuse selector changes for every served version but the
+        // long-gone beta ones.
+        ("apps", "Deployment" | "ReplicaSet" | "DaemonSet") => immutable_selector(&mut causes),
+        ("apps", "StatefulSet") => {
+            immutable_selector(&mut causes);
+            // ValidateStatefulSetUpdate: only some fields of the spec may change.
+            let strip = |spec: &Value| {
+                let mut spec = spec.clone();
+                if let Some(m) = spec.as_object_mut() {
+                    for key in [
+                        "replicas",
+                        "ordinals",
+                        "template",
+                        "updateStrategy",
+                        "persistentVolumeClaimRetentionPolicy",
+                        "minReadySeconds",
+                    ] {
+                        m.remove(key);
+                    }
+                }
+                spec
+            };
+            if strip(&old_spec) != strip(&new_spec) {
+                causes.push(forbidden(
+                    "spec",
+                    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden",
+                ));
+            }
+        }
+        ("batch", "Job") => {
+            // ValidateJobSpecUpdate: selector, template (unless suspended) and completions.
+            let changed = |key: &str| old_spec.get(key) != new_spec.get(key);
+            if changed("selector") {
+                let shown = new_spec.get("selector").cloned().unwrap_or(Value::Null);
+                causes.push(invalid(
+                    "spec.selector",
+                    BadValue::Raw(go_label_selector(&shown)),
+                    IMMUTABLE,
+                ));
+            }
+            let suspended = new_spec.get("suspend").and_then(Value::as_bool) == Some(true);
+            if changed("template") && !suspended {
+                causes.push(invalid(
+                    "spec.template",
+                    BadValue::Raw("core.PodTemplateSpec{...}".into()),
+                    IMMUTABLE,
+                ));
+            }
+            let indexed = new_spec.get("completionMode").and_then(Value::as_str) == Some("Indexed");
+            if changed("completions") && !indexed {
+                let shown = new_spec.get("completions").cloned().unwrap_or(Value::Null);
+                causes.push(invalid(
+                    "spec.completions",
+                    BadValue::from_json(&shown),
+                    IMMUTABLE,
+                ));
+            }
+        }
+        ("", "ConfigMap" | "Secret") => {
+            // ValidateConfigMapUpdate / ValidateSecretUpdate.
+            let was_immutable = old.get("immutable").and_then(Value::as_bool) == Some(true);
+            if was_immutable {
+                if new.get("immutable").and_then(Value::as_bool) != Some(true) {
+                    causes.push(forbidden("immutable", IMMUTABLE_WHEN_SET));
+                }
+                for key in ["data", "binaryData"] {
+                    let (o, n) = (old.get(key), new.get(key));
+                    if o != n && !(is_empty_json(o) && is_empty_json(n)) {
+                        causes.push(forbidden(key, IMMUTABLE_WHEN_SET));
+                    }
+                }
+            }
+            if info.kind == "Secret" {
+                let (o, n) = (str_at(Some(old), "type"), str_at(Some(new), "type"));
+                if o != n {
+                    causes.push(invalid("type", BadValue::Str(n.into()), IMMUTABLE));
+                }
+            }
+        }
+        ("", "PersistentVolumeClaim") => {
+            // ValidatePersistentVolumeClaimUpdate: only the requests may change.
+            let strip = |spec: &Value| {
+                let mut spec = spec.clone();
+                if let Some(r) = spec.get_mut("resources").and_then(Value::as_object_mut) {
+                    r.remove("requests");
+                }
+                if let Some(m) = spec.as_object_mut() {
+                    m.remove("volumeAttributesClassName");
+                }
+                spec
+            };
+            if strip(&old_spec) != strip(&new_spec) {
+                causes.push(forbidden(
+                    "spec",
+                    "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
+                ));
+            }
+        }
+        // ValidateRoleBindingUpdate: the role a binding grants cannot change.
+        ("rbac.authorization.k8s.io", "RoleBinding" | "ClusterRoleBinding")
+            if old.get("roleRef") != new.get("roleRef") =>
+        {
+            let r = new.get("roleRef");
+            let shown = format!(
+                "rbac.RoleRef{{APIGroup:{}, Kind:{}, Name:{}}}",
+                go_quote(str_at(r, "apiGroup")),
+                go_quote(str_at(r, "kind")),
+                go_quote(str_at(r, "name"))
+            );
+            causes.push(invalid(
+                "roleRef",
+                BadValue::Raw(shown),
+                "cannot change roleRef",
+            ));
+        }
+        ("apiextensions.k8s.io", "CustomResourceDefinition") => {
+            // validateCustomResourceDefinitionSpecUpdate: scope and kind are fixed once the
+            // CRD is established; group and plural make up its name and never change.
+            let established = old
+                .get("status")
+                .and_then(|s| s.get("conditions"))
+                .and_then(Value::as_array)
+                .is_some_and(|cs| {
+                    cs.iter().any(|c| {
+                        str_at(Some(c), "type") == "Established"
+                            && str_at(Some(c), "status") == "True"
+                    })
+                });
+            let mut fixed = Vec::new();
+            if established {
+                fixed.extend([
+                    ("spec.scope", vec!["scope"]),
+                    ("spec.names.kind", vec!["names", "kind"]),
+                ]);
+            }
+            fixed.extend([
+                ("spec.group", vec!["group"]),
+                ("spec.names.plural", vec!["names", "plural"]),
+            ]);
+            for (field, path) in fixed {
+                let at = |v: &Value| {
+                    path.iter()
+                        .try_fold(v, |cur, key| cur.get(*key))
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_string()
+                };
+                if at(&old_spec) != at(&new_spec) {
+                    causes.push(invalid(field, BadValue::Str(at(&new_spec)), IMMUTABLE));
+                }
+            }
+        }
+        _ => {}
+    }
+    causes
+}
+
+const IMMUTABLE: &str = "field is immutable";
+const IMMUTABLE_WHEN_SET: &str = "field is immutable when `immutable` is set";
+
+fn is_empty_json(v: Option<&Value>) -> bool {
+    match v {
+        None | Some(Value::Null) => true,
+        Some(Value::Object(m)) => m.is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// ValidateObjectMetaAccessorUpdate: identity and bookkeeping fields are immutable, the
+/// generation never goes back, and a deleting object takes no new finalizers.
+pub fn validate_metadata_update(old: &Value, new: &Value) -> Vec<Cause> {
+    let mut causes = Vec::new();
+    let meta = |v: &Value, key: &str| v.get("metadata").and_then(|m| m.get(key)).cloned();
+    let deleting = meta(old, "deletionTimestamp").is_some_and(|d| !d.is_null());
+    if deleting {
+        let list = |v: &Value| -> Vec<String> {
+            meta(v, "finalizers")
+                .and_then(|f| f.as_array().cloned())
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        };
+        let before = list(old);
+        let mut extra: Vec<String> = list(new)
+            .into_iter()
+            .filter(|f| !before.contains(f))
+            .collect();
+        extra.sort();
+        extra.dedup();
+        if !extra.is_empty() {
+            causes.push(forbidden(
+                "metadata.finalizers",
+                &format!(
+                    "no new finalizers can be added if the object is being deleted, found new finalizers {}",
+                    BadValue::StrList(extra).render()
+                ),
+            ));
+        }
+    }
+    let generation = |v: &Value| meta(v, "generation").and_then(|g| g.as_i64()).unwrap_or(0);
+    if generation(new) < generation(old) {
+        causes.push(invalid(
+            "metadata.generation",
+            BadValue::Int(generation(new)),
+            "must not be decremented",
+        ));
+    }
+    for key in [
+        "name",
+        "namespace",
+        "uid",
+        "creationTimestamp",
+        "deletionTimestamp",
+        "deletionGracePeriodSeconds",
+    ] {
+        let (o, n) = (meta(old, key), meta(new, key));
+        let absent = |v: &Option<Value>| v.as_ref().is_none_or(|v| v.is_null() || v == "");
+        if o != n && !(absent(&o) && absent(&n)) {
+            let shown = match &n {
+                Some(Value::String(s))
+                    if key == "creationTimestamp" || key == "deletionTimestamp" =>
+                {
+                    BadValue::Raw(s.clone())
+                }
+                Some(v) => BadValue::from_json(v),
+                None if key == "deletionTimestamp" => BadValue::Raw("null".into()),
+                None => BadValue::Str(String::new()),
+            };
+            causes.push(invalid(&format!("metadata.{key}"), shown, IMMUTABLE));
+        }
+    }
+    causes
+}
+
 fn str_at<'a>(v: Option<&'a Value>, key: &str) -> &'a str {
     v.and_then(|v| v.get(key))
         .and_then(Value::as_str)
@@ -1775,9 +2035,39 @@ fn validate_workload(spec: Option<&Value>, kind: &str) -> Vec<Cause> {
     causes
 }
 
-/// How Go's `%#v` prints a *metav1.LabelSelector, close enough for an error message.
+/// Go's `%#v` of a metav1.LabelSelector (field.Error dereferences the pointer), as in the
+/// well-known `spec.selector: Invalid value: v1.LabelSelector{MatchLabels:...}` messages.
 fn go_label_selector(sel: &Value) -> String {
-    format!("&v1.LabelSelector{{{}}}", sel)
+    let labels = match sel.get("matchLabels") {
+        Some(Value::Object(m)) => BadValue::string_map(Some(m)).render(),
+        _ => "map[string]string(nil)".to_string(),
+    };
+    let exprs = match sel.get("matchExpressions") {
+        Some(Value::Array(items)) => {
+            let parts: Vec<String> = items
+                .iter()
+                .map(|e| {
+                    let values = match e.get("values") {
+                        Some(Value::Array(vs)) => BadValue::StrList(
+                            vs.iter()
+                                .map(|v| v.as_str().unwrap_or("").to_string())
+                                .collect(),
+                        )
+                        .render(),
+                        _ => "[]string(nil)".to_string(),
+                    };
+                    format!(
+                        "v1.LabelSelectorRequirement{{Key:{}, Operator:{}, Values:{values}}}",
+                        go_quote(str_at(Some(e), "key")),
+                        go_quote(str_at(Some(e), "operator")),
+                    )
+                })
+                .collect();
+            format!("[]v1.LabelSelectorRequirement{{{}}}", parts.join(", "))
+        }
+        _ => "[]v1.LabelSelectorRequirement(nil)".to_string(),
+    };
+    format!("v1.LabelSelector{{MatchLabels:{labels}, MatchExpressions:{exprs}}}")
 }
 
 /// `%#v` of an intstr.IntOrString value (it has no value-receiver String method).
@@ -2919,6 +3209,106 @@ mod tests {
                 .all(|b| GENERATE_NAME_ALPHABET.contains(&b))
         );
         assert_ne!(generate_name("x-", 1), generate_name("x-", 2));
+    }
+
+    #[test]
+    fn updates_keep_selectors_and_identity() {
+        // apps strategies' ValidateUpdate (selector immutable) and ValidateObjectMetaUpdate.
+        let d = json!({"metadata": {"name": "web", "namespace": "d", "uid": "u1", "generation": 2},
+            "spec": {"selector": {"matchLabels": {"app": "web"}}, "strategy": {"type": "Recreate"},
+                "template": {"metadata": {"labels": {"app": "web", "v": "2"}}, "spec": pod_spec()}}});
+        let mut changed = d.clone();
+        changed["spec"]["selector"] = json!({"matchLabels": {"app": "web", "v": "2"}});
+        changed["metadata"]["uid"] = json!("u2");
+        let causes = validate_update(info("apps", "v1", "deployments"), &d, &changed);
+        assert_eq!(
+            fields(&causes),
+            [
+                ("metadata.uid".into(), "Invalid value: \"u2\": field is immutable".into()),
+                (
+                    "spec.selector".into(),
+                    "Invalid value: v1.LabelSelector{MatchLabels:map[string]string{\"app\":\"web\", \"v\":\"2\"}, MatchExpressions:[]v1.LabelSelectorRequirement(nil)}: field is immutable".into()
+                ),
+            ]
+        );
+        assert!(validate_update(info("apps", "v1", "deployments"), &d, &d).is_empty());
+    }
+
+    #[test]
+    fn statefulset_spec_and_rolebinding_ref_updates() {
+        let sts = json!({"metadata": {"name": "db", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"app": "db"}}, "serviceName": "db",
+            "podManagementPolicy": "OrderedReady", "updateStrategy": {"type": "RollingUpdate"},
+            "template": {"metadata": {"labels": {"app": "db"}}, "spec": pod_spec()},
+            "volumeClaimTemplates": [{"metadata": {"name": "data"}}]}});
+        let mut grown = sts.clone();
+        grown["spec"]["replicas"] = json!(3);
+        assert!(validate_update(info("apps", "v1", "statefulsets"), &sts, &grown).is_empty());
+        grown["spec"]["volumeClaimTemplates"] = json!([]);
+        let causes = validate_update(info("apps", "v1", "statefulsets"), &sts, &grown);
+        assert_eq!(causes[0].field, "spec");
+        assert!(causes[0].message.starts_with(
+            "Forbidden: updates to statefulset spec for fields other than 'replicas'"
+        ));
+        let rb = json!({"metadata": {"name": "b", "namespace": "d"},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "a"}});
+        let mut other = rb.clone();
+        other["roleRef"]["name"] = json!("b");
+        assert_eq!(
+            fields(&validate_update(info("rbac.authorization.k8s.io", "v1", "rolebindings"), &rb, &other)),
+            [(
+                "roleRef".into(),
+                "Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"Role\", Name:\"b\"}: cannot change roleRef".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn immutable_config_and_finalizers_while_deleting() {
+        let cm = json!({"metadata": {"name": "c", "namespace": "d"}, "immutable": true, "data": {"a": "1"}});
+        let mut edited = cm.clone();
+        edited["data"]["a"] = json!("2");
+        assert_eq!(
+            fields(&validate_update(info("", "v1", "configmaps"), &cm, &edited)),
+            [(
+                "data".into(),
+                "Forbidden: field is immutable when `immutable` is set".into()
+            )]
+        );
+        let old = json!({"metadata": {"name": "c", "namespace": "d", "deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": ["a"]}});
+        let mut new = old.clone();
+        new["metadata"]["finalizers"] = json!(["a", "b"]);
+        assert_eq!(
+            fields(&validate_update(info("", "v1", "configmaps"), &old, &new)),
+            [(
+                "metadata.finalizers".into(),
+                "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"b\"}".into()
+            )]
+        );
+    }
+
+    #[test]
+    fn crd_updates_keep_names_and_established_scope() {
+        // apiextensions validateCustomResourceDefinitionSpecUpdate.
+        let crd = json!({"metadata": {"name": "widgets.example.com"}, "spec": {
+            "group": "example.com", "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget", "listKind": "WidgetList"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object"}}}]},
+            "status": {"conditions": [{"type": "Established", "status": "True"}]}});
+        let mut cluster = crd.clone();
+        cluster["spec"]["scope"] = json!("Cluster");
+        let i = info("apiextensions.k8s.io", "v1", "customresourcedefinitions");
+        assert_eq!(
+            fields(&validate_update(i, &crd, &cluster)),
+            [(
+                "spec.scope".into(),
+                "Invalid value: \"Cluster\": field is immutable".into()
+            )]
+        );
+        let mut fresh = crd.clone();
+        fresh["status"] = json!({});
+        assert!(validate_update(i, &fresh, &cluster).is_empty());
     }
 
     #[test]
