@@ -29,11 +29,10 @@ enum Op {
     Ge,
 }
 
-/// The first value a path finds in `obj`, or `None` when it finds nothing (or null, which
-/// prints as an empty cell too).
+/// The first value a path finds in `obj`, or `None` when it finds nothing.
 pub(super) fn first<'a>(path: &str, obj: &'a Value) -> Option<&'a Value> {
     let steps = parse(path)?;
-    eval(&steps, obj).into_iter().find(|v| !v.is_null())
+    eval(&steps, obj).into_iter().next()
 }
 
 fn eval<'a>(steps: &[Step], root: &'a Value) -> Vec<&'a Value> {
@@ -293,7 +292,8 @@ mod tests {
         let obj = json!({"spec": {"list": [1], "n": null}});
         assert_eq!(first(".spec.missing", &obj), None);
         assert_eq!(first(".spec.list[5]", &obj), None);
-        assert_eq!(first(".spec.n", &obj), None);
+        assert_eq!(first(".spec.n", &obj), Some(&Value::Null));
+        assert_eq!(first(".spec.n.deeper", &obj), None);
         assert_eq!(first(".spec.list[", &obj), None);
         assert_eq!(first(".spec[?(@.x ~ 1)]", &obj), None);
         assert_eq!(first("", &obj), Some(&obj));

@@ -253,14 +253,19 @@ fn custom_columns(cols: &[PrinterColumn]) -> Vec<TableColumn> {
     out
 }
 
-/// tableconvertor.go: the first JSONPath result, printed for string columns, typed otherwise;
-/// null when the path finds nothing.
+/// tableconvertor.go: the first JSONPath result, printed for string columns the way
+/// client-go's JSONPath PrintResults does (JSON for objects and lists, Go's fmt otherwise, and
+/// `<no value>` for a null), typed otherwise; an empty cell when the path finds nothing.
 fn custom_cells(cols: &[PrinterColumn], obj: &Value, now: i64) -> Vec<Value> {
     let mut cells = vec![json!(str_at(obj, &["metadata", "name"]))];
     for col in cols {
         let found = jsonpath::first(&col.json_path, obj);
         cells.push(match found {
             None => Value::Null,
+            Some(Value::Null) if col.column_type == "string" => json!("<no value>"),
+            Some(v @ (Value::Object(_) | Value::Array(_))) if col.column_type == "string" => {
+                json!(gofmt::json(v))
+            }
             Some(v) if col.column_type == "string" => json!(gofmt::sprint(v)),
             Some(v) => typed_cell(&col.column_type, v, now),
         });

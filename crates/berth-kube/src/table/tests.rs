@@ -957,7 +957,21 @@ fn custom_resource_columns() {
     assert_eq!(t["columnDefinitions"][4]["description"], "the nested part");
     assert_eq!(
         t["rows"][0]["cells"],
-        json!(["w", "True", 2, 1.0, "map[a:x b:1]", null, "120m"])
+        json!(["w", "True", 2, 1.0, "{\"a\":\"x\",\"b\":1}", null, "120m"])
+    );
+    // A null value prints as Go's template `<no value>` in a string column, empty otherwise.
+    let obj = json!({"metadata": {"name": "n"}, "spec": {"replicas": null, "nested": null}});
+    let t = table_for(
+        &widget,
+        Some(&cols),
+        &[obj],
+        &json!({}),
+        &TableOptions::default(),
+        NOW,
+    );
+    assert_eq!(
+        t["rows"][0]["cells"],
+        json!(["n", null, null, null, "<no value>", null, null])
     );
 
     // Without declared columns the server shows Age (apiextensions serveDefaultColumnsIfEmpty).
