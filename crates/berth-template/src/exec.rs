@@ -205,15 +205,29 @@ impl At<'_> {
     }
 }
 
-/// The node Go's executor last marked after evaluating a pipeline (approximately:
-/// the first word of its last command, or its last argument).
+/// The node Go's executor last marked (`s.at`) once a pipeline has been evaluated.
 fn last_evaluated(p: &Pipe) -> At<'_> {
     match p.cmds.last() {
-        Some(c) => match c.args.first() {
-            Some(Arg::Ident { .. }) | None => At::Cmd(c),
-            Some(first) => At::Arg(c.args.last().unwrap_or(first)),
-        },
+        Some(c) => deepest_cmd(c),
         None => At::Pipe(p),
+    }
+}
+
+/// The node last marked after evaluating command `c`.
+fn deepest_cmd(c: &Command) -> At<'_> {
+    match (c.args.first(), c.args.last()) {
+        (Some(Arg::Ident { .. }), Some(last)) if c.args.len() > 1 => deepest(last),
+        (Some(first), _) => deepest(first),
+        _ => At::Cmd(c),
+    }
+}
+
+/// The node last marked after evaluating argument `a`.
+fn deepest(a: &Arg) -> At<'_> {
+    match a {
+        Arg::Pipe(p) => last_evaluated(p),
+        Arg::Chain { node, .. } => deepest(node),
+        a => At::Arg(a),
     }
 }
 
@@ -920,17 +934,19 @@ impl<'s> State<'s> {
             }
             Arg::Pipe(pipe) => {
                 let v = self.eval_pipeline(dot, pipe)?;
-                return Ok((self.validate_type(at, v, false, p)?, false));
+                return Ok((self.validate_type(deepest(a), v, false, p)?, false));
             }
             Arg::Ident { name, .. } => {
+                // A function's nil result is a nil interface here (most return interface{}).
                 let v = self.eval_function(dot, a, name, None, std::slice::from_ref(a), None)?;
-                return Ok((self.validate_type(at, v, false, p)?, false));
+                let iface = v.is_nil();
+                return Ok((self.validate_type(at, v, iface, p)?, iface));
             }
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_chain_receiver(dot, a, node)?;
                 let (v, iface) = self.eval_field_chain(dot, recv, false, a, fields, &[], None)?;
                 let iface = iface && v.is_nil();
-                return Ok((self.validate_type(at, v, iface, p)?, iface));
+                return Ok((self.validate_type(deepest(a), v, iface, p)?, iface));
             }
             _ => {}
         }

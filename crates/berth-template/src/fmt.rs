@@ -677,10 +677,12 @@ impl Printer {
         match v {
             Value::Nil => self.buf.push_str("<nil>"),
             v => {
+                // Go prints the value with the verb's own flags, width and precision.
                 self.buf.push_str(&v.type_name());
                 self.buf.push('=');
                 let saved = self.f;
-                self.f = Flags::default();
+                self.f.sharp_v = false;
+                self.f.plus_v = false;
                 self.print_value(v, 'v', 0);
                 self.f = saved;
             }

@@ -146,9 +146,23 @@ fn go_json_error(e: &serde_json::Error, s: &str) -> String {
         .map(|l| l.len() + 1)
         .sum::<usize>()
         + col.saturating_sub(1);
+    let msg = e.to_string();
+    let context = if msg.starts_with("trailing characters") {
+        "after top-level value"
+    } else if msg.starts_with("key must be a string") {
+        "looking for beginning of object key string"
+    } else if msg.starts_with("expected `,` or `}`") {
+        "after object key:value pair"
+    } else if msg.starts_with("expected `,` or `]`") {
+        "after array element"
+    } else if msg.starts_with("expected `:`") {
+        "after object key"
+    } else {
+        "looking for beginning of value"
+    };
     match s.get(off..).and_then(|r| r.chars().next()) {
         Some(c) => format!(
-            "invalid character {} looking for beginning of value",
+            "invalid character {} {context}",
             crate::fmt::quote_rune(c, false)
         ),
         None => "unexpected end of JSON input".into(),

@@ -80,11 +80,22 @@ pub(super) fn register(m: &mut FuncMap) {
     );
 }
 
+/// Go's evalArgs: one string as it is, otherwise Sprint with nil as `<no value>`.
 fn eval_args(a: &[Value]) -> String {
     if let [Value::String(s)] = a {
         return s.to_string();
     }
-    fmt::sprint(a)
+    let printable: Vec<Value> = a
+        .iter()
+        .map(|v| {
+            if v.is_nil() {
+                Value::str("<no value>")
+            } else {
+                v.clone()
+            }
+        })
+        .collect();
+    fmt::sprint(&printable)
 }
 
 fn len(_: &mut State<'_>, a: Vec<Value>) -> Result<Value, String> {

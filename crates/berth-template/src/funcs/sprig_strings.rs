@@ -21,8 +21,15 @@ fn repeat(n: i64, s: &str) -> Result<String, String> {
     Ok(s.repeat(n as usize))
 }
 
+/// `s[a:b]` on bytes, with Go's runtime panic messages.
 fn byte_slice(s: &str, a: usize, b: usize) -> Result<String, String> {
-    if a > b || b > s.len() {
+    if b > s.len() {
+        return Err(format!(
+            "runtime error: slice bounds out of range [:{b}] with length {}",
+            s.len()
+        ));
+    }
+    if a > b {
         return Err(format!(
             "runtime error: slice bounds out of range [{a}:{b}]"
         ));
@@ -451,60 +458,201 @@ fn wrap_custom(s: &str, width: i64, nl: &str, long_words: bool) -> String {
     out
 }
 
-fn camel_to_sep(s: &str, sep: char) -> String {
-    // xstrings.ToSnakeCase/ToKebabCase (v1.3): split words at case changes and
-    // non-alphanumerics, lower-case them, join with sep.
-    let mut out = String::new();
-    let chars: Vec<char> = s.chars().collect();
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Word {
+    None,
+    Number,
+    Upper,
+    Alpha,
+    Connector,
+    Punct,
+    Other,
+}
+
+fn go_is_punct(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_punctuation() && !"$+<=>^`|~".contains(c);
+    }
+    matches!(c, '\u{a1}' | '\u{a7}' | '\u{ab}' | '\u{b6}' | '\u{b7}' | '\u{bb}' | '\u{bf}' | '\u{2010}'..='\u{2027}' | '\u{2030}'..='\u{205e}' | '\u{3001}'..='\u{3003}')
+}
+
+fn is_alphabet(c: char) -> bool {
+    c.is_alphabetic() && !matches!(c as u32, 0x3400..=0x9fff | 0xf900..=0xfaff | 0x20000..=0x2ffff)
+}
+
+fn is_number(c: char) -> bool {
+    c.is_numeric()
+}
+
+/// Splits a string into xstrings' words: connector runs, punctuation runs,
+/// capitalised or upper-case words (`HTTPServer` is `HTTP`, `Server`),
+/// lower-case runs, number runs and anything else.
+fn words(s: &str) -> Vec<(Word, String)> {
+    let c: Vec<char> = s.chars().collect();
+    let mut out = Vec::new();
     let mut i = 0;
-    let mut pending_sep = false;
-    while i < chars.len() {
-        let c = chars[i];
-        if !c.is_alphanumeric() {
-            if !out.is_empty() {
-                pending_sep = true;
-            }
-            i += 1;
-            continue;
-        }
-        let prev = if i > 0 { Some(chars[i - 1]) } else { None };
-        let next = chars.get(i + 1).copied();
-        if c.is_uppercase() && !out.is_empty() {
-            let boundary = prev.is_some_and(|p| p.is_lowercase() || p.is_numeric())
-                || (prev.is_some_and(char::is_uppercase) && next.is_some_and(char::is_lowercase));
-            if boundary {
-                pending_sep = true;
-            }
-        }
-        if pending_sep {
-            out.push(sep);
-            pending_sep = false;
-        }
-        out.extend(c.to_lowercase());
+    while i < c.len() {
+        let start = i;
+        let r = c[i];
         i += 1;
+        let run = |i: &mut usize, f: &dyn Fn(char) -> bool| {
+            while *i < c.len() && f(c[*i]) {
+                *i += 1;
+            }
+        };
+        let wt = if is_connector(r) {
+            run(&mut i, &is_connector);
+            Word::Connector
+        } else if go_is_punct(r) {
+            run(&mut i, &go_is_punct);
+            Word::Punct
+        } else if r.is_uppercase() {
+            if i < c.len() && c[i].is_uppercase() {
+                run(&mut i, &|x: char| x.is_uppercase());
+                if i < c.len() && is_alphabet(c[i]) {
+                    i -= 1;
+                }
+            } else if i < c.len() && is_alphabet(c[i]) {
+                run(&mut i, &|x: char| is_alphabet(x) && !x.is_uppercase());
+            }
+            Word::Upper
+        } else if is_alphabet(r) {
+            run(&mut i, &|x: char| is_alphabet(x) && !x.is_uppercase());
+            Word::Alpha
+        } else if is_number(r) {
+            run(&mut i, &is_number);
+            Word::Number
+        } else {
+            run(&mut i, &|x: char| {
+                !(is_connector(x) || is_alphabet(x) || is_number(x) || go_is_punct(x))
+            });
+            Word::Other
+        };
+        out.push((wt, c[start..i].iter().collect()));
     }
     out
 }
 
-fn to_camel(s: &str) -> String {
-    // xstrings.ToCamelCase (v1.3): words separated by '_' get capitalised; the first letter too.
-    let mut out = String::new();
-    let mut upper_next = true;
-    for c in s.chars() {
-        if c == '_' {
-            if out.is_empty() {
-                out.push(c);
-            } else {
-                upper_next = true;
-            }
-            continue;
-        }
-        if upper_next {
-            out.extend(c.to_uppercase());
-            upper_next = false;
+fn lower_word(out: &mut String, wt: Word, w: &str, sep: char) {
+    if wt != Word::Upper && wt != Word::Connector {
+        out.push_str(w);
+        return;
+    }
+    for ch in w.chars() {
+        if is_connector(ch) {
+            out.push(sep);
         } else {
-            out.push(c);
+            out.extend(ch.to_lowercase());
         }
     }
+}
+
+/// xstrings.ToSnakeCase/ToKebabCase: words lower-cased and joined by `sep`;
+/// numbers stick to the word before them unless lower-case letters follow.
+fn camel_to_sep(s: &str, sep: char) -> String {
+    let ws = words(s);
+    let mut out = String::new();
+    let mut idx = 0;
+    let get = |k: usize| {
+        ws.get(k)
+            .map(|(t, w)| (*t, w.as_str()))
+            .unwrap_or((Word::None, ""))
+    };
+    if ws.is_empty() {
+        return out;
+    }
+    let (mut wt, mut word) = get(0);
+    while idx + 1 < ws.len() {
+        if wt != Word::Connector {
+            lower_word(&mut out, wt, word, sep);
+        }
+        let (prev, last) = (wt, word);
+        idx += 1;
+        (wt, word) = get(idx);
+        match prev {
+            Word::Number => {
+                while wt == Word::Alpha || wt == Word::Number {
+                    lower_word(&mut out, wt, word, sep);
+                    idx += 1;
+                    (wt, word) = get(idx);
+                }
+                if !matches!(wt, Word::None | Word::Punct | Word::Connector) {
+                    out.push(sep);
+                }
+            }
+            Word::Connector => lower_word(&mut out, prev, last, sep),
+            Word::Punct => {}
+            _ => {
+                if wt != Word::Number {
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(sep);
+                    }
+                    continue;
+                }
+                if idx + 1 >= ws.len() {
+                    break;
+                }
+                let num = word;
+                idx += 1;
+                (wt, word) = get(idx);
+                if wt != Word::Alpha {
+                    lower_word(&mut out, Word::Number, num, sep);
+                    if wt != Word::Connector && wt != Word::Punct {
+                        out.push(sep);
+                    }
+                    continue;
+                }
+                out.push(sep);
+                lower_word(&mut out, Word::Number, num, sep);
+                while wt == Word::Alpha || wt == Word::Number {
+                    lower_word(&mut out, wt, word, sep);
+                    idx += 1;
+                    (wt, word) = get(idx);
+                }
+                if !matches!(wt, Word::None | Word::Connector | Word::Punct) {
+                    out.push(sep);
+                }
+            }
+        }
+    }
+    lower_word(&mut out, wt, word, sep);
+    out
+}
+
+fn is_connector(c: char) -> bool {
+    c == '-' || c == '_' || c.is_whitespace()
+}
+
+/// xstrings.ToCamelCase: connectors are dropped and the next letter upper-cased,
+/// every other letter lower-cased; leading connectors and runs of connectors
+/// (all but the last) are kept.
+fn to_camel(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars().peekable();
+    let mut first = None;
+    for c in chars.by_ref() {
+        if is_connector(c) {
+            out.push(c);
+        } else {
+            first = Some(c);
+            break;
+        }
+    }
+    let Some(f) = first else { return out };
+    let mut prev: char = f.to_uppercase().next().unwrap_or(f);
+    for c in chars {
+        if is_connector(c) && is_connector(prev) {
+            out.push(prev);
+            prev = c;
+            continue;
+        }
+        if is_connector(prev) {
+            prev = c.to_uppercase().next().unwrap_or(c);
+        } else {
+            out.push(prev);
+            prev = c.to_lowercase().next().unwrap_or(c);
+        }
+    }
+    out.push(prev);
     out
 }
