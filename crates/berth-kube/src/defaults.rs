@@ -69,6 +69,45 @@ pub fn apply_defaults(gvk: &GroupVersionKind, obj: &mut Value) {
     }
 }
 
+/// Kubernetes 1.32 writes every embedded ObjectMeta (pod templates, job templates, claim
+/// templates) with `creationTimestamp: null`, because metav1.Time cannot be omitted when
+/// empty. This adds that artifact so GET output matches a real server byte for byte; it is
+/// separate from [`apply_defaults`] because it is serialization, not defaulting, and field
+/// managers must not own it.
+pub fn add_template_creation_timestamps(gvk: &GroupVersionKind, obj: &mut Value) {
+    let Value::Object(root) = obj else {
+        return;
+    };
+    let null_timestamp = |holder: &mut Map<String, Value>| {
+        with_obj(holder, "metadata", |meta| {
+            set_default(meta, "creationTimestamp", Value::Null)
+        });
+    };
+    match (gvk.group.as_str(), gvk.kind.as_str()) {
+        ("", "PodTemplate") => if_obj(root, "template", null_timestamp),
+        ("", "ReplicationController")
+        | ("apps", "Deployment" | "ReplicaSet" | "DaemonSet")
+        | ("batch", "Job") => {
+            if_obj(root, "spec", |spec| {
+                if_obj(spec, "template", null_timestamp)
+            });
+        }
+        ("apps", "StatefulSet") => if_obj(root, "spec", |spec| {
+            if_obj(spec, "template", null_timestamp);
+            for claim in array_mut(spec, "volumeClaimTemplates") {
+                null_timestamp(claim);
+            }
+        }),
+        ("batch", "CronJob") => if_obj(root, "spec", |spec| {
+            if_obj(spec, "jobTemplate", |jt| {
+                null_timestamp(jt);
+                if_obj(jt, "spec", |js| if_obj(js, "template", null_timestamp));
+            });
+        }),
+        _ => {}
+    }
+}
+
 /// What a registry strategy's PrepareForCreate adds that is not defaulting: a new
 /// Namespace always gets the `kubernetes` finalizer (pkg/registry/core/namespace/strategy.go).
 pub fn prepare_for_create(gvk: &GroupVersionKind, obj: &mut Value) {
@@ -1845,6 +1884,29 @@ mod tests {
             json!({"spec": {"resources": {"requests": {"storage": "1024Mi"}}}}),
         );
         assert_eq!(pvc["spec"]["resources"]["requests"]["storage"], "1Gi");
+    }
+
+    #[test]
+    fn template_creation_timestamps_are_null() {
+        // 1.32 serializes embedded ObjectMeta with creationTimestamp: null.
+        let gvk = GroupVersionKind::new("apps", "v1", "Deployment");
+        let mut d = json!({"spec": {"template": {"spec": {}}}});
+        add_template_creation_timestamps(&gvk, &mut d);
+        assert_eq!(
+            d["spec"]["template"]["metadata"],
+            json!({"creationTimestamp": null})
+        );
+        let gvk = GroupVersionKind::new("batch", "v1", "CronJob");
+        let mut cj = json!({"spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"a": "b"}}}}}}});
+        add_template_creation_timestamps(&gvk, &mut cj);
+        assert_eq!(
+            cj["spec"]["jobTemplate"]["metadata"],
+            json!({"creationTimestamp": null})
+        );
+        assert_eq!(
+            cj["spec"]["jobTemplate"]["spec"]["template"]["metadata"],
+            json!({"labels": {"a": "b"}, "creationTimestamp": null})
+        );
     }
 
     #[test]

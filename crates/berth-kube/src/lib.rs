@@ -26,8 +26,8 @@ pub use crate::{
         is_builtin,
     },
     defaults::{
-        apply_defaults, apply_job_selector_defaults, canonical_quantity, image_pull_policy,
-        prepare_for_create,
+        add_template_creation_timestamps, apply_defaults, apply_job_selector_defaults,
+        canonical_quantity, image_pull_policy, prepare_for_create,
     },
     gvk::{GroupVersion, GroupVersionKind},
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
