@@ -627,13 +627,19 @@ fn add_paths(paths: &mut Map<String, Value>, info: &ResourceInfo, names: &Names,
         ));
     }
     let name_param = path_param("name", &format!("name of the {kind}"));
+    // The CRD builder words its list operations without the watch (builder.go descriptionFor).
+    let list_description = if custom {
+        format!("list objects of kind {kind}")
+    } else {
+        format!("list or watch objects of kind {kind}")
+    };
 
     // The collection: list, create, deletecollection.
     let mut collection = Map::new();
     if has("list") {
         let op = Op {
             id: format!("list{gvi}{scope_word}{kind}"),
-            description: format!("list or watch objects of kind {kind}"),
+            description: list_description.clone(),
             action: "list",
             gvk: gvk.clone(),
             parameters: list_params(),
@@ -728,7 +734,7 @@ fn add_paths(paths: &mut Map<String, Value>, info: &ResourceInfo, names: &Names,
     if namespaced && has("list") {
         let op = Op {
             id: format!("list{gvi}{kind}ForAllNamespaces"),
-            description: format!("list or watch objects of kind {kind}"),
+            description: list_description.clone(),
             action: "list",
             gvk: gvk.clone(),
             parameters: Vec::new(),
@@ -1087,6 +1093,10 @@ mod tests {
         let item =
             &doc["paths"]["/apis/stable.example.com/v1/namespaces/{namespace}/crontabs/{name}"];
         assert_eq!(item["patch"]["operationId"], "patchNamespacedCronTab");
+        assert_eq!(
+            doc["paths"]["/apis/stable.example.com/v1/crontabs"]["get"]["description"],
+            "list objects of kind CronTab"
+        );
         assert!(
             doc["paths"]
                 .get("/apis/stable.example.com/v1/watch/crontabs")
