@@ -69,42 +69,81 @@ pub fn apply_defaults(gvk: &GroupVersionKind, obj: &mut Value) {
     }
 }
 
-/// Kubernetes 1.32 writes every embedded ObjectMeta (pod templates, job templates, claim
-/// templates) with `creationTimestamp: null`, because metav1.Time cannot be omitted when
-/// empty. This adds that artifact so GET output matches a real server byte for byte; it is
-/// separate from [`apply_defaults`] because it is serialization, not defaulting, and field
-/// managers must not own it.
-pub fn add_template_creation_timestamps(gvk: &GroupVersionKind, obj: &mut Value) {
+/// What a 1.32 server's JSON shows because Go cannot omit empty structs, so that GET output
+/// matches a real server byte for byte: `creationTimestamp: null` in every embedded
+/// ObjectMeta (pod, job and claim templates), `resources: {}` on every container, and the
+/// empty status each workload and Service starts with (zero counters that are not
+/// `omitempty`). It is separate from [`apply_defaults`] because it is serialization, not
+/// defaulting: field managers must not own these fields, and it fills only what is missing.
+pub fn add_serialization_artifacts(gvk: &GroupVersionKind, obj: &mut Value) {
     let Value::Object(root) = obj else {
         return;
     };
-    let null_timestamp = |holder: &mut Map<String, Value>| {
+    let template = |holder: &mut Map<String, Value>| {
         with_obj(holder, "metadata", |meta| {
             set_default(meta, "creationTimestamp", Value::Null)
         });
+        if_obj(holder, "spec", container_resources);
     };
+    let status = |root: &mut Map<String, Value>, empty: Value| set_default(root, "status", empty);
     match (gvk.group.as_str(), gvk.kind.as_str()) {
-        ("", "PodTemplate") => if_obj(root, "template", null_timestamp),
-        ("", "ReplicationController")
-        | ("apps", "Deployment" | "ReplicaSet" | "DaemonSet")
-        | ("batch", "Job") => {
-            if_obj(root, "spec", |spec| {
-                if_obj(spec, "template", null_timestamp)
-            });
+        ("", "Pod") => if_obj(root, "spec", container_resources),
+        ("", "PodTemplate") => if_obj(root, "template", template),
+        ("", "ReplicationController") => {
+            if_obj(root, "spec", |spec| if_obj(spec, "template", template));
+            status(root, json!({"replicas": 0}));
         }
-        ("apps", "StatefulSet") => if_obj(root, "spec", |spec| {
-            if_obj(spec, "template", null_timestamp);
-            for claim in array_mut(spec, "volumeClaimTemplates") {
-                null_timestamp(claim);
-            }
-        }),
-        ("batch", "CronJob") => if_obj(root, "spec", |spec| {
-            if_obj(spec, "jobTemplate", |jt| {
-                null_timestamp(jt);
-                if_obj(jt, "spec", |js| if_obj(js, "template", null_timestamp));
+        ("apps", "Deployment") | ("batch", "Job") => {
+            if_obj(root, "spec", |spec| if_obj(spec, "template", template));
+            status(root, json!({}));
+        }
+        ("apps", "ReplicaSet") => {
+            if_obj(root, "spec", |spec| if_obj(spec, "template", template));
+            status(root, json!({"replicas": 0}));
+        }
+        ("apps", "DaemonSet") => {
+            if_obj(root, "spec", |spec| if_obj(spec, "template", template));
+            status(
+                root,
+                json!({"currentNumberScheduled": 0, "desiredNumberScheduled": 0,
+                    "numberMisscheduled": 0, "numberReady": 0}),
+            );
+        }
+        ("apps", "StatefulSet") => {
+            if_obj(root, "spec", |spec| {
+                if_obj(spec, "template", template);
+                for claim in array_mut(spec, "volumeClaimTemplates") {
+                    with_obj(claim, "metadata", |meta| {
+                        set_default(meta, "creationTimestamp", Value::Null)
+                    });
+                }
             });
-        }),
+            status(root, json!({"availableReplicas": 0, "replicas": 0}));
+        }
+        ("batch", "CronJob") => {
+            if_obj(root, "spec", |spec| {
+                if_obj(spec, "jobTemplate", |jt| {
+                    with_obj(jt, "metadata", |meta| {
+                        set_default(meta, "creationTimestamp", Value::Null)
+                    });
+                    if_obj(jt, "spec", |js| if_obj(js, "template", template));
+                });
+            });
+            status(root, json!({}));
+        }
+        ("", "Service") | ("networking.k8s.io", "Ingress") => {
+            status(root, json!({"loadBalancer": {}}));
+        }
         _ => {}
+    }
+}
+
+/// `resources: {}` on every container of a pod spec (ResourceRequirements is a struct).
+fn container_resources(spec: &mut Map<String, Value>) {
+    for key in ["containers", "initContainers", "ephemeralContainers"] {
+        for c in array_mut(spec, key) {
+            set_default(c, "resources", json!({}));
+        }
     }
 }
 
@@ -1887,18 +1926,24 @@ mod tests {
     }
 
     #[test]
-    fn template_creation_timestamps_are_null() {
-        // 1.32 serializes embedded ObjectMeta with creationTimestamp: null.
+    fn serialization_artifacts() {
+        // 1.32 JSON: embedded ObjectMeta with creationTimestamp: null, resources: {}, and the
+        // non-omitempty zero counters of a fresh status.
         let gvk = GroupVersionKind::new("apps", "v1", "Deployment");
-        let mut d = json!({"spec": {"template": {"spec": {}}}});
-        add_template_creation_timestamps(&gvk, &mut d);
+        let mut d = json!({"spec": {"template": {"spec": {"containers": [{"name": "c"}]}}}});
+        add_serialization_artifacts(&gvk, &mut d);
         assert_eq!(
             d["spec"]["template"]["metadata"],
             json!({"creationTimestamp": null})
         );
+        assert_eq!(
+            d["spec"]["template"]["spec"]["containers"][0]["resources"],
+            json!({})
+        );
+        assert_eq!(d["status"], json!({}));
         let gvk = GroupVersionKind::new("batch", "v1", "CronJob");
         let mut cj = json!({"spec": {"jobTemplate": {"spec": {"template": {"metadata": {"labels": {"a": "b"}}}}}}});
-        add_template_creation_timestamps(&gvk, &mut cj);
+        add_serialization_artifacts(&gvk, &mut cj);
         assert_eq!(
             cj["spec"]["jobTemplate"]["metadata"],
             json!({"creationTimestamp": null})
@@ -1907,6 +1952,11 @@ mod tests {
             cj["spec"]["jobTemplate"]["spec"]["template"]["metadata"],
             json!({"labels": {"a": "b"}, "creationTimestamp": null})
         );
+        let gvk = GroupVersionKind::new("", "v1", "Service");
+        let mut svc =
+            json!({"spec": {}, "status": {"loadBalancer": {"ingress": [{"ip": "1.2.3.4"}]}}});
+        add_serialization_artifacts(&gvk, &mut svc);
+        assert_eq!(svc["status"]["loadBalancer"]["ingress"][0]["ip"], "1.2.3.4");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub use crate::{
         is_builtin,
     },
     defaults::{
-        add_template_creation_timestamps, apply_defaults, apply_job_selector_defaults,
+        add_serialization_artifacts, apply_defaults, apply_job_selector_defaults,
         canonical_quantity, image_pull_policy, prepare_for_create,
     },
     gvk::{GroupVersion, GroupVersionKind},
