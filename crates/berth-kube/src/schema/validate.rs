@@ -408,6 +408,11 @@ fn embedded(x: &Value, s: &SchemaNode, path: &str, errs: &mut Vec<Cause>) {
                     }
                 }
             }
+            if s.embedded_resource && !path.is_empty() {
+                if let Some(meta) = map.get("metadata").filter(|m| m.is_object()) {
+                    embedded_meta(meta, &child(path, "metadata"), errs);
+                }
+            }
             for (k, v) in map {
                 if let Some(prop) = s.property(k) {
                     embedded(v, prop, &child(path, k), errs);
@@ -425,6 +430,45 @@ fn embedded(x: &Value, s: &SchemaNode, path: &str, errs: &mut Vec<Cause>) {
         }
         _ => {}
     }
+}
+
+/// The ObjectMeta checks an embedded resource gets (ValidateObjectMeta with path-segment
+/// names; an empty name is allowed, the real code fills in a placeholder).
+fn embedded_meta(meta: &Value, path: &str, errs: &mut Vec<Cause>) {
+    let text = |k: &str| meta.get(k).and_then(Value::as_str).unwrap_or("");
+    let name = text("name");
+    if !name.is_empty() {
+        for msg in crate::validation::validate_path_segment_name(name) {
+            errs.push(cause(
+                ErrType::Invalid,
+                &format!("{path}.name"),
+                Some(&json!(name)),
+                &msg,
+            ));
+        }
+    }
+    let namespace = text("namespace");
+    if !namespace.is_empty() {
+        for msg in crate::validation::validate_dns1123_label(namespace) {
+            let field = format!("{path}.namespace");
+            errs.push(cause(
+                ErrType::Invalid,
+                &field,
+                Some(&json!(namespace)),
+                &msg,
+            ));
+        }
+    }
+    let labels = format!("{path}.labels");
+    errs.extend(crate::validation::validate_labels(
+        meta.get("labels"),
+        &labels,
+    ));
+    let annotations = format!("{path}.annotations");
+    errs.extend(crate::validation::validate_annotations(
+        meta.get("annotations"),
+        &annotations,
+    ));
 }
 
 fn list_types_in_object(
@@ -801,6 +845,18 @@ mod tests {
             [
                 "spec.template.apiVersion: Required value",
                 "spec.template.kind: Invalid value: \"\": must not be empty"
+            ]
+        );
+        // Embedded metadata is validated like ObjectMeta.
+        assert_eq!(
+            messages(
+                &s,
+                json!({"spec": {"template": {"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "a/b", "labels": {"bad key!": "x"}}}}})
+            ),
+            [
+                "spec.template.metadata.name: Invalid value: \"a/b\": may not contain '/'",
+                "spec.template.metadata.labels: Invalid value: \"bad key!\": name part must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]')",
             ]
         );
         // The resource root itself is not checked here.
