@@ -408,10 +408,11 @@ fn embedded(x: &Value, s: &SchemaNode, path: &str, errs: &mut Vec<Cause>) {
                     }
                 }
             }
-            if s.embedded_resource && !path.is_empty() {
-                if let Some(meta) = map.get("metadata").filter(|m| m.is_object()) {
-                    embedded_meta(meta, &child(path, "metadata"), errs);
-                }
+            if s.embedded_resource
+                && !path.is_empty()
+                && let Some(meta) = map.get("metadata").filter(|m| m.is_object())
+            {
+                embedded_meta(meta, &child(path, "metadata"), errs);
             }
             for (k, v) in map {
                 if let Some(prop) = s.property(k) {
