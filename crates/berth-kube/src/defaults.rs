@@ -1960,6 +1960,128 @@ mod tests {
     }
 
     #[test]
+    fn cluster_level_kinds() {
+        // storage/v1 SetDefaults_StorageClass, scheduling/v1 SetDefaults_PriorityClass,
+        // admissionregistration/v1 webhook defaults, discovery/v1 EndpointPort,
+        // networking/v1 IngressClass.
+        let sc = defaulted(
+            "storage.k8s.io/v1",
+            "StorageClass",
+            json!({"provisioner": "x"}),
+        );
+        assert_eq!(sc["reclaimPolicy"], "Delete");
+        assert_eq!(sc["volumeBindingMode"], "Immediate");
+        let pc = defaulted(
+            "scheduling.k8s.io/v1",
+            "PriorityClass",
+            json!({"value": 10}),
+        );
+        assert_eq!(pc["preemptionPolicy"], "PreemptLowerPriority");
+        let wh = defaulted(
+            "admissionregistration.k8s.io/v1",
+            "MutatingWebhookConfiguration",
+            json!({"webhooks": [
+            {"name": "a.example.com", "clientConfig": {"service": {"name": "s", "namespace": "n"}},
+             "rules": [{"operations": ["CREATE"]}], "sideEffects": "None", "admissionReviewVersions": ["v1"]}]}),
+        );
+        let hook = &wh["webhooks"][0];
+        assert_eq!(hook["failurePolicy"], "Fail");
+        assert_eq!(hook["matchPolicy"], "Equivalent");
+        assert_eq!(hook["namespaceSelector"], json!({}));
+        assert_eq!(hook["objectSelector"], json!({}));
+        assert_eq!(hook["timeoutSeconds"], 10);
+        assert_eq!(hook["reinvocationPolicy"], "Never");
+        assert_eq!(hook["rules"][0]["scope"], "*");
+        assert_eq!(hook["clientConfig"]["service"]["port"], 443);
+        let eps = defaulted(
+            "discovery.k8s.io/v1",
+            "EndpointSlice",
+            json!({"ports": [{"port": 80}]}),
+        );
+        assert_eq!(
+            eps["ports"][0],
+            json!({"port": 80, "name": "", "protocol": "TCP"})
+        );
+        let ic = defaulted(
+            "networking.k8s.io/v1",
+            "IngressClass",
+            json!({"spec": {"parameters": {"kind": "K", "name": "n"}}}),
+        );
+        assert_eq!(ic["spec"]["parameters"]["scope"], "Cluster");
+    }
+
+    #[test]
+    fn core_odds_and_ends() {
+        // core/v1 SetDefaults_ReplicationController, _NodeStatus, _LimitRangeItem, _Endpoints.
+        let rc = defaulted(
+            "v1",
+            "ReplicationController",
+            json!({"spec": {"template": {"metadata": {"labels": {"app": "a"}}, "spec": {}}}}),
+        );
+        assert_eq!(rc["spec"]["selector"], json!({"app": "a"}));
+        assert_eq!(rc["metadata"]["labels"], json!({"app": "a"}));
+        assert_eq!(rc["spec"]["replicas"], 1);
+        let node = defaulted(
+            "v1",
+            "Node",
+            json!({"status": {"capacity": {"cpu": "4", "memory": "8Gi"}}}),
+        );
+        assert_eq!(
+            node["status"]["allocatable"],
+            json!({"cpu": "4", "memory": "8Gi"})
+        );
+        let lr = defaulted(
+            "v1",
+            "LimitRange",
+            json!({"spec": {"limits": [
+            {"type": "Container", "max": {"cpu": "2"}, "min": {"memory": "64Mi"}},
+            {"type": "Pod", "max": {"cpu": "4"}}]}}),
+        );
+        let item = &lr["spec"]["limits"][0];
+        assert_eq!(item["default"], json!({"cpu": "2"}));
+        assert_eq!(
+            item["defaultRequest"],
+            json!({"cpu": "2", "memory": "64Mi"})
+        );
+        assert!(lr["spec"]["limits"][1].get("default").is_none());
+        let ep = defaulted(
+            "v1",
+            "Endpoints",
+            json!({"subsets": [{"ports": [{"port": 80}]}]}),
+        );
+        assert_eq!(ep["subsets"][0]["ports"][0]["protocol"], "TCP");
+        let quota = defaulted(
+            "v1",
+            "ResourceQuota",
+            json!({"spec": {"hard": {"requests.cpu": "0.5"}}}),
+        );
+        assert_eq!(quota["spec"]["hard"]["requests.cpu"], "500m");
+    }
+
+    #[test]
+    fn probes_lifecycle_and_env_defaults() {
+        // SetDefaults_Probe (0 counts as unset), SetDefaults_HTTPGetAction,
+        // SetDefaults_ObjectFieldSelector, GRPCAction.service "".
+        let p = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"containers": [{"name": "c", "image": "x:1",
+            "livenessProbe": {"grpc": {"port": 9000}, "periodSeconds": 0, "failureThreshold": 5},
+            "lifecycle": {"preStop": {"httpGet": {"port": 80}}},
+            "env": [{"name": "NS", "valueFrom": {"fieldRef": {"fieldPath": "metadata.namespace"}}}]}]}}),
+        );
+        let c = &p["spec"]["containers"][0];
+        assert_eq!(c["livenessProbe"]["grpc"]["service"], "");
+        assert_eq!(c["livenessProbe"]["periodSeconds"], 10);
+        assert_eq!(c["livenessProbe"]["failureThreshold"], 5);
+        assert_eq!(
+            c["lifecycle"]["preStop"]["httpGet"],
+            json!({"port": 80, "path": "/", "scheme": "HTTP"})
+        );
+        assert_eq!(c["env"][0]["valueFrom"]["fieldRef"]["apiVersion"], "v1");
+    }
+
+    #[test]
     fn malformed_shapes_do_not_panic() {
         for (av, kind) in [
             ("apps/v1", "Deployment"),

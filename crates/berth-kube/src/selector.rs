@@ -734,29 +734,36 @@ impl FieldSelector {
         namespaced: bool,
         selectable: &[String],
     ) -> Result<Self, SelectorError> {
+        Self::parse(text)?.check_custom(namespaced, selectable)
+    }
+
+    /// Checks and converts the fields of an already parsed selector for `info`; custom
+    /// resources get only the metadata fields (use [`FieldSelector::parse_for_custom`] to add
+    /// a CRD's selectableFields).
+    pub fn for_resource(mut self, info: &ResourceInfo) -> Result<Self, SelectorError> {
+        if !is_builtin(&info.group, &info.plural) {
+            return self.check_custom(info.namespaced(), &[]);
+        }
+        for r in &mut self.requirements {
+            r.field = convert_field_label(info, &r.field)?;
+        }
+        Ok(self)
+    }
+
+    /// apiextensions crConverter.ConvertFieldLabel: metadata.name, metadata.namespace when
+    /// namespaced, and the declared selectable fields.
+    fn check_custom(self, namespaced: bool, selectable: &[String]) -> Result<Self, SelectorError> {
         let selectable: Vec<&str> = selectable
             .iter()
             .map(|s| s.trim_start_matches('.'))
             .collect();
-        let mut sel = Self::parse(text)?;
-        for r in &mut sel.requirements {
+        for r in &self.requirements {
             let ok = r.field == "metadata.name"
                 || (namespaced && r.field == "metadata.namespace")
                 || selectable.contains(&r.field.as_str());
             if !ok {
                 return Err(err(format!("field label not supported: {}", r.field)));
             }
-        }
-        Ok(sel)
-    }
-
-    /// Checks and converts the fields of an already parsed selector for `info`.
-    pub fn for_resource(mut self, info: &ResourceInfo) -> Result<Self, SelectorError> {
-        if !is_builtin(&info.group, &info.plural) {
-            return Self::parse_for_custom(&self.to_string(), info.namespaced(), &[]);
-        }
-        for r in &mut self.requirements {
-            r.field = convert_field_label(info, &r.field)?;
         }
         Ok(self)
     }
@@ -1283,6 +1290,34 @@ mod tests {
         assert!(
             FieldSelector::parse_for_custom("spec.size=1", true, &[".spec.color".into()]).is_err()
         );
+    }
+
+    #[test]
+    fn custom_resource_info_gets_metadata_only() {
+        // A ResourceInfo that is not built in goes through the crConverter rules.
+        let gv = crate::gvk::GroupVersion::new("example.com", "v1");
+        let widgets = ResourceInfo::new(&gv, "Widget", "widgets", crate::resource::Scope::Cluster);
+        assert!(FieldSelector::parse_for("metadata.name=a", &widgets).is_ok());
+        assert_eq!(
+            FieldSelector::parse_for("spec.size=1", &widgets).map_err(|e| e.0),
+            Err("field label not supported: spec.size".to_string())
+        );
+        assert!(FieldSelector::parse_for("metadata.namespace=a", &widgets).is_err());
+    }
+
+    #[test]
+    fn node_and_namespace_fields() {
+        // NodeToSelectableFields: spec.unschedulable as "true"/"false"; namespaces status.phase.
+        let node =
+            json!({"apiVersion": "v1", "kind": "Node", "metadata": {"name": "n"}, "spec": {}});
+        let sel = FieldSelector::parse_for("spec.unschedulable=false", info("", "v1", "nodes"));
+        assert!(sel.is_ok_and(|s| s.matches(&node)));
+        let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a"}, "status": {"phase": "Active"}});
+        let sel = FieldSelector::parse_for(
+            "status.phase=Active,metadata.name!=b",
+            info("", "v1", "namespaces"),
+        );
+        assert!(sel.is_ok_and(|s| s.matches(&ns)));
     }
 
     #[test]
