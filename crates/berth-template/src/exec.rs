@@ -404,25 +404,26 @@ impl<'s> State<'s> {
                     return Ok(());
                 }
             }
-            Value::Int(n) | Value::Int64(n) if *n > 0 => {
+            Value::Int(n) | Value::Int64(n) => {
                 // Go 1.22+: range over an integer.
                 let n = *n;
                 let is64 = matches!(val, Value::Int64(_));
                 if b.pipe.decl.len() > 1 {
-                    let at = At::Pipe(&b.pipe);
-                    return Err(self
-                        .err(at, "can't use 2 variables with range over integers")
-                        .into());
+                    let at = last_evaluated(&b.pipe);
+                    let msg = format!("can't use {n} to iterate over more than one variable");
+                    return Err(self.err(at, msg).into());
                 }
-                for i in 0..n {
-                    let v = if is64 { Value::Int64(i) } else { Value::Int(i) };
-                    if !self.range_iter(b, v.clone(), v)? {
-                        break;
+                if n > 0 {
+                    for i in 0..n {
+                        let v = if is64 { Value::Int64(i) } else { Value::Int(i) };
+                        if !self.range_iter(b, v.clone(), v)? {
+                            break;
+                        }
                     }
+                    return Ok(());
                 }
-                return Ok(());
             }
-            Value::List(..) | Value::Bytes(_) | Value::Nil | Value::Int(_) | Value::Int64(_) => {}
+            Value::List(..) | Value::Bytes(_) | Value::Nil => {}
             v => {
                 let s = fmt::sprint_value(v);
                 return Err(self

@@ -465,6 +465,89 @@ pub(crate) fn format_float(f: f64, verb: char, prec: i32) -> String {
     if neg { format!("-{body}") } else { body }
 }
 
+/// Go's %x of a float64: `-0x1.8p+01`, shortest unless a precision is given.
+pub(crate) fn hex_float(f: f64, upper: bool, prec: i32) -> String {
+    if !f.is_finite() {
+        return format_float(f, 'g', -1);
+    }
+    let neg = f.is_sign_negative();
+    let bits = f.to_bits();
+    let mut exp = ((bits >> 52) & 0x7ff) as i32;
+    let mut mant = bits & ((1u64 << 52) - 1);
+    if exp == 0 && mant == 0 {
+        exp = 0;
+    } else if exp == 0 {
+        // Subnormal: normalise.
+        exp = -1022;
+        while mant & (1u64 << 52) == 0 {
+            mant <<= 1;
+            exp -= 1;
+        }
+        mant &= (1u64 << 52) - 1;
+    } else {
+        exp -= 1023;
+    }
+    let lead = if f == 0.0 { 0 } else { 1 };
+    let mut frac = format!("{mant:013x}");
+    if prec >= 0 {
+        let p = prec as usize;
+        if p < 13 {
+            // Round the 52-bit fraction to p hex digits, half to even.
+            let shift = (13 - p) * 4;
+            let full = (1u64 << 52) | mant;
+            let mut r = full >> shift;
+            let rem = full & ((1u64 << shift) - 1);
+            let half = 1u64 << (shift - 1);
+            if rem > half || (rem == half && r & 1 == 1) {
+                r += 1;
+            }
+            let mut e2 = exp;
+            if r >> (p * 4) > 1 {
+                r >>= 1;
+                e2 += 1;
+            }
+            exp = e2;
+            let m = r & ((1u64 << (p * 4)) - 1);
+            frac = if p == 0 {
+                String::new()
+            } else {
+                format!("{m:0width$x}", width = p)
+            };
+            let body = if frac.is_empty() {
+                format!("0x{lead}")
+            } else {
+                format!("0x{lead}.{frac}")
+            };
+            return finish_hex(neg, body, exp, upper);
+        }
+        while frac.len() < p {
+            frac.push('0');
+        }
+    } else {
+        while frac.ends_with('0') {
+            frac.pop();
+        }
+    }
+    let body = if frac.is_empty() {
+        format!("0x{lead}")
+    } else {
+        format!("0x{lead}.{frac}")
+    };
+    finish_hex(neg, body, exp, upper)
+}
+
+fn finish_hex(neg: bool, body: String, exp: i32, upper: bool) -> String {
+    let sign = if exp < 0 { '-' } else { '+' };
+    let a = exp.unsigned_abs();
+    let e = if a < 10 {
+        format!("0{a}")
+    } else {
+        a.to_string()
+    };
+    let s = format!("{}{body}p{sign}{e}", if neg { "-" } else { "" });
+    if upper { s.to_uppercase() } else { s }
+}
+
 /// `%v` of a float64.
 pub(crate) fn float_v(f: f64) -> String {
     format_float(f, 'g', -1)
@@ -728,7 +811,16 @@ impl Printer {
             Value::Int(i) | Value::Int64(i) => self.print_int(*i, verb, v),
             Value::Float(f) => match verb {
                 'v' => self.fmt_float(*f, 'g', -1),
-                'b' | 'g' | 'G' | 'x' | 'X' => self.fmt_float(*f, verb, -1),
+                'x' | 'X' => {
+                    let h = hex_float(*f, verb == 'X', self.f.prec.map(|p| p as i32).unwrap_or(-1));
+                    let h = if self.f.plus && !h.starts_with('-') {
+                        format!("+{h}")
+                    } else {
+                        h
+                    };
+                    self.pad(&h);
+                }
+                'b' | 'g' | 'G' => self.fmt_float(*f, verb, -1),
                 'f' | 'e' | 'E' | 'F' => self.fmt_float(*f, verb, 6),
                 _ => self.bad_verb(verb, v),
             },

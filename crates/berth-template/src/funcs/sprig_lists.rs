@@ -309,7 +309,11 @@ fn dig(_: &mut State<'_>, a: Vec<Value>) -> R {
     let Value::Map(dict, Elem::Any) = &a[n - 1] else {
         return Err(format!(
             "interface conversion: interface {{}} is {}, not map[string]interface {{}}",
-            a[n - 1].type_name()
+            if a[n - 1].is_nil() {
+                "nil".to_string()
+            } else {
+                a[n - 1].type_name()
+            }
         ));
     };
     let def = a[n - 2].clone();
@@ -320,7 +324,11 @@ fn dig(_: &mut State<'_>, a: Vec<Value>) -> R {
             v => {
                 return Err(format!(
                     "interface conversion: interface {{}} is {}, not string",
-                    v.type_name()
+                    if v.is_nil() {
+                        "nil".to_string()
+                    } else {
+                        v.type_name()
+                    }
                 ));
             }
         }

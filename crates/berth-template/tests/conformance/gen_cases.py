@@ -372,6 +372,13 @@ add("chart-parse-error-file", '{{ include "d" . }}', extra={"bad.tpl": '{{ defin
 add("chart-no-value-removal", '{{ .Values.missing }}|{{ print .Values.missing }}|{{ include "nv" . }}|{{ tpl "{{ .x }}" . }}',
     extra={"_h.tpl": '{{ define "nv" }}{{ .Values.missing }}{{ end }}'})
 
+# Random templates from the differential fuzzer's grammar, fixed seed.
+import random
+import difffuzz
+_r = random.Random(20261126)
+for i in range(400):
+    add(f"fuzz-{i:03d}", difffuzz.template(_r), values=difffuzz.VALUES)
+
 with open("cases.jsonl", "w") as f:
     for c in cases:
         f.write(json.dumps(c, ensure_ascii=False) + "\n")
