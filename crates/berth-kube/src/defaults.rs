@@ -446,8 +446,11 @@ fn quantity(text: &str, min_scale: i32) -> Option<String> {
     // Round up (away from zero) to nano units, or to milli units for resource lists.
     if scale < min_scale {
         let shift = u32::try_from(min_scale - scale).ok()?;
-        let divisor = 10u128.checked_pow(shift)?;
-        mantissa = mantissa.div_ceil(divisor);
+        // A divisor beyond u128 exceeds any mantissa, so the rounded-up result is one unit.
+        mantissa = match 10u128.checked_pow(shift) {
+            Some(divisor) => mantissa.div_ceil(divisor),
+            None => 1,
+        };
         scale = min_scale;
     }
     let mut format = format;
@@ -477,7 +480,7 @@ fn quantity(text: &str, min_scale: i32) -> Option<String> {
     // Decimal: drop trailing zeros, then make the exponent a multiple of three.
     while mantissa.is_multiple_of(10) {
         mantissa /= 10;
-        scale += 1;
+        scale = scale.checked_add(1)?;
     }
     match scale.rem_euclid(3) {
         1 => {
@@ -1889,6 +1892,9 @@ mod tests {
         assert_eq!(q("-1.5").as_deref(), Some("-1500m"));
         assert_eq!(q("1.0000000001").as_deref(), Some("1000000001n"));
         assert_eq!(q("1K"), None);
+        // Absurd exponents give up instead of overflowing.
+        assert_eq!(q("10e2147483647"), None);
+        assert_eq!(q("1e-2147483648").as_deref(), Some("1e-9"));
         assert_eq!(q("abc"), None);
         assert_eq!(q(""), None);
         // Resource lists are rounded up to milli units (SetDefaults_ResourceList).
@@ -2079,6 +2085,49 @@ mod tests {
             json!({"port": 80, "path": "/", "scheme": "HTTP"})
         );
         assert_eq!(c["env"][0]["valueFrom"]["fieldRef"]["apiVersion"], "v1");
+    }
+
+    #[test]
+    fn quantity_parser_never_panics() {
+        // "Nothing derived from input may panic" (DESIGN.md).
+        let parts = [
+            "1",
+            "0",
+            "9",
+            ".",
+            "e",
+            "E",
+            "-",
+            "+",
+            "Ki",
+            "Ei",
+            "m",
+            "n",
+            "k",
+            "99999999999999999999",
+            "i",
+        ];
+        let mut state = 11u64;
+        for _ in 0..3000 {
+            let mut text = String::new();
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for _ in 0..(state >> 60) {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                text.push_str(
+                    parts
+                        .get((state >> 33) as usize % parts.len())
+                        .copied()
+                        .unwrap_or(""),
+                );
+            }
+            let _ = canonical_quantity(&text);
+            let _ = canonical_resource_quantity(&text);
+            let _ = image_pull_policy(&text);
+        }
     }
 
     #[test]

@@ -1320,6 +1320,41 @@ mod tests {
         assert!(sel.is_ok_and(|s| s.matches(&ns)));
     }
 
+    /// Strings from a small alphabet of the grammar's own characters, for the no-panic tests.
+    fn noise(seed: u64, alphabet: &[&str]) -> Vec<String> {
+        let mut state = seed;
+        (0..2000)
+            .map(|_| {
+                let mut text = String::new();
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let len = (state >> 59) as usize;
+                for _ in 0..len {
+                    state = state
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
+                    let pick = (state >> 33) as usize % alphabet.len();
+                    text.push_str(alphabet.get(pick).copied().unwrap_or(""));
+                }
+                text
+            })
+            .collect()
+    }
+
+    #[test]
+    fn parsers_never_panic() {
+        // "Nothing derived from input may panic" (DESIGN.md): throw grammar fragments at them.
+        let alphabet = [
+            "a", "b/", "=", "==", "!", "!=", "(", ")", ",", " ", "in", "notin", ">", "<", "\\",
+            "é", "\0", "-", ".",
+        ];
+        for text in noise(7, &alphabet) {
+            let _ = LabelSelector::parse(&text).map(|s| s.to_string());
+            let _ = FieldSelector::parse(&text).map(|s| s.matches(&json!({"a": 1})));
+        }
+    }
+
     #[test]
     fn field_matching_reads_strategy_fields() {
         let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "d"},
