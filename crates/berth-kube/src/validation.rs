@@ -5,6 +5,7 @@
 //! (how a cause is worded) and `k8s.io/kubernetes` `pkg/apis/*/validation` (per-kind rules).
 //! Only the common, shape-level checks are here; the server reports them as one 422.
 
+use crate::builtin::is_builtin;
 use crate::resource::ResourceInfo;
 use crate::selector::LabelSelector;
 use crate::status::Cause;
@@ -548,13 +549,36 @@ pub fn validate_metadata(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
         .and_then(|m| m.get("finalizers"))
         .and_then(Value::as_array)
     {
-        for f in finalizers.iter().filter_map(Value::as_str) {
+        let names: Vec<&str> = finalizers.iter().filter_map(Value::as_str).collect();
+        for f in &names {
             for msg in validate_qualified_name(f) {
                 causes.push(invalid(
                     "metadata.finalizers",
-                    BadValue::Str(f.into()),
+                    BadValue::Str((*f).into()),
                     &msg,
                 ));
+            }
+        }
+        if names.contains(&"orphan") && names.contains(&"foregroundDeletion") {
+            let all = names.iter().map(|f| f.to_string()).collect();
+            causes.push(invalid(
+                "metadata.finalizers",
+                BadValue::StrList(all),
+                "finalizer orphan and foregroundDeletion cannot be both set",
+            ));
+        }
+        // core validation's ValidateObjectMeta, for built-in kinds only: a finalizer without a
+        // domain must be one of the standard ones.
+        if is_builtin(&info.group, &info.plural) {
+            for (i, f) in names.iter().enumerate() {
+                let standard = ["kubernetes", "orphan", "foregroundDeletion"].contains(f);
+                if !f.contains('/') && !standard {
+                    causes.push(invalid(
+                        &format!("metadata.finalizers[{i}]"),
+                        BadValue::Str((*f).into()),
+                        "name is neither a standard finalizer name nor is it fully qualified",
+                    ));
+                }
             }
         }
     }
@@ -3275,14 +3299,14 @@ mod tests {
                 "Forbidden: field is immutable when `immutable` is set".into()
             )]
         );
-        let old = json!({"metadata": {"name": "c", "namespace": "d", "deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": ["a"]}});
+        let old = json!({"metadata": {"name": "c", "namespace": "d", "deletionTimestamp": "2026-01-01T00:00:00Z", "finalizers": ["example.com/a"]}});
         let mut new = old.clone();
-        new["metadata"]["finalizers"] = json!(["a", "b"]);
+        new["metadata"]["finalizers"] = json!(["example.com/a", "example.com/b"]);
         assert_eq!(
             fields(&validate_update(info("", "v1", "configmaps"), &old, &new)),
             [(
                 "metadata.finalizers".into(),
-                "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"b\"}".into()
+                "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{\"example.com/b\"}".into()
             )]
         );
     }
@@ -3309,6 +3333,33 @@ mod tests {
         let mut fresh = crd.clone();
         fresh["status"] = json!({});
         assert!(validate_update(i, &fresh, &cluster).is_empty());
+    }
+
+    #[test]
+    fn finalizer_names() {
+        // apimachinery ValidateFinalizers and core validateKubeFinalizerName (built-ins only).
+        let cm = json!({"metadata": {"name": "c", "namespace": "d", "finalizers": ["example.com/keep", "keep"]}});
+        assert_eq!(
+            fields(&validate_metadata(info("", "v1", "configmaps"), &cm)),
+            [(
+                "metadata.finalizers[1]".into(),
+                "Invalid value: \"keep\": name is neither a standard finalizer name nor is it fully qualified".into()
+            )]
+        );
+        let both = json!({"metadata": {"name": "c", "namespace": "d", "finalizers": ["orphan", "foregroundDeletion"]}});
+        assert_eq!(
+            validate_metadata(info("", "v1", "configmaps"), &both)[0].message,
+            "Invalid value: []string{\"orphan\", \"foregroundDeletion\"}: finalizer orphan and foregroundDeletion cannot be both set"
+        );
+        let gv = crate::gvk::GroupVersion::new("argoproj.io", "v1alpha1");
+        let apps = ResourceInfo::new(
+            &gv,
+            "Application",
+            "applications",
+            crate::resource::Scope::Namespaced,
+        );
+        let app = json!({"metadata": {"name": "a", "namespace": "argocd", "finalizers": ["resources-finalizer.argocd.argoproj.io"]}});
+        assert!(validate_metadata(&apps, &app).is_empty());
     }
 
     #[test]
