@@ -147,6 +147,142 @@ fn container_resources(spec: &mut Map<String, Value>) {
     }
 }
 
+/// What the admission plugins and the pod strategy of a default 1.32 server add to a Pod on
+/// create, after defaulting: ServiceAccount (the `default` account and the projected
+/// `kube-api-access-<suffix>` token volume mounted in every container, unless automounting is
+/// off), DefaultTolerationSeconds (300s for not-ready and unreachable nodes), Priority (0 and
+/// PreemptLowerPriority without a class), and the Pending status with its QoS class.
+/// `volume_suffix` is the five random characters of the volume name (see
+/// [`crate::generate_name`]); the caller owns the randomness.
+pub fn apply_pod_admission(obj: &mut Value, volume_suffix: &str) {
+    let Value::Object(root) = obj else {
+        return;
+    };
+    let mut qos = "BestEffort";
+    with_obj(root, "spec", |spec| {
+        let account = spec
+            .get("serviceAccountName")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if account.is_empty() {
+            spec.insert("serviceAccountName".into(), json!("default"));
+            spec.insert("serviceAccount".into(), json!("default"));
+        }
+        let automount = spec
+            .get("automountServiceAccountToken")
+            .and_then(Value::as_bool)
+            != Some(false);
+        let has_token_mount = ["containers", "initContainers"].iter().any(|key| {
+            spec.get(*key).and_then(Value::as_array).is_some_and(|cs| {
+                cs.iter().any(|c| {
+                    c.get("volumeMounts")
+                        .and_then(Value::as_array)
+                        .is_some_and(|ms| {
+                            ms.iter().any(|m| {
+                                m.get("mountPath").and_then(Value::as_str) == Some(TOKEN_MOUNT_PATH)
+                            })
+                        })
+                })
+            })
+        });
+        if automount && !has_token_mount {
+            let volume = format!("kube-api-access-{volume_suffix}");
+            let projected = json!({"name": volume, "projected": {"defaultMode": 420, "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                {"downwardAPI": {"items": [{"fieldRef": {"apiVersion": "v1",
+                    "fieldPath": "metadata.namespace"}, "path": "namespace"}]}}]}});
+            push(spec, "volumes", projected);
+            for key in ["containers", "initContainers"] {
+                for c in array_mut(spec, key) {
+                    let mount =
+                        json!({"name": volume, "readOnly": true, "mountPath": TOKEN_MOUNT_PATH});
+                    push(c, "volumeMounts", mount);
+                }
+            }
+        }
+        for key in [
+            "node.kubernetes.io/not-ready",
+            "node.kubernetes.io/unreachable",
+        ] {
+            let tolerated = spec
+                .get("tolerations")
+                .and_then(Value::as_array)
+                .is_some_and(|ts| {
+                    ts.iter().any(|t| {
+                        let effect = t.get("effect").and_then(Value::as_str).unwrap_or("");
+                        let tkey = t.get("key").and_then(Value::as_str).unwrap_or("");
+                        (effect.is_empty() || effect == "NoExecute")
+                            && (tkey.is_empty() || tkey == key)
+                    })
+                });
+            if !tolerated {
+                push(
+                    spec,
+                    "tolerations",
+                    json!({"key": key, "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}),
+                );
+            }
+        }
+        let class = spec
+            .get("priorityClassName")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        if class.is_empty() {
+            set_default(spec, "priority", json!(0));
+            set_default(spec, "preemptionPolicy", json!("PreemptLowerPriority"));
+        }
+        qos = qos_class(spec);
+    });
+    with_obj(root, "status", |status| {
+        set_default(status, "phase", json!("Pending"));
+        set_default(status, "qosClass", json!(qos));
+    });
+}
+
+const TOKEN_MOUNT_PATH: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+fn push(map: &mut Map<String, Value>, key: &str, item: Value) {
+    set_default(map, key, json!([]));
+    if let Some(Value::Array(items)) = map.get_mut(key) {
+        items.push(item);
+    }
+}
+
+/// qos.GetPodQOS, for cpu and memory: Guaranteed when every container limits both and its
+/// requests equal its limits, BestEffort when nothing is requested or limited, else Burstable.
+fn qos_class(spec: &Map<String, Value>) -> &'static str {
+    let mut any = false;
+    let mut guaranteed = true;
+    for key in ["containers", "initContainers"] {
+        for c in spec
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let res = c.get("resources");
+            let list = |k: &str| res.and_then(|r| r.get(k)).and_then(Value::as_object);
+            let (limits, requests) = (list("limits"), list("requests"));
+            for resource in ["cpu", "memory"] {
+                let limit = limits.and_then(|l| l.get(resource));
+                let request = requests.and_then(|r| r.get(resource)).or(limit);
+                if limit.is_some() || request.is_some() {
+                    any = true;
+                }
+                if limit.is_none() || request != limit {
+                    guaranteed = false;
+                }
+            }
+        }
+    }
+    match (any, guaranteed) {
+        (false, _) => "BestEffort",
+        (true, true) => "Guaranteed",
+        (true, false) => "Burstable",
+    }
+}
+
 /// What a registry strategy's PrepareForCreate adds that is not defaulting: a new
 /// Namespace always gets the `kubernetes` finalizer (pkg/registry/core/namespace/strategy.go).
 pub fn prepare_for_create(gvk: &GroupVersionKind, obj: &mut Value) {
@@ -673,6 +809,17 @@ fn default_pod_template(template: &mut Map<String, Value>) {
 }
 
 fn default_pod_spec(spec: &mut Map<String, Value>) {
+    // The v1 conversion keeps the deprecated serviceAccount equal to serviceAccountName, taking
+    // the old field when only it is given.
+    let account = ["serviceAccountName", "serviceAccount"]
+        .iter()
+        .filter_map(|k| spec.get(*k).and_then(Value::as_str))
+        .find(|a| !a.is_empty())
+        .map(str::to_string);
+    if let Some(account) = account {
+        spec.insert("serviceAccountName".into(), json!(account));
+        spec.insert("serviceAccount".into(), json!(account));
+    }
     // SetDefaults_PodSpec.
     set_default(spec, "dnsPolicy", json!("ClusterFirst"));
     set_default(spec, "restartPolicy", json!("Always"));
@@ -2128,6 +2275,63 @@ mod tests {
             let _ = canonical_resource_quantity(&text);
             let _ = image_pull_policy(&text);
         }
+    }
+
+    #[test]
+    fn pod_admission_on_create() {
+        // ServiceAccount, DefaultTolerationSeconds and Priority admission, pod strategy status.
+        let mut p = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"containers": [{"name": "c", "image": "x:1",
+            "resources": {"limits": {"cpu": "1", "memory": "1Gi"}}}]}}),
+        );
+        apply_pod_admission(&mut p, "abcde");
+        let spec = &p["spec"];
+        assert_eq!(spec["serviceAccountName"], "default");
+        assert_eq!(spec["serviceAccount"], "default");
+        assert_eq!(spec["volumes"][0]["name"], "kube-api-access-abcde");
+        assert_eq!(
+            spec["volumes"][0]["projected"]["sources"][0]["serviceAccountToken"]["expirationSeconds"],
+            3607
+        );
+        assert_eq!(
+            spec["containers"][0]["volumeMounts"][0],
+            json!({"name": "kube-api-access-abcde", "readOnly": true, "mountPath": "/var/run/secrets/kubernetes.io/serviceaccount"})
+        );
+        assert_eq!(
+            spec["tolerations"][1]["key"],
+            "node.kubernetes.io/unreachable"
+        );
+        assert_eq!(spec["priority"], 0);
+        assert_eq!(spec["preemptionPolicy"], "PreemptLowerPriority");
+        assert_eq!(
+            p["status"],
+            json!({"phase": "Pending", "qosClass": "Guaranteed"})
+        );
+        let mut quiet = defaulted(
+            "v1",
+            "Pod",
+            json!({"spec": {"automountServiceAccountToken": false,
+            "serviceAccountName": "builder", "containers": [{"name": "c", "image": "x:1",
+            "resources": {"requests": {"cpu": "100m"}}}]}}),
+        );
+        apply_pod_admission(&mut quiet, "abcde");
+        assert!(quiet["spec"].get("volumes").is_none());
+        assert_eq!(quiet["spec"]["serviceAccount"], "builder");
+        assert_eq!(quiet["status"]["qosClass"], "Burstable");
+    }
+
+    #[test]
+    fn deprecated_service_account_is_mirrored() {
+        // Convert_core_PodSpec_To_v1_PodSpec keeps serviceAccount = serviceAccountName.
+        let d = defaulted(
+            "apps/v1",
+            "Deployment",
+            json!({"spec": {"template": {"spec": {"serviceAccount": "old"}}}}),
+        );
+        assert_eq!(d["spec"]["template"]["spec"]["serviceAccountName"], "old");
+        assert_eq!(d["spec"]["template"]["spec"]["serviceAccount"], "old");
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub use crate::{
     },
     defaults::{
         add_serialization_artifacts, apply_defaults, apply_job_selector_defaults,
-        canonical_quantity, image_pull_policy, prepare_for_create,
+        apply_pod_admission, canonical_quantity, image_pull_policy, prepare_for_create,
     },
     gvk::{GroupVersion, GroupVersionKind},
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
