@@ -3,10 +3,15 @@
 //! Each rule names its source in `k8s.io/kubernetes` `pkg/apis/<group>/<version>/defaults.go`
 //! (plus the declarative `+default` markers of the generated defaulters) as of 1.32, with the
 //! feature gates that are on by default there. Defaulting only fills what is missing (absent or
-//! `null`); it never rewrites a value the client sent. Parts that happen in a registry strategy
-//! rather than in defaulting (namespace finalizers, the Job selector) are separate functions.
-//! Objects of the wrong shape (a string where an object belongs) are left alone: the server
-//! rejects those when it decodes them.
+//! `null`); it never rewrites a value the client sent, except that quantities take their
+//! canonical form (`0.5` → `500m`), as every Quantity does when the server writes it. Objects of
+//! the wrong shape (a string where an object belongs) are left alone: the server rejects those
+//! when it decodes them.
+//!
+//! What happens outside defaulting has its own function, so a create runs, in the real
+//! server's order: [`apply_defaults`], [`prepare_for_create`] (strategy), for a Job
+//! [`apply_job_selector_defaults`] with the new uid, for a Pod [`apply_pod_admission`], then
+//! validation; [`add_serialization_artifacts`] only shapes what is written back.
 
 use crate::gvk::GroupVersionKind;
 use base64::Engine as _;

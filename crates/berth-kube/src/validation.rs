@@ -4,6 +4,10 @@
 //! label and key rules), `pkg/api/validation` (object metadata), `pkg/util/validation/field`
 //! (how a cause is worded) and `k8s.io/kubernetes` `pkg/apis/*/validation` (per-kind rules).
 //! Only the common, shape-level checks are here; the server reports them as one 422.
+//!
+//! [`validate_object`] checks a defaulted object on create, [`validate_update`] an update
+//! (immutable fields first, then the same shape checks), and [`generate_name`] turns a
+//! `generateName` into a name before either runs.
 
 use crate::builtin::is_builtin;
 use crate::resource::ResourceInfo;
