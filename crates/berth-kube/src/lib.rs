@@ -44,7 +44,7 @@ pub use crate::{
         table_columns, table_for,
     },
     validation::{
-        BadValue, NameRule, generate_name, name_rule, validate_annotations,
+        BadValue, NameRule, decode_error, generate_name, name_rule, validate_annotations,
         validate_config_map_key, validate_dns1035_label, validate_dns1123_label,
         validate_dns1123_subdomain, validate_label_selector, validate_label_value,
         validate_labels, validate_metadata, validate_metadata_update, validate_object,

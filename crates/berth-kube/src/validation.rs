@@ -10,6 +10,7 @@
 //! `generateName` into a name before either runs.
 
 use crate::builtin::is_builtin;
+use crate::gvk::GroupVersionKind;
 use crate::resource::ResourceInfo;
 use crate::selector::LabelSelector;
 use crate::status::Cause;
@@ -2547,6 +2548,166 @@ fn crd_required_name(obj: &Value) -> String {
     format!("{plural}.{}", str_at(spec, "group"))
 }
 
+// ---------------------------------------------------------------------------------------------
+// Decoding errors: what the real server rejects with a 400 before validation runs, because
+// the typed decoder cannot read a field.
+
+/// The 400 message for a built-in object whose fields cannot be decoded into their Go types:
+/// Secret `data` and ConfigMap `binaryData` that are not base64, and quantities (resource
+/// lists, size limits) that do not parse, worded as the handler's transformDecodeError does:
+/// `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 4`.
+pub fn decode_error(gvk: &GroupVersionKind, obj: &Value) -> Option<String> {
+    let detail = match (gvk.group.as_str(), gvk.kind.as_str()) {
+        ("", "Secret") => base64_fields(obj.get("data")),
+        ("", "ConfigMap") => base64_fields(obj.get("binaryData")),
+        _ => None,
+    }
+    .or_else(|| quantity_fields(obj))?;
+    Some(format!(
+        "{kind} in version {} cannot be handled as a {kind}: {detail}",
+        go_quote(&gvk.version),
+        kind = gvk.kind
+    ))
+}
+
+fn base64_fields(map: Option<&Value>) -> Option<String> {
+    let map = map?.as_object()?;
+    map.values().find_map(|v| {
+        let text = v.as_str()?;
+        base64_error_offset(text.as_bytes())
+            .map(|offset| format!("illegal base64 data at input byte {offset}"))
+    })
+}
+
+/// Where Go's base64.StdEncoding.Decode reports corrupt input (encoding/base64
+/// decodeQuantum): padding is required, CR and LF are skipped, and the offset is that of the
+/// offending byte, or of the start of an incomplete final group.
+fn base64_error_offset(src: &[u8]) -> Option<usize> {
+    let valid = |b: u8| b.is_ascii_alphanumeric() || b == b'+' || b == b'/';
+    let newline = |b: u8| b == b'\n' || b == b'\r';
+    let mut si = 0usize;
+    loop {
+        let mut j = 0usize;
+        while j < 4 {
+            let Some(&b) = src.get(si) else {
+                return if j == 0 { None } else { Some(si - j) };
+            };
+            si += 1;
+            if valid(b) {
+                j += 1;
+                continue;
+            }
+            if newline(b) {
+                continue;
+            }
+            if b != b'=' || j < 2 {
+                return Some(si - 1);
+            }
+            if j == 2 {
+                // "==" is expected; the first "=" has been read.
+                while src.get(si).is_some_and(|b| newline(*b)) {
+                    si += 1;
+                }
+                match src.get(si) {
+                    None => return Some(src.len()),
+                    Some(b'=') => si += 1,
+                    Some(_) => return Some(si - 1),
+                }
+            }
+            while src.get(si).is_some_and(|b| newline(*b)) {
+                si += 1;
+            }
+            // Anything after the padding is trailing garbage.
+            return if si < src.len() { Some(si) } else { None };
+        }
+    }
+}
+
+/// The keys whose values are ResourceLists or single quantities in the built-in types.
+const QUANTITY_LISTS: &[&str] = &[
+    "limits",
+    "requests",
+    "hard",
+    "capacity",
+    "allocatable",
+    "overhead",
+    "used",
+];
+
+fn quantity_fields(obj: &Value) -> Option<String> {
+    match obj {
+        Value::Object(map) => map.iter().find_map(|(key, value)| {
+            let in_list = QUANTITY_LISTS.contains(&key.as_str());
+            match value {
+                Value::Object(list) if in_list => list.values().find_map(|q| match q {
+                    Value::String(s) => quantity_error(s),
+                    _ => None,
+                }),
+                Value::String(s) if key == "sizeLimit" => quantity_error(s),
+                other => quantity_fields(other),
+            }
+        }),
+        Value::Array(items) => items.iter().find_map(quantity_fields),
+        _ => None,
+    }
+}
+
+/// resource.ParseQuantity's error for `text`, if any: ErrFormatWrong for text outside the
+/// grammar, ErrSuffix for an unknown suffix.
+fn quantity_error(text: &str) -> Option<String> {
+    const FORMAT: &str = "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'";
+    let text = text.trim();
+    if text.is_empty() {
+        return Some(FORMAT.into());
+    }
+    let rest = text.strip_prefix(['+', '-']).unwrap_or(text);
+    let number_len = rest
+        .bytes()
+        .take_while(|b| b.is_ascii_digit() || *b == b'.')
+        .count();
+    let number = rest.get(..number_len)?;
+    let suffix = rest.get(number_len..)?;
+    // The number is digits with at most one point (parseQuantityString stops at a second).
+    if number.matches('.').count() > 1 {
+        return Some(FORMAT.into());
+    }
+    let letters_len = suffix
+        .bytes()
+        .take_while(|b| b"eEinumkKMGTP".contains(b))
+        .count();
+    let tail = suffix.get(letters_len..)?;
+    let digits = tail.strip_prefix(['+', '-']).unwrap_or(tail);
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(FORMAT.into());
+    }
+    let known = matches!(
+        suffix,
+        "" | "n"
+            | "u"
+            | "m"
+            | "k"
+            | "M"
+            | "G"
+            | "T"
+            | "P"
+            | "E"
+            | "Ki"
+            | "Mi"
+            | "Gi"
+            | "Ti"
+            | "Pi"
+            | "Ei"
+    ) || suffix.strip_prefix(['e', 'E']).is_some_and(|exp| {
+        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit())
+    });
+    if known {
+        None
+    } else {
+        Some("unable to parse quantity's suffix".into())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -3364,6 +3525,47 @@ mod tests {
         );
         let app = json!({"metadata": {"name": "a", "namespace": "argocd", "finalizers": ["resources-finalizer.argocd.argoproj.io"]}});
         assert!(validate_metadata(&apps, &app).is_empty());
+    }
+
+    #[test]
+    fn decode_errors() {
+        // encoding/base64 CorruptInputError offsets and resource.ParseQuantity errors, wrapped
+        // as the handlers' transformDecodeError does.
+        assert_eq!(base64_error_offset(b"aGVsbG8="), None);
+        assert_eq!(base64_error_offset(b"aGVs\nbG8="), None);
+        assert_eq!(base64_error_offset(b"hello"), Some(4));
+        assert_eq!(base64_error_offset(b"hello world"), Some(5));
+        assert_eq!(base64_error_offset(b"aGVsbG8"), Some(4));
+        // Not strict: leftover bits in the last group are accepted.
+        assert_eq!(base64_error_offset(b"aGVsbG=="), None);
+        assert_eq!(base64_error_offset(b"aGVsb==="), Some(5));
+        assert_eq!(base64_error_offset(b"aGVsbA=="), None);
+        assert_eq!(base64_error_offset(b"aGVsbA==x"), Some(8));
+        assert_eq!(base64_error_offset(b""), None);
+        let secret = json!({"data": {"password": "hunter2!"}});
+        let gvk = GroupVersionKind::new("", "v1", "Secret");
+        assert_eq!(
+            decode_error(&gvk, &secret).as_deref(),
+            Some(
+                "Secret in version \"v1\" cannot be handled as a Secret: illegal base64 data at input byte 7"
+            )
+        );
+        let d = json!({"spec": {"template": {"spec": {"containers": [{"resources": {"limits": {"memory": "100MB"}}}]}}}});
+        let gvk = GroupVersionKind::new("apps", "v1", "Deployment");
+        assert_eq!(
+            decode_error(&gvk, &d).as_deref(),
+            Some(
+                "Deployment in version \"v1\" cannot be handled as a Deployment: quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"
+            )
+        );
+        assert_eq!(
+            quantity_error("1K").as_deref(),
+            Some("unable to parse quantity's suffix")
+        );
+        assert_eq!(quantity_error("1.5Gi"), None);
+        assert_eq!(quantity_error("1e3"), None);
+        assert!(quantity_error("1 core").is_some());
+        assert!(decode_error(&gvk, &json!({"spec": {"replicas": 1}})).is_none());
     }
 
     #[test]
