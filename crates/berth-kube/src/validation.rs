@@ -703,6 +703,7 @@ pub fn validate_object(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
         ("batch", "CronJob") => causes.extend(validate_cron_job(obj)),
         ("apiextensions.k8s.io", "CustomResourceDefinition") => causes.extend(validate_crd(obj)),
         ("networking.k8s.io", "Ingress") => causes.extend(validate_ingress(spec)),
+        ("autoscaling", "HorizontalPodAutoscaler") => causes.extend(validate_hpa(spec)),
         ("rbac.authorization.k8s.io", kind) => causes.extend(validate_rbac(obj, kind)),
         _ => {}
     }
@@ -1945,6 +1946,62 @@ fn validate_template(template: Option<&Value>, path: &str, with_spec: bool) -> V
     if with_spec {
         let spec = template.and_then(|t| t.get("spec"));
         causes.extend(validate_pod_spec(spec, &format!("{path}.spec"), false));
+        let ephemeral = spec
+            .and_then(|s| s.get("ephemeralContainers"))
+            .and_then(Value::as_array);
+        if ephemeral.is_some_and(|e| !e.is_empty()) {
+            causes.push(forbidden(
+                &format!("{path}.spec.ephemeralContainers"),
+                "ephemeral containers not allowed in pod template",
+            ));
+        }
+    }
+    causes
+}
+
+fn validate_hpa(spec: Option<&Value>) -> Vec<Cause> {
+    // autoscaling validation.go validateHorizontalPodAutoscalerSpec (shared by v1 and v2;
+    // HPAScaleToZero is off in 1.32, so minReplicas is at least 1).
+    let mut causes = Vec::new();
+    let min = spec
+        .and_then(|s| s.get("minReplicas"))
+        .and_then(Value::as_i64);
+    let max = spec
+        .and_then(|s| s.get("maxReplicas"))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    if let Some(min) = min.filter(|m| *m < 1) {
+        causes.push(invalid(
+            "spec.minReplicas",
+            BadValue::Int(min),
+            "must be greater than or equal to 1",
+        ));
+    }
+    if max < 1 {
+        causes.push(invalid(
+            "spec.maxReplicas",
+            BadValue::Int(max),
+            "must be greater than 0",
+        ));
+    }
+    if min.is_some_and(|min| max < min) {
+        causes.push(invalid(
+            "spec.maxReplicas",
+            BadValue::Int(max),
+            "must be greater than or equal to `minReplicas`",
+        ));
+    }
+    let target = spec.and_then(|s| s.get("scaleTargetRef"));
+    for key in ["kind", "name"] {
+        let value = str_at(target, key);
+        let field = format!("spec.scaleTargetRef.{key}");
+        if value.is_empty() {
+            causes.push(required(&field, ""));
+        } else {
+            for msg in validate_path_segment_name(value) {
+                causes.push(invalid(&field, BadValue::Str(value.into()), &msg));
+            }
+        }
     }
     causes
 }
@@ -3566,6 +3623,45 @@ mod tests {
         assert_eq!(quantity_error("1e3"), None);
         assert!(quantity_error("1 core").is_some());
         assert!(decode_error(&gvk, &json!({"spec": {"replicas": 1}})).is_none());
+    }
+
+    #[test]
+    fn hpa_bounds_and_target() {
+        // autoscaling validation.go validateHorizontalPodAutoscalerSpec.
+        let hpa = json!({"metadata": {"name": "h", "namespace": "d"},
+            "spec": {"minReplicas": 3, "maxReplicas": 2, "scaleTargetRef": {"kind": "Deployment"}}});
+        assert_eq!(
+            fields(&validate_object(
+                info("autoscaling", "v2", "horizontalpodautoscalers"),
+                &hpa
+            )),
+            [
+                (
+                    "spec.maxReplicas".into(),
+                    "Invalid value: 2: must be greater than or equal to `minReplicas`".into()
+                ),
+                ("spec.scaleTargetRef.name".into(), "Required value".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn templates_refuse_ephemeral_containers() {
+        // ValidatePodTemplateSpec.
+        let mut spec = pod_spec();
+        spec["ephemeralContainers"] = json!([{"name": "debug", "image": "busybox",
+            "imagePullPolicy": "Always", "terminationMessagePolicy": "File"}]);
+        let d = json!({"metadata": {"name": "web", "namespace": "d"}, "spec": {
+            "selector": {"matchLabels": {"app": "web"}}, "strategy": {"type": "Recreate"},
+            "template": {"metadata": {"labels": {"app": "web"}}, "spec": spec}}});
+        let causes = validate_object(info("apps", "v1", "deployments"), &d);
+        assert_eq!(
+            fields(&causes),
+            [(
+                "spec.template.spec.ephemeralContainers".into(),
+                "Forbidden: ephemeral containers not allowed in pod template".into()
+            )]
+        );
     }
 
     #[test]
