@@ -46,8 +46,8 @@ pub use crate::{
     validation::{
         BadValue, NameRule, decode_error, generate_name, name_rule, validate_annotations,
         validate_config_map_key, validate_dns1035_label, validate_dns1123_label,
-        validate_dns1123_subdomain, validate_label_selector, validate_label_value,
-        validate_labels, validate_metadata, validate_metadata_update, validate_object,
-        validate_path_segment_name, validate_pod_spec, validate_qualified_name, validate_update,
+        validate_dns1123_subdomain, validate_label_selector, validate_label_value, validate_labels,
+        validate_metadata, validate_metadata_update, validate_object, validate_path_segment_name,
+        validate_pod_spec, validate_qualified_name, validate_update, warnings_on_create,
     },
 };

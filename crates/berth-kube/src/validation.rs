@@ -2605,6 +2605,32 @@ fn crd_required_name(obj: &Value) -> String {
     format!("{plural}.{}", str_at(spec, "group"))
 }
 
+/// The warnings (HTTP `Warning: 299` headers) a create gets from the registry strategies'
+/// WarningsOnCreate: workloads whose names go into pod hostnames should be DNS labels.
+pub fn warnings_on_create(info: &ResourceInfo, obj: &Value) -> Vec<String> {
+    let name = obj
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let what = match (info.group.as_str(), info.kind.as_str()) {
+        ("", "Pod") => "the Pod's hostname",
+        ("", "ReplicationController")
+        | ("apps", "Deployment" | "ReplicaSet")
+        | ("batch", "Job" | "CronJob") => "Pod names and hostnames",
+        _ => return Vec::new(),
+    };
+    let msgs = validate_dns1123_label(name);
+    if name.is_empty() || msgs.is_empty() {
+        return Vec::new();
+    }
+    // Go prints the []string with %v: bracketed, space-separated.
+    vec![format!(
+        "metadata.name: this is used in {what}, which can result in surprising behavior; a DNS label is recommended: [{}]",
+        msgs.join(" ")
+    )]
+}
+
 // ---------------------------------------------------------------------------------------------
 // Decoding errors: what the real server rejects with a 400 before validation runs, because
 // the typed decoder cannot read a field.
@@ -3662,6 +3688,27 @@ mod tests {
                 "Forbidden: ephemeral containers not allowed in pod template".into()
             )]
         );
+    }
+
+    #[test]
+    fn workload_names_warn_unless_labels() {
+        // Deployment / Pod strategies' WarningsOnCreate.
+        let d = json!({"metadata": {"name": "web.v2"}});
+        assert_eq!(
+            warnings_on_create(info("apps", "v1", "deployments"), &d),
+            [
+                "metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: [must not contain dots]"
+            ]
+        );
+        assert!(warnings_on_create(info("", "v1", "configmaps"), &d).is_empty());
+        assert!(
+            warnings_on_create(
+                info("apps", "v1", "deployments"),
+                &json!({"metadata": {"name": "web"}})
+            )
+            .is_empty()
+        );
+        assert!(warnings_on_create(info("", "v1", "pods"), &d)[0].contains("the Pod's hostname"));
     }
 
     #[test]
