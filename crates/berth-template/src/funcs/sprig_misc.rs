@@ -467,9 +467,11 @@ fn check(c: &Constraint, v: &Version) -> bool {
 }
 
 fn parse_constraints(s: &str) -> Result<Vec<Vec<Constraint>>, String> {
-    let op_re =
+    static OP_RE: std::sync::LazyLock<Option<regex::Regex>> = std::sync::LazyLock::new(|| {
         regex::Regex::new(r"^\s*(=>|=<|!=|>=|<=|~>|[=<>~^])?\s*(v?[0-9xX*][0-9A-Za-z.+\-xX*]*)\s*")
-            .map_err(|e| e.to_string())?;
+            .ok()
+    });
+    let op_re = OP_RE.as_ref().ok_or("constraint pattern")?;
     let mut out = Vec::new();
     for group in s.split("||") {
         let mut cs = Vec::new();

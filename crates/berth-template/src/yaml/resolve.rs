@@ -1,5 +1,7 @@
 //! yaml.v2's resolution of plain scalars.
 
+use std::sync::LazyLock;
+
 /// What a plain scalar resolves to.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Resolved {
@@ -60,10 +62,13 @@ fn is_timestamp(s: &str) -> bool {
         return false;
     }
     // YYYY-M-D, optionally followed by [Tt ]h:m:s[.frac][Z|±hh:mm].
-    let re = regex::Regex::new(
-        r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]| )[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]{1,9})?(?:Z|[-+][0-9]{1,2}:[0-9]{2})?)?$",
-    );
-    let Ok(re) = re else { return false };
+    static RE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:(?:[Tt]| )[0-9]{1,2}:[0-9]{1,2}:[0-9]{1,2}(?:\.[0-9]{1,9})?(?:Z|[-+][0-9]{1,2}:[0-9]{2})?)?$",
+        )
+        .ok()
+    });
+    let Some(re) = RE.as_ref() else { return false };
     if !re.is_match(s) {
         return false;
     }
@@ -148,7 +153,9 @@ pub(crate) fn resolve(s: &str) -> Resolved {
 
 /// yaml.v2's isBase60Float: strings like `1:20` that YAML 1.1 reads as numbers.
 pub(crate) fn is_base60_float(s: &str) -> bool {
-    let re = regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$");
+    static RE: LazyLock<Option<regex::Regex>> = LazyLock::new(|| {
+        regex::Regex::new(r"^[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?$").ok()
+    });
     if s.is_empty() {
         return false;
     }
@@ -156,5 +163,5 @@ pub(crate) fn is_base60_float(s: &str) -> bool {
     if !(c == b'+' || c == b'-' || c.is_ascii_digit()) || !s.contains(':') {
         return false;
     }
-    re.is_ok_and(|r| r.is_match(s))
+    RE.as_ref().is_some_and(|r| r.is_match(s))
 }
