@@ -24,7 +24,7 @@ pub enum MissingKey {
 pub type LookupFn = dyn Fn(&str, &str, &str, &str) -> Result<Value, String>;
 
 /// Nesting limit for template calls, includes and tpl (the stack is finite).
-const MAX_DEPTH: usize = 400;
+const MAX_DEPTH: usize = 10_000;
 /// Go's per-name include limit in Helm.
 const MAX_INCLUDE: usize = 1000;
 
@@ -269,6 +269,10 @@ impl<'s> State<'s> {
     }
 
     fn run_tree(&mut self, tree: &Rc<Tree>, dot: Value) -> R<String> {
+        crate::deep(|| self.run_tree_inner(tree, dot))
+    }
+
+    fn run_tree_inner(&mut self, tree: &Rc<Tree>, dot: Value) -> R<String> {
         let saved_out = std::mem::take(&mut self.out);
         let saved_vars = std::mem::replace(&mut self.vars, vec![("$".into(), dot.clone())]);
         let saved_name = std::mem::replace(&mut self.tmpl_name, tree.name.clone());
@@ -293,6 +297,10 @@ impl<'s> State<'s> {
     }
 
     fn walk(&mut self, dot: &Value, node: &Node) -> Result<(), Flow> {
+        crate::deep(|| self.walk_node(dot, node))
+    }
+
+    fn walk_node(&mut self, dot: &Value, node: &Node) -> Result<(), Flow> {
         match node {
             Node::Text(t) => self.out.push_str(t),
             Node::Action { pipe, .. } => {
@@ -492,6 +500,10 @@ impl<'s> State<'s> {
     }
 
     fn eval_pipeline(&mut self, dot: &Value, pipe: &Pipe) -> R<Value> {
+        crate::deep(|| self.eval_pipeline_inner(dot, pipe))
+    }
+
+    fn eval_pipeline_inner(&mut self, dot: &Value, pipe: &Pipe) -> R<Value> {
         let mut value: Option<Value> = None;
         for cmd in &pipe.cmds {
             value = Some(self.eval_command(dot, cmd, value)?);

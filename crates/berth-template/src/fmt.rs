@@ -790,7 +790,11 @@ impl Printer {
     }
 
     fn print_value(&mut self, v: &Value, verb: char, depth: usize) {
-        if depth > 100 {
+        crate::deep(|| self.print_value_inner(v, verb, depth))
+    }
+
+    fn print_value_inner(&mut self, v: &Value, verb: char, depth: usize) {
+        if depth > 10_000 {
             self.buf.push_str("...");
             return;
         }

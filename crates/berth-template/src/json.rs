@@ -67,6 +67,16 @@ fn write_value(
     indent: Option<&str>,
     depth: usize,
 ) -> Result<(), String> {
+    crate::deep(|| write_value_inner(out, v, html, indent, depth))
+}
+
+fn write_value_inner(
+    out: &mut String,
+    v: &Value,
+    html: bool,
+    indent: Option<&str>,
+    depth: usize,
+) -> Result<(), String> {
     if depth > 1000 {
         return Err("json: unsupported value: encountered a cycle".into());
     }

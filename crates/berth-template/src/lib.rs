@@ -26,7 +26,13 @@ mod value;
 pub mod yaml;
 
 pub use exec::{LookupFn, MissingKey, TemplateSet};
-pub use value::{Elem, MapRef, Object, Value};
+pub use value::{Elem, Entries, Items, MapRef, Object, Value};
+
+/// Runs `f` with enough stack for one more level of recursion: deep templates
+/// and data grow the stack on the heap instead of overflowing it.
+pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {
+    stacker::maybe_grow(128 * 1024, 4 * 1024 * 1024, f)
+}
 
 /// Errors from parsing or executing templates; the message is Go's.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -247,7 +247,7 @@ pub(crate) fn is_empty_tree(nodes: &[Node]) -> bool {
 }
 
 /// Maximum nesting of parenthesised pipelines and control structures while parsing.
-const MAX_PARSE_DEPTH: usize = 1000;
+const MAX_PARSE_DEPTH: usize = 10_000;
 
 struct Parser<'f> {
     items: Vec<Item>,
@@ -494,6 +494,10 @@ impl Parser<'_> {
     }
 
     fn item_list(&mut self) -> PResult<(Vec<Node>, Node)> {
+        crate::deep(|| self.item_list_inner())
+    }
+
+    fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Node)> {
         self.enter()?;
         let mut list = Vec::new();
         while self.peek_non_space().typ != ItemType::Eof {
@@ -659,6 +663,10 @@ impl Parser<'_> {
     }
 
     fn pipeline(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
+        crate::deep(|| self.pipeline_inner(context, end))
+    }
+
+    fn pipeline_inner(&mut self, context: &str, end: ItemType) -> PResult<Pipe> {
         self.enter()?;
         let tok = self.peek_non_space();
         let mut pipe = Pipe {

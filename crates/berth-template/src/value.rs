@@ -27,7 +27,98 @@ impl Elem {
 }
 
 /// A map shared by reference, as Go maps are: `set` through one handle is seen by all.
-pub type MapRef = Rc<RefCell<BTreeMap<String, Value>>>;
+pub type MapRef = Rc<RefCell<Entries>>;
+
+/// The items of a list. Dropping deeply nested data never recurses: nested
+/// lists and maps that are not shared are taken apart iteratively.
+#[derive(Clone, Debug, Default)]
+pub struct Items(pub Vec<Value>);
+
+/// The entries of a map, sorted by key as Go prints and ranges over them.
+#[derive(Clone, Debug, Default)]
+pub struct Entries(pub BTreeMap<String, Value>);
+
+impl std::ops::Deref for Items {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Items {
+    fn deref_mut(&mut self) -> &mut Vec<Value> {
+        &mut self.0
+    }
+}
+
+impl std::ops::Deref for Entries {
+    type Target = BTreeMap<String, Value>;
+    fn deref(&self) -> &BTreeMap<String, Value> {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Entries {
+    fn deref_mut(&mut self) -> &mut BTreeMap<String, Value> {
+        &mut self.0
+    }
+}
+
+impl FromIterator<Value> for Items {
+    fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> Items {
+        Items(iter.into_iter().collect())
+    }
+}
+
+impl FromIterator<(String, Value)> for Entries {
+    fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Entries {
+        Entries(iter.into_iter().collect())
+    }
+}
+
+/// Takes apart the unshared containers among `stack`, without recursion.
+fn drop_iteratively(mut stack: Vec<Value>) {
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::List(rc, _) => {
+                if let Ok(mut items) = Rc::try_unwrap(rc) {
+                    stack.append(&mut items.0);
+                }
+            }
+            Value::Map(rc, _) => {
+                if let Ok(cell) = Rc::try_unwrap(rc) {
+                    let mut entries = cell.into_inner();
+                    stack.extend(std::mem::take(&mut entries.0).into_values());
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+impl Drop for Items {
+    fn drop(&mut self) {
+        if self
+            .0
+            .iter()
+            .any(|v| matches!(v, Value::List(..) | Value::Map(..)))
+        {
+            drop_iteratively(std::mem::take(&mut self.0));
+        }
+    }
+}
+
+impl Drop for Entries {
+    fn drop(&mut self) {
+        if self
+            .0
+            .values()
+            .any(|v| matches!(v, Value::List(..) | Value::Map(..)))
+        {
+            drop_iteratively(std::mem::take(&mut self.0).into_values().collect());
+        }
+    }
+}
 
 /// A host object with fields and methods (`.Files`, `.Capabilities` …).
 pub trait Object: fmt::Debug {
@@ -74,7 +165,7 @@ pub enum Value {
     /// `[]byte`
     Bytes(Rc<[u8]>),
     /// A slice: `[]interface {}`, `[]string` or `[]int`.
-    List(Rc<Vec<Value>>, Elem),
+    List(Rc<Items>, Elem),
     /// A map with string keys: `map[string]interface {}` or `map[string]string`.
     Map(MapRef, Elem),
     /// A host object.
@@ -89,12 +180,22 @@ impl Value {
 
     /// A `[]interface {}` from values.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(items), Elem::Any)
+        Value::List(Rc::new(Items(items)), Elem::Any)
+    }
+
+    /// A list with the given element type (`[]string`, `[]int` …).
+    pub fn typed_list(items: Vec<Value>, elem: Elem) -> Value {
+        Value::List(Rc::new(Items(items)), elem)
+    }
+
+    /// A map with the given element type (`map[string]string` …).
+    pub fn typed_map(entries: BTreeMap<String, Value>, elem: Elem) -> Value {
+        Value::Map(Rc::new(RefCell::new(Entries(entries))), elem)
     }
 
     /// A `map[string]interface {}` from entries.
     pub fn map(entries: BTreeMap<String, Value>) -> Value {
-        Value::Map(Rc::new(RefCell::new(entries)), Elem::Any)
+        Value::typed_map(entries, Elem::Any)
     }
 
     /// An empty `map[string]interface {}`.
@@ -169,18 +270,28 @@ impl Value {
 
     /// A deep copy: maps and lists are copied, not shared.
     pub fn deep_copy(&self) -> Value {
-        match self {
-            Value::List(l, e) => Value::List(Rc::new(l.iter().map(Value::deep_copy).collect()), *e),
+        self.deep_copy_at(0)
+    }
+
+    fn deep_copy_at(&self, depth: usize) -> Value {
+        // Data can be cyclic (`set $m "self" $m`); past this depth it is shared.
+        if depth > 10_000 {
+            return self.clone();
+        }
+        crate::deep(|| match self {
+            Value::List(l, e) => {
+                Value::typed_list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect(), *e)
+            }
             Value::Map(m, e) => {
                 let copy = m
                     .borrow()
                     .iter()
-                    .map(|(k, v)| (k.clone(), v.deep_copy()))
+                    .map(|(k, v)| (k.clone(), v.deep_copy_at(depth + 1)))
                     .collect();
-                Value::Map(Rc::new(RefCell::new(copy)), *e)
+                Value::typed_map(copy, *e)
             }
             v => v.clone(),
-        }
+        })
     }
 }
 

@@ -38,3 +38,41 @@ fn mutated_templates_never_panic() {
         }
     }
 }
+
+#[test]
+fn deep_recursion_is_an_error_not_a_crash() {
+    let data = Value::Nil;
+    let _ = yaml::from_yaml(&"- ".repeat(50_000));
+    let _ = yaml::from_yaml(&"[".repeat(100_000));
+    let _ = yaml::from_yaml(&"{a: ".repeat(100_000));
+    // Unbounded include and template recursion, in a default-sized test thread.
+    for text in [
+        r#"{{ define "r" }}{{ include "r" . }}{{ end }}{{ include "r" . }}"#,
+        r#"{{ define "r" }}x{{ template "r" . }}{{ end }}{{ template "r" . }}"#,
+        r#"{{ define "r" }}{{ tpl "{{ include \"r\" . }}" . }}{{ end }}{{ include "r" . }}"#,
+    ] {
+        let mut set = TemplateSet::new();
+        set.parse("main", text).unwrap_or_default();
+        let r = set.execute("main", &data);
+        assert!(r.is_err(), "{text}: {r:?}");
+    }
+    // Deeply nested parentheses and control structures.
+    let parens = format!("{{{{ {}1{} }}}}", "(".repeat(5000), ")".repeat(5000));
+    let ifs = format!(
+        "{}x{}",
+        "{{ if true }}".repeat(5000),
+        "{{ end }}".repeat(5000)
+    );
+    let nested =
+        r#"{{ $x := list }}{{ range until 100000 }}{{ $x = list $x }}{{ end }}{{ len $x }}"#
+            .to_string();
+    let cyclic = r#"{{ $m := dict }}{{ $_ := set $m "s" $m }}{{ toJson $m }}{{ toYaml $m }}{{ deepCopy $m | len }}{{ deepEqual $m (dict "s" $m) }}{{ len (printf "%v" $m) }}{{ merge $m $m | len }}"#.to_string();
+    let yaml_deep = format!("{{{{ fromYaml {:?} }}}}", "[".repeat(100_000));
+    let json_deep = format!("{{{{ fromJson {:?} }}}}", "[".repeat(100_000));
+    for text in [parens, ifs, yaml_deep, json_deep, nested, cyclic] {
+        let mut set = TemplateSet::new();
+        if set.parse("main", &text).is_ok() {
+            let _ = set.execute("main", &data);
+        }
+    }
+}

@@ -213,7 +213,9 @@ fn slice(_: &mut State<'_>, a: Vec<Value>) -> Result<Value, String> {
             s.as_bytes().get(ix[0]..ix[1]).unwrap_or(b""),
         )),
         Value::List(l, e) => Value::List(
-            std::rc::Rc::new(l.get(ix[0]..ix[1]).unwrap_or(&[]).to_vec()),
+            std::rc::Rc::new(crate::value::Items(
+                l.get(ix[0]..ix[1]).unwrap_or(&[]).to_vec(),
+            )),
             e,
         ),
         v => v,

@@ -146,7 +146,7 @@ pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {
 /// The items of any slice value (`[]interface {}`, `[]string`, `[]byte` …).
 pub(crate) fn slice_items(v: &Value) -> Option<Vec<Value>> {
     match v {
-        Value::List(l, _) => Some(l.as_ref().clone()),
+        Value::List(l, _) => Some(l.0.clone()),
         Value::Bytes(b) => Some(b.iter().map(|x| Value::Int(*x as i64)).collect()),
         _ => None,
     }

@@ -292,7 +292,9 @@ fn slice(_: &mut State<'_>, a: Vec<Value>) -> R {
         return Err("reflect.Value.Slice: slice index out of bounds".into());
     }
     Ok(Value::List(
-        Rc::new(items[start as usize..end as usize].to_vec()),
+        Rc::new(crate::value::Items(
+            items[start as usize..end as usize].to_vec(),
+        )),
         elem,
     ))
 }
@@ -375,6 +377,10 @@ fn merge(a: Vec<Value>, overwrite: bool) -> R {
 
 /// mergo's deepMerge for map[string]interface{}.
 fn merge_maps(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
+    crate::deep(|| merge_maps_inner(dst, src, overwrite, depth))
+}
+
+fn merge_maps_inner(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
     if depth > 100 {
         return;
     }
@@ -415,5 +421,5 @@ fn merge_maps(dst: &MapRef, src: &MapRef, overwrite: bool, depth: usize) {
 
 #[allow(dead_code)]
 fn new_map() -> MapRef {
-    Rc::new(RefCell::new(BTreeMap::new()))
+    Rc::new(RefCell::new(crate::value::Entries::default()))
 }

@@ -427,6 +427,17 @@ fn go_min(x: f64, y: f64) -> f64 {
 
 /// reflect.DeepEqual on template values.
 pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
+    deep_equal_at(a, b, 0)
+}
+
+fn deep_equal_at(a: &Value, b: &Value, depth: usize) -> bool {
+    if depth > 10_000 {
+        return false;
+    }
+    crate::deep(|| deep_equal_inner(a, b, depth))
+}
+
+fn deep_equal_inner(a: &Value, b: &Value, depth: usize) -> bool {
     match (a, b) {
         (Value::Nil, Value::Nil) => true,
         (Value::Bool(x), Value::Bool(y)) => x == y,
@@ -435,7 +446,11 @@ pub(crate) fn deep_equal(a: &Value, b: &Value) -> bool {
         (Value::String(x), Value::String(y)) => x == y,
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x, e1), Value::List(y, e2)) => {
-            e1 == e2 && x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| deep_equal(p, q))
+            e1 == e2
+                && x.len() == y.len()
+                && x.iter()
+                    .zip(y.iter())
+                    .all(|(p, q)| deep_equal_at(p, q, depth + 1))
         }
         (Value::Map(x, e1), Value::Map(y, e2)) => {
             if Rc::ptr_eq(x, y) {

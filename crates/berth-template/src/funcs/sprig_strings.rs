@@ -353,7 +353,7 @@ fn parts_map(parts: Vec<String>) -> Value {
         .enumerate()
         .map(|(i, p)| (format!("_{i}"), Value::from(p)))
         .collect();
-    Value::Map(Rc::new(std::cell::RefCell::new(m)), Elem::String)
+    Value::typed_map(m, Elem::String)
 }
 
 pub(crate) fn str_list(items: Vec<String>) -> Value {

@@ -17,6 +17,10 @@ enum J {
 }
 
 fn to_j(v: &Value, depth: usize) -> Result<J, YamlError> {
+    crate::deep(|| to_j_inner(v, depth))
+}
+
+fn to_j_inner(v: &Value, depth: usize) -> Result<J, YamlError> {
     if depth > 10_000 {
         return Err(YamlError(
             "json: unsupported value: encountered a cycle".into(),
@@ -290,6 +294,10 @@ impl Emitter {
     }
 
     fn map(&mut self, m: &[(String, J)], indent: usize, inline_first: bool) {
+        crate::deep(|| self.map_inner(m, indent, inline_first))
+    }
+
+    fn map_inner(&mut self, m: &[(String, J)], indent: usize, inline_first: bool) {
         for (i, (k, v)) in m.iter().enumerate() {
             if i > 0 || !inline_first {
                 self.indent(indent);
@@ -315,6 +323,10 @@ impl Emitter {
     }
 
     fn seq(&mut self, s: &[J], indent: usize, inline_first: bool) {
+        crate::deep(|| self.seq_inner(s, indent, inline_first))
+    }
+
+    fn seq_inner(&mut self, s: &[J], indent: usize, inline_first: bool) {
         for (i, v) in s.iter().enumerate() {
             if i > 0 || !inline_first {
                 self.indent(indent);

@@ -37,6 +37,8 @@ struct Builder {
 }
 
 const MAX_NODES: usize = 10_000_000;
+/// Deeper documents are refused (go-yaml v3's limit is 10000; no real file comes near).
+const MAX_DEPTH: usize = 1000;
 
 fn scalar(value: String, style: TScalarStyle, tag: Option<Tag>) -> Node {
     if let Some(t) = tag {
@@ -104,13 +106,25 @@ impl MarkedEventReceiver for Builder {
                 let n = scalar(v, style, tag);
                 self.push_node(n, anchor);
             }
-            Event::SequenceStart(anchor, _) => self.stack.push(Frame::Seq(Vec::new(), anchor)),
+            Event::SequenceStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.error = Some(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
+                    return;
+                }
+                self.stack.push(Frame::Seq(Vec::new(), anchor));
+            }
             Event::SequenceEnd => {
                 if let Some(Frame::Seq(items, anchor)) = self.stack.pop() {
                     self.push_node(Node::Seq(items), anchor);
                 }
             }
-            Event::MappingStart(anchor, _) => self.stack.push(Frame::Map(Vec::new(), None, anchor)),
+            Event::MappingStart(anchor, _) => {
+                if self.stack.len() >= MAX_DEPTH {
+                    self.error = Some(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
+                    return;
+                }
+                self.stack.push(Frame::Map(Vec::new(), None, anchor));
+            }
             Event::MappingEnd => {
                 if let Some(Frame::Map(entries, _, anchor)) = self.stack.pop() {
                     self.push_node(Node::Map(entries), anchor);
@@ -128,17 +142,21 @@ impl MarkedEventReceiver for Builder {
 }
 
 fn parse_docs(text: &str) -> Result<Vec<Node>, YamlError> {
+    // Events are pulled one by one (the parser's own loader recurses per level,
+    // which deep documents would turn into a stack overflow).
     let mut b = Builder::default();
     let mut p = Parser::new_from_str(text);
-    if let Err(e) = p.load(&mut b, true) {
-        return Err(YamlError(format!(
-            "yaml: line {}: {}",
-            e.marker().line(),
-            e.info()
-        )));
-    }
-    if let Some(e) = b.error {
-        return Err(YamlError(e));
+    loop {
+        let (ev, mark) = p
+            .next_token()
+            .map_err(|e| YamlError(format!("yaml: line {}: {}", e.marker().line(), e.info())))?;
+        if let Event::StreamEnd = ev {
+            break;
+        }
+        b.on_event(ev, mark);
+        if let Some(e) = b.error.take() {
+            return Err(YamlError(e));
+        }
     }
     Ok(b.docs)
 }
@@ -183,6 +201,10 @@ fn merge_into(out: &mut BTreeMap<String, Value>, v: &Node, depth: usize) -> Resu
 }
 
 fn to_value(n: &Node, depth: usize) -> Result<Value, YamlError> {
+    crate::deep(|| to_value_inner(n, depth))
+}
+
+fn to_value_inner(n: &Node, depth: usize) -> Result<Value, YamlError> {
     if depth > 10_000 {
         return Err(YamlError("yaml: exceeded max depth".into()));
     }
