@@ -12,6 +12,7 @@ mod gvk;
 mod object;
 mod openapi;
 mod patch;
+mod protobuf;
 mod resource;
 mod schema;
 mod selector;
@@ -50,4 +51,8 @@ pub use crate::{
         validate_metadata, validate_metadata_update, validate_object, validate_path_segment_name,
         validate_pod_spec, validate_qualified_name, validate_update, warnings_on_create,
     },
+};
+pub use crate::protobuf::{
+    PROTOBUF_CONTENT_TYPE, ProtobufError, decode_kubernetes_protobuf, is_kubernetes_protobuf,
+    protobuf_decodable,
 };
