@@ -21,7 +21,11 @@ mod table;
 mod validation;
 
 pub use crate::{
-    patch::{JsonPatchError, apply_json_patch, apply_merge_patch},
+    patch::{
+        JsonPatchError, StrategicPatchError, apply_json_patch, apply_merge_patch,
+        apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,
+        supports_strategic_merge_patch,
+    },
     builtin::{
         builtin_by_gvk, builtin_groups, builtin_lookup, builtin_resource, builtin_resources,
         is_builtin,

@@ -1,0 +1,273 @@
+//! Strategic merge patches of real Kubernetes objects, as kubectl and Helm send them.
+
+use crate::gvk::GroupVersionKind;
+use crate::patch::strategic::{
+    StrategicPatchError, apply_strategic_merge_patch, create_three_way_merge_patch,
+    create_two_way_merge_patch,
+};
+use serde_json::{Value, json};
+
+fn deployment() -> GroupVersionKind {
+    GroupVersionKind::new("apps", "v1", "Deployment")
+}
+
+fn service() -> GroupVersionKind {
+    GroupVersionKind::new("", "v1", "Service")
+}
+
+fn web() -> Value {
+    json!({
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "web", "labels": {"app": "web"}, "finalizers": ["a.example.com/x"]},
+        "spec": {
+            "replicas": 2,
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}},
+            "template": {
+                "metadata": {"labels": {"app": "web"}},
+                "spec": {
+                    "containers": [
+                        {
+                            "name": "app",
+                            "image": "web:1",
+                            "args": ["--a", "--b"],
+                            "env": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}, {"name": "C", "value": "3"}],
+                            "ports": [{"containerPort": 8080, "protocol": "TCP"}]
+                        },
+                        {"name": "sidecar", "image": "proxy:1"}
+                    ],
+                    "volumes": [{"name": "data", "emptyDir": {}}]
+                }
+            }
+        }
+    })
+}
+
+fn patched(gvk: &GroupVersionKind, target: Value, patch: Value) -> Value {
+    let mut t = target;
+    apply_strategic_merge_patch(gvk, &mut t, &patch).unwrap_or_else(|e| panic!("{e}"));
+    t
+}
+
+fn containers(d: &Value) -> &Value {
+    &d["spec"]["template"]["spec"]["containers"]
+}
+
+#[test]
+fn one_env_var_changes_and_the_others_stay() {
+    let patch = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "app", "env": [{"name": "B", "value": "two"}]}
+    ]}}}});
+    let d = patched(&deployment(), web(), patch);
+    assert_eq!(
+        containers(&d)[0]["env"],
+        json!([{"name": "A", "value": "1"}, {"name": "B", "value": "two"}, {"name": "C", "value": "3"}])
+    );
+    assert_eq!(containers(&d)[0]["image"], "web:1");
+    assert_eq!(containers(&d)[1]["name"], "sidecar");
+}
+
+#[test]
+fn an_image_changes_by_container_name_and_the_other_containers_stay() {
+    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "image": "proxy:2"}]}}}});
+    let d = patched(&deployment(), web(), patch);
+    assert_eq!(
+        containers(&d)[1],
+        json!({"name": "sidecar", "image": "proxy:2"})
+    );
+    assert_eq!(containers(&d)[0], containers(&web())[0]);
+    assert_eq!(containers(&d).as_array().map(Vec::len), Some(2));
+}
+
+#[test]
+fn a_container_is_deleted_with_patch_delete() {
+    let patch = json!({"spec": {"template": {"spec": {"containers": [{"name": "sidecar", "$patch": "delete"}]}}}});
+    let d = patched(&deployment(), web(), patch);
+    assert_eq!(containers(&d).as_array().map(Vec::len), Some(1));
+    assert_eq!(containers(&d)[0]["name"], "app");
+}
+
+#[test]
+fn a_new_container_is_appended_and_args_are_replaced_atomically() {
+    let patch = json!({"spec": {"template": {"spec": {"containers": [
+        {"name": "app", "args": ["--c"]},
+        {"name": "metrics", "image": "metrics:1"}
+    ]}}}});
+    let d = patched(&deployment(), web(), patch);
+    let names: Vec<&str> = containers(&d)
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert_eq!(names, ["app", "metrics", "sidecar"]);
+    assert_eq!(containers(&d)[0]["args"], json!(["--c"]));
+}
+
+#[test]
+fn adding_a_port_to_a_service_keeps_the_others() {
+    let svc = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}, "spec": {
+        "selector": {"app": "web"},
+        "ports": [{"name": "http", "port": 80, "targetPort": 8080}, {"name": "https", "port": 443, "targetPort": 8443}]
+    }});
+    let patch = json!({"spec": {"ports": [{"name": "metrics", "port": 9090, "targetPort": 9090}]}});
+    let s = patched(&service(), svc, patch);
+    let ports: Vec<i64> = s["spec"]["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["port"].as_i64())
+        .collect();
+    // Without `$setElementOrder` a new element goes before the ones only the server has, as
+    // upstream's mergeSortedSlice orders it; kubectl apply sends the order list.
+    assert_eq!(ports, [9090, 80, 443]);
+    let ordered = json!({"spec": {
+        "$setElementOrder/ports": [{"port": 80}, {"port": 443}, {"port": 9090}],
+        "ports": [{"name": "metrics", "port": 9090, "targetPort": 9090}]
+    }});
+    let s = patched(&service(), s, ordered);
+    let ports: Vec<i64> = s["spec"]["ports"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|p| p["port"].as_i64())
+        .collect();
+    assert_eq!(ports, [80, 443, 9090]);
+    assert_eq!(s["spec"]["selector"], json!({"app": "web"}));
+}
+
+#[test]
+fn switching_the_deployment_strategy_clears_rolling_update_with_retain_keys() {
+    let modified = {
+        let mut m = web();
+        m["spec"]["strategy"] = json!({"type": "Recreate"});
+        m
+    };
+    let patch = create_two_way_merge_patch(&deployment(), &web(), &modified).expect("diff");
+    assert_eq!(
+        patch,
+        json!({"spec": {"strategy": {"$retainKeys": ["type"], "rollingUpdate": null, "type": "Recreate"}}})
+    );
+    // A defaulted field the patch does not mention is cleared too.
+    let mut live = web();
+    live["spec"]["strategy"]["extra"] = json!("defaulted");
+    let d = patched(
+        &deployment(),
+        live,
+        json!({"spec": {"strategy": {"$retainKeys": ["type"], "type": "Recreate"}}}),
+    );
+    assert_eq!(d["spec"]["strategy"], json!({"type": "Recreate"}));
+}
+
+#[test]
+fn finalizers_merge_as_a_set_and_delete_from_primitive_list() {
+    let d = patched(
+        &deployment(),
+        web(),
+        json!({"metadata": {"finalizers": ["b.example.com/y", "a.example.com/x"]}}),
+    );
+    assert_eq!(
+        d["metadata"]["finalizers"],
+        json!(["b.example.com/y", "a.example.com/x"])
+    );
+    let d = patched(
+        &deployment(),
+        d,
+        json!({"metadata": {"$deleteFromPrimitiveList/finalizers": ["a.example.com/x"]}}),
+    );
+    assert_eq!(d["metadata"]["finalizers"], json!(["b.example.com/y"]));
+}
+
+#[test]
+fn owner_references_merge_by_uid() {
+    let cm = GroupVersionKind::new("", "v1", "ConfigMap");
+    let obj = json!({"metadata": {"name": "c", "ownerReferences": [{"uid": "1", "name": "a", "kind": "X", "apiVersion": "v1"}]}});
+    let patch = json!({"metadata": {"ownerReferences": [{"uid": "2", "name": "b", "kind": "X", "apiVersion": "v1"}]}});
+    let o = patched(&cm, obj, patch);
+    assert_eq!(
+        o["metadata"]["ownerReferences"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
+
+#[test]
+fn a_volume_type_switch_clears_the_old_source() {
+    let patch = json!({"spec": {"template": {"spec": {"volumes": [
+        {"name": "data", "$retainKeys": ["configMap", "name"], "configMap": {"name": "cfg"}}
+    ]}}}});
+    let d = patched(&deployment(), web(), patch);
+    assert_eq!(
+        d["spec"]["template"]["spec"]["volumes"],
+        json!([{"name": "data", "configMap": {"name": "cfg"}}])
+    );
+}
+
+#[test]
+fn kubectl_apply_three_way_patch_keeps_fields_others_set() {
+    // Last applied: the old manifest. Live: a controller added an annotation and scaled up.
+    let original = web();
+    let mut modified = web();
+    modified["spec"]["template"]["spec"]["containers"][0]["image"] = json!("web:2");
+    modified["spec"]["template"]["spec"]["containers"][1] = json!(null);
+    if let Some(list) = modified["spec"]["template"]["spec"]["containers"].as_array_mut() {
+        list.retain(|c| !c.is_null());
+    }
+    let mut current = web();
+    current["metadata"]["annotations"] = json!({"deployment.kubernetes.io/revision": "3"});
+    current["spec"]["replicas"] = json!(5);
+    let patch = create_three_way_merge_patch(&deployment(), &original, &modified, &current, true)
+        .expect("diff");
+    assert_eq!(
+        patch,
+        json!({"spec": {"replicas": 2, "template": {"spec": {
+            "$setElementOrder/containers": [{"name": "app"}],
+            "containers": [{"name": "app", "image": "web:2"}, {"name": "sidecar", "$patch": "delete"}]
+        }}}})
+    );
+    let result = patched(&deployment(), current.clone(), patch);
+    assert_eq!(
+        result["metadata"]["annotations"],
+        current["metadata"]["annotations"]
+    );
+    assert_eq!(
+        containers(&result),
+        &json!([containers(&modified)[0].clone()])
+    );
+    // Without overwrite, resetting the replicas someone changed is a conflict.
+    let err = create_three_way_merge_patch(&deployment(), &original, &modified, &current, false);
+    assert!(
+        matches!(err, Err(StrategicPatchError::Conflict(_))),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn two_way_patch_round_trips_on_a_deployment() {
+    let mut modified = web();
+    modified["spec"]["template"]["spec"]["containers"][0]["env"] = json!([{"name": "C", "value": "3"}, {"name": "A", "value": "1"}, {"name": "D", "value": "4"}]);
+    modified["metadata"]["labels"] = json!({"app": "web", "tier": "front"});
+    let patch = create_two_way_merge_patch(&deployment(), &web(), &modified).expect("diff");
+    assert_eq!(patched(&deployment(), web(), patch), modified);
+}
+
+#[test]
+fn custom_resources_are_unsupported() {
+    let gvk = GroupVersionKind::new("example.com", "v1", "Widget");
+    let mut obj = json!({"spec": {}});
+    let err = apply_strategic_merge_patch(&gvk, &mut obj, &json!({"spec": {"a": 1}}));
+    assert_eq!(err, Err(StrategicPatchError::Unsupported));
+    assert_eq!(StrategicPatchError::Unsupported.status_code(), 415);
+    assert_eq!(obj, json!({"spec": {}}));
+}
+
+#[test]
+fn a_failed_patch_leaves_the_target_unchanged() {
+    let mut d = web();
+    let bad = json!({"spec": {"template": {"spec": {"containers": [{"image": "x"}]}}}});
+    let err = apply_strategic_merge_patch(&deployment(), &mut d, &bad).map_err(|e| e.to_string());
+    assert_eq!(
+        err,
+        Err("map: map[image:x] does not contain declared merge key: name".into())
+    );
+    assert_eq!(d, web());
+}
