@@ -332,7 +332,26 @@ fn parse_hex_float(s: &str) -> Option<f64> {
 /// Decimal digits and decimal-point position of `f` (> 0, finite): value = 0.d1d2… × 10^dp.
 fn digits_of(f: f64, sig: Option<usize>) -> (Vec<u8>, i32) {
     let s = match sig {
-        None => format!("{:e}", f),
+        None => {
+            // The shortest digits that read back as f. When two such strings are
+            // equally short, Go takes the one nearest f (ties to even): the
+            // correctly rounded string of that length, if it reads back as f.
+            let short = format!("{:e}", f);
+            let n = short
+                .split_once('e')
+                .map(|(m, _)| m.bytes().filter(u8::is_ascii_digit).count());
+            match n {
+                Some(n) if n > 1 => {
+                    let rounded = format!("{:.*e}", n - 1, f);
+                    if rounded.parse::<f64>() == Ok(f) {
+                        rounded
+                    } else {
+                        short
+                    }
+                }
+                _ => short,
+            }
+        }
         Some(n) => format!("{:.*e}", n.saturating_sub(1), f),
     };
     let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
@@ -1271,6 +1290,7 @@ mod tests {
         assert_eq!(float_v(1e-5), "1e-05");
         assert_eq!(float_v(123456.0), "123456");
         assert_eq!(float_v(0.0001), "0.0001");
+        assert_eq!(float_v(2112266016110723.2), "2.1122660161107232e+15");
         assert_eq!(format_float(1.0, 'g', 3), "1");
         assert_eq!(format_float(1.23456, 'f', 2), "1.23");
         assert_eq!(format_float(1234.5678, 'e', 3), "1.235e+03");

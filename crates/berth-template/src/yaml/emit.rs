@@ -43,14 +43,76 @@ fn to_j_inner(v: &Value, depth: usize) -> Result<J, YamlError> {
                 .map(|x| to_j(x, depth + 1))
                 .collect::<Result<_, _>>()?,
         ),
-        Value::Map(m, _) => J::Map(
-            m.borrow()
+        Value::Map(m, _) => {
+            let mut entries: Vec<(String, J)> = m
+                .borrow()
                 .iter()
                 .map(|(k, x)| Ok((k.clone(), to_j(x, depth + 1)?)))
-                .collect::<Result<_, YamlError>>()?,
-        ),
+                .collect::<Result<_, YamlError>>()?;
+            entries.sort_by(|(a, _), (b, _)| key_order(a, b));
+            J::Map(entries)
+        }
         Value::Object(o) => to_j(&o.to_data(), depth + 1)?,
     })
+}
+
+/// yaml.v2's key order: letters after other characters, runs of digits by
+/// their numeric value (`a2` before `a10`), otherwise by character.
+fn key_order(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering::{Greater, Less};
+    let ar: Vec<char> = a.chars().collect();
+    let br: Vec<char> = b.chars().collect();
+    let digit = |c: char| c.is_ascii_digit();
+    for i in 0..ar.len().min(br.len()) {
+        if ar[i] == br[i] {
+            continue;
+        }
+        let (al, bl) = (ar[i].is_alphabetic(), br[i].is_alphabetic());
+        if al && bl {
+            return ar[i].cmp(&br[i]);
+        }
+        if al {
+            return Greater;
+        }
+        if bl {
+            return Less;
+        }
+        let (mut an, mut bn) = (0i64, 0i64);
+        if ar[i] == '0' || br[i] == '0' {
+            // A zero inside a number (not leading) counts as a digit of it.
+            let mut j = i;
+            while j > 0 && digit(ar[j - 1]) {
+                j -= 1;
+                if ar[j] != '0' {
+                    an = 1;
+                    bn = 1;
+                    break;
+                }
+            }
+        }
+        let mut ai = i;
+        while ai < ar.len() && digit(ar[ai]) {
+            an = an
+                .wrapping_mul(10)
+                .wrapping_add(ar[ai].to_digit(10).unwrap_or(0) as i64);
+            ai += 1;
+        }
+        let mut bi = i;
+        while bi < br.len() && digit(br[bi]) {
+            bn = bn
+                .wrapping_mul(10)
+                .wrapping_add(br[bi].to_digit(10).unwrap_or(0) as i64);
+            bi += 1;
+        }
+        if an != bn {
+            return an.cmp(&bn);
+        }
+        if ai != bi {
+            return ai.cmp(&bi);
+        }
+        return ar[i].cmp(&br[i]);
+    }
+    ar.len().cmp(&br.len())
 }
 
 /// How yaml.v2 re-emits a JSON number it decoded: ints as ints, floats with %g.
@@ -67,6 +129,7 @@ fn yaml_number(json: &str) -> String {
 pub fn to_yaml(v: &Value) -> Result<String, YamlError> {
     let j = to_j(v, 0)?;
     let mut e = Emitter {
+        broken: false,
         out: String::new(),
         col: 0,
     };
@@ -84,6 +147,9 @@ pub fn to_yaml(v: &Value) -> Result<String, YamlError> {
 struct Emitter {
     out: String,
     col: usize,
+    /// A block scalar ended with a line break other than `\n`: the line is
+    /// already broken, as libyaml counts it.
+    broken: bool,
 }
 
 #[derive(Default)]
@@ -95,12 +161,16 @@ struct Analysis {
 
 fn printable(c: char) -> bool {
     let u = c as u32;
+    // libyaml's is_printable: four-byte characters and NEL are not.
     u == 0x0a
         || (0x20..=0x7e).contains(&u)
-        || u == 0x85
         || (0xa0..=0xd7ff).contains(&u)
         || ((0xe000..=0xfffd).contains(&u) && u != 0xfeff)
-        || (0x10000..=0x10ffff).contains(&u)
+}
+
+/// libyaml's check_simple_key for a plain key: one line and at most 128 bytes.
+fn is_simple_key(k: &str) -> bool {
+    k.len() <= 128 && !k.chars().any(is_break)
 }
 
 fn is_break(c: char) -> bool {
@@ -277,6 +347,9 @@ impl Emitter {
     }
 
     fn newline(&mut self) {
+        if std::mem::take(&mut self.broken) {
+            return;
+        }
         self.out.push('\n');
         self.col = 0;
     }
@@ -286,6 +359,12 @@ impl Emitter {
             self.out.push(' ');
         }
         self.col += n;
+    }
+
+    /// A line break as libyaml writes it: `\n` as itself, other breaks verbatim.
+    fn write_break(&mut self, c: char) {
+        self.out.push(c);
+        self.col = 0;
     }
 
     fn write_indent(&mut self, n: usize) {
@@ -301,6 +380,10 @@ impl Emitter {
         for (i, (k, v)) in m.iter().enumerate() {
             if i > 0 || !inline_first {
                 self.indent(indent);
+            }
+            if !is_simple_key(k) {
+                self.complex_entry(k, v, indent);
+                continue;
             }
             self.string(k, indent + 2, true);
             self.push(":");
@@ -318,6 +401,23 @@ impl Emitter {
                     self.scalar_node(other, indent + 2);
                     self.newline();
                 }
+            }
+        }
+    }
+
+    /// `? key` / `: value`, for keys that cannot be simple (multi-line or long).
+    fn complex_entry(&mut self, k: &str, v: &J, indent: usize) {
+        self.push("? ");
+        self.string(k, indent + 2, false);
+        self.newline();
+        self.indent(indent);
+        self.push(": ");
+        match v {
+            J::Map(inner) if !inner.is_empty() => self.map(inner, indent + 2, true),
+            J::Seq(inner) if !inner.is_empty() => self.seq(inner, indent + 2, true),
+            other => {
+                self.scalar_node(other, indent + 2);
+                self.newline();
             }
         }
     }
@@ -358,7 +458,7 @@ impl Emitter {
         match select_style(s, is_key) {
             Style::Plain => self.plain(s, cont, !is_key),
             Style::Single => self.single(s, cont, !is_key),
-            Style::Double => self.double(s),
+            Style::Double => self.double(s, cont, !is_key),
             Style::Literal => self.literal(s, cont),
         }
     }
@@ -392,6 +492,7 @@ impl Emitter {
         let chars: Vec<char> = s.chars().collect();
         let n = chars.len();
         let mut spaces = false;
+        let mut breaks = false;
         for (i, &c) in chars.iter().enumerate() {
             if c == ' ' {
                 if allow_breaks
@@ -407,7 +508,20 @@ impl Emitter {
                     self.col += 1;
                 }
                 spaces = true;
+            } else if is_break(c) {
+                if !breaks && c == '\n' {
+                    self.newline();
+                }
+                self.write_break(c);
+                breaks = true;
             } else {
+                if breaks {
+                    if self.col > cont {
+                        self.newline();
+                    }
+                    self.indent(cont - self.col.min(cont));
+                    breaks = false;
+                }
                 if c == '\'' {
                     self.out.push('\'');
                     self.col += 1;
@@ -420,40 +534,63 @@ impl Emitter {
         self.push("'");
     }
 
-    fn double(&mut self, s: &str) {
-        let mut out = String::from("\"");
-        for c in s.chars() {
-            match c {
-                '\0' => out.push_str("\\0"),
-                '\x07' => out.push_str("\\a"),
-                '\x08' => out.push_str("\\b"),
-                '\t' => out.push_str("\\t"),
-                '\n' => out.push_str("\\n"),
-                '\x0b' => out.push_str("\\v"),
-                '\x0c' => out.push_str("\\f"),
-                '\r' => out.push_str("\\r"),
-                '\x1b' => out.push_str("\\e"),
-                '"' => out.push_str("\\\""),
-                '\\' => out.push_str("\\\\"),
-                '\u{85}' => out.push_str("\\N"),
-                '\u{a0}' => out.push_str("\\_"),
-                '\u{2028}' => out.push_str("\\L"),
-                '\u{2029}' => out.push_str("\\P"),
+    fn double(&mut self, s: &str, cont: usize, allow_breaks: bool) {
+        self.push("\"");
+        let chars: Vec<char> = s.chars().collect();
+        let n = chars.len();
+        let mut spaces = false;
+        for (i, &c) in chars.iter().enumerate() {
+            if c == ' ' {
+                // Long double-quoted scalars fold at spaces too; a following
+                // space is kept by an escaped line break.
+                if allow_breaks && !spaces && self.col > BEST_WIDTH && i != 0 && i != n - 1 {
+                    self.write_indent(cont);
+                    if chars.get(i + 1) == Some(&' ') {
+                        self.push("\\");
+                    }
+                } else {
+                    self.push(" ");
+                }
+                spaces = true;
+                continue;
+            }
+            spaces = false;
+            let esc: Option<String> = match c {
+                '\0' => Some("\\0".into()),
+                '\x07' => Some("\\a".into()),
+                '\x08' => Some("\\b".into()),
+                '\t' => Some("\\t".into()),
+                '\n' => Some("\\n".into()),
+                '\x0b' => Some("\\v".into()),
+                '\x0c' => Some("\\f".into()),
+                '\r' => Some("\\r".into()),
+                '\x1b' => Some("\\e".into()),
+                '"' => Some("\\\"".into()),
+                '\\' => Some("\\\\".into()),
+                '\u{85}' => Some("\\N".into()),
+                '\u{2028}' => Some("\\L".into()),
+                '\u{2029}' => Some("\\P".into()),
                 c if !printable(c) || c == '\u{feff}' => {
                     let u = c as u32;
-                    if u <= 0xff {
-                        out.push_str(&format!("\\x{u:02X}"));
+                    Some(if u <= 0xff {
+                        format!("\\x{u:02X}")
                     } else if u <= 0xffff {
-                        out.push_str(&format!("\\u{u:04X}"));
+                        format!("\\u{u:04X}")
                     } else {
-                        out.push_str(&format!("\\U{u:08X}"));
-                    }
+                        format!("\\U{u:08X}")
+                    })
                 }
-                c => out.push(c),
+                _ => None,
+            };
+            match esc {
+                Some(e) => self.push(&e),
+                None => {
+                    self.out.push(c);
+                    self.col += 1;
+                }
             }
         }
-        out.push('"');
-        self.push(&out);
+        self.push("\"");
     }
 
     fn literal(&mut self, s: &str, cont: usize) {
@@ -474,7 +611,7 @@ impl Emitter {
         let mut breaks = true;
         for &c in &chars {
             if is_break(c) {
-                self.newline();
+                self.write_break(c);
                 breaks = true;
             } else {
                 if breaks {
@@ -485,11 +622,14 @@ impl Emitter {
                 breaks = false;
             }
         }
-        // The caller writes the final line break; a trailing break was written here.
-        if chars.last().copied().is_some_and(is_break) {
-            self.out.pop();
-            self.col = 0;
-            // Restore: the last newline is the caller's.
+        // The caller writes the final line break: a trailing `\n` written here is
+        // taken back; another break character stays and stands for it.
+        match chars.last() {
+            Some('\n') => {
+                self.out.pop();
+            }
+            Some(&c) if is_break(c) => self.broken = true,
+            _ => {}
         }
     }
 }

@@ -111,16 +111,48 @@ def template(r):
     return ''.join(parts)
 
 
+def rand_string(r):
+    alphabet = ['a', 'b', 'Z', ' ', ' ', '  ', '-', ':', ': ', '#', ' #', '\n', '\n\n', '\t', "'", '"', '\\', '{', '}',
+                '[', ']', ',', '&', '*', '!', '|', '>', '%', '@', '`', '?', '~', '0', '1', '.5', 'e3', 'yes', 'null',
+                'é', '日本', '\u00a0', '\u2028', '\x07', '\r', ' \n', '\n ', '=', '<<', '---', '...', '_', '+']
+    n = r.choice([1, 2, 3, 5, 8, 20, 40])
+    s = ''.join(r.choice(alphabet) for _ in range(n))
+    if r.random() < 0.1:
+        s = ' '.join('word%d' % i for i in range(r.randint(10, 30)))
+    return s
+
+
+def rand_data(r, depth):
+    k = r.random()
+    if depth <= 0 or k < 0.5:
+        return r.choice([rand_string(r), rand_string(r), r.randint(-5, 10 ** r.randint(1, 22)), r.random() * 10 ** r.randint(-8, 22),
+                         True, False, None, 0, 1.0, -0.0 if False else 0.0])
+    if k < 0.75:
+        return [rand_data(r, depth - 1) for _ in range(r.randint(0, 4))]
+    return {rand_string(r): rand_data(r, depth - 1) for _ in range(r.randint(0, 4))}
+
+
+def yaml_case(r, i, seed):
+    data = {"v": rand_data(r, 4)}
+    tpl = r.choice(['{{ toYaml .Values.v }}', '{{ toJson .Values.v }}', '{{ .Values.v | toYaml | fromYaml | toJson }}',
+                    '{{ toYaml .Values }}', '{{ .Values.v }}', '{{ toYaml (list .Values.v) }}', '{{ toPrettyJson .Values.v }}'])
+    return {"name": "yfuzz-%d-%d" % (seed, i), "values": json.dumps(data), "templates": {"main": tpl}}
+
+
 def run(cmd, lines):
     p = subprocess.run(cmd, input='\n'.join(lines) + '\n', capture_output=True, text=True, timeout=600)
-    return [json.loads(l) for l in p.stdout.splitlines() if l.strip()]
+    return [json.loads(l) for l in p.stdout.split('\n') if l.strip()]
 
 
 def main():
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 500
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     r = random.Random(seed)
-    cases = [{"name": "fuzz-%d-%d" % (seed, i), "values": VALUES, "templates": {"main": template(r)}} for i in range(count)]
+    mode = os.environ.get("MODE", "template")
+    if mode == "yaml":
+        cases = [yaml_case(r, i, seed) for i in range(count)]
+    else:
+        cases = [{"name": "fuzz-%d-%d" % (seed, i), "values": VALUES, "templates": {"main": template(r)}} for i in range(count)]
     lines = [json.dumps(c) for c in cases]
     oracle = run([os.environ["ORACLE"]], lines)
     rust_bin = os.environ.get("BERTH_COMPAT") or os.path.join(HERE, "../../../../target/template/debug/examples/oracle_compat")
