@@ -379,6 +379,17 @@ _r = random.Random(20261126)
 for i in range(400):
     add(f"fuzz-{i:03d}", difffuzz.template(_r), values=difffuzz.VALUES)
 
+# Random data through toYaml/toJson (the fuzzer's YAML mode), fixed seed.
+_r = random.Random(42)
+n = 0
+while n < 300:
+    c = difffuzz.yaml_case(_r, n, 42)
+    if "fromYaml" in c["templates"]["main"]:
+        continue
+    c["name"] = f"yfuzz-{n:03d}"
+    cases.append(c)
+    n += 1
+
 with open("cases.jsonl", "w") as f:
     for c in cases:
         f.write(json.dumps(c, ensure_ascii=False) + "\n")
