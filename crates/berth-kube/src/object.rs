@@ -166,9 +166,9 @@ mod tests {
     #[test]
     fn timestamps_round_trip() {
         assert_eq!(rfc3339_from_unix(0), "1970-01-01T00:00:00Z");
-        assert_eq!(rfc3339_from_unix(1_795_000_000), "2026-11-18T08:26:40Z");
-        assert_eq!(unix_from_rfc3339("2026-11-18T08:26:40Z"), Some(1_795_000_000));
-        assert_eq!(unix_from_rfc3339("2026-11-18T09:26:40.123+01:00"), Some(1_795_000_000));
+        assert_eq!(rfc3339_from_unix(1_795_000_000), "2026-11-18T11:06:40Z");
+        assert_eq!(unix_from_rfc3339("2026-11-18T11:06:40Z"), Some(1_795_000_000));
+        assert_eq!(unix_from_rfc3339("2026-11-18T12:06:40.123+01:00"), Some(1_795_000_000));
         assert_eq!(unix_from_rfc3339("garbage"), None);
     }
 

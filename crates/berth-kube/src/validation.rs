@@ -573,8 +573,9 @@ pub fn validate_metadata(info: &ResourceInfo, obj: &Value) -> Vec<Cause> {
             ));
         }
         // core validation's ValidateObjectMeta, for built-in kinds only: a finalizer without a
-        // domain must be one of the standard ones.
-        if is_builtin(&info.group, &info.plural) {
+        // domain must be one of the standard ones. CRDs are validated by apiextensions, which
+        // has no such rule (its own cleanup finalizer has no slash).
+        if is_builtin(&info.group, &info.plural) && info.group != "apiextensions.k8s.io" {
             for (i, f) in names.iter().enumerate() {
                 let standard = ["kubernetes", "orphan", "foregroundDeletion"].contains(f);
                 if !f.contains('/') && !standard {

@@ -5,11 +5,12 @@ use crate::cluster::{Cluster, WriteOptions};
 use serde_json::json;
 
 pub fn ensure_defaults(cluster: &Cluster) {
-    let opts = WriteOptions { field_manager: Some("kube-apiserver".into()), ..Default::default() };
+    let opts = WriteOptions::default();
     if let Some(namespaces) = cluster.served("", "v1", "namespaces") {
         for ns in ["default", "kube-system", "kube-public", "kube-node-lease"] {
             if cluster.get_stored(&namespaces, "", ns).is_none() {
-                let obj = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
+                let obj =
+                    json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}});
                 if let Err(e) = cluster.create(&namespaces, "", obj, &opts) {
                     tracing::warn!("cannot create namespace {ns}: {e}");
                 }
@@ -17,7 +18,10 @@ pub fn ensure_defaults(cluster: &Cluster) {
         }
     }
     if let Some(services) = cluster.served("", "v1", "services") {
-        if cluster.get_stored(&services, "default", "kubernetes").is_none() {
+        if cluster
+            .get_stored(&services, "default", "kubernetes")
+            .is_none()
+        {
             let svc = json!({
                 "apiVersion": "v1", "kind": "Service",
                 "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},

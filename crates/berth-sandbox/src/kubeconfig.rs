@@ -19,8 +19,8 @@ pub fn render(url: &str, token: &str, ca_pem: Option<&str>) -> String {
     )
 }
 
-/// Writes the kubeconfig readable by its owner only: it holds the token.
-pub fn write(path: &Path, contents: &str) -> std::io::Result<()> {
+/// Writes a file readable by its owner only: kubeconfigs, tokens and keys are secrets.
+pub fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

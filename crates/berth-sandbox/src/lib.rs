@@ -21,6 +21,7 @@ mod store;
 mod tls;
 
 pub use crate::{
+    api::{ApiServer, Body},
     kubeconfig::CONTEXT,
     store::{Store, StoreError},
 };
@@ -63,17 +64,29 @@ impl Default for SandboxConfig {
 #[derive(Debug, thiserror::Error)]
 pub enum SandboxError {
     #[error("cannot create the data folder {path}: {source}")]
-    DataDir { path: PathBuf, source: std::io::Error },
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot open the store in {path}: {source}")]
     Store { path: PathBuf, source: StoreError },
     #[error("cannot listen on {addr}: {source}")]
-    Listen { addr: SocketAddr, source: std::io::Error },
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
     #[error("cannot set up TLS: {0}")]
     Tls(#[from] tls::TlsError),
     #[error("cannot write the kubeconfig {path}: {source}")]
-    Kubeconfig { path: PathBuf, source: std::io::Error },
+    Kubeconfig {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read or write the token file {path}: {source}")]
-    Token { path: PathBuf, source: std::io::Error },
+    Token {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// A running sandbox. Dropping it without [`Sandbox::shutdown`] stops the listener too, but
@@ -95,39 +108,58 @@ impl Sandbox {
     pub async fn start(config: SandboxConfig) -> Result<Self, SandboxError> {
         let (data_dir, temp) = match &config.data_dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|source| SandboxError::DataDir { path: dir.clone(), source })?;
+                std::fs::create_dir_all(dir).map_err(|source| SandboxError::DataDir {
+                    path: dir.clone(),
+                    source,
+                })?;
                 (dir.clone(), None)
             }
             None => {
                 let temp = tempfile::Builder::new()
                     .prefix("berth-sandbox-")
                     .tempdir()
-                    .map_err(|source| SandboxError::DataDir { path: std::env::temp_dir(), source })?;
+                    .map_err(|source| SandboxError::DataDir {
+                        path: std::env::temp_dir(),
+                        source,
+                    })?;
                 (temp.path().to_path_buf(), Some(temp))
             }
         };
-        let store = Store::open(&data_dir, config.history_limit)
-            .map_err(|source| SandboxError::Store { path: data_dir.clone(), source })?;
-        let cluster = cluster::Cluster::new(store, registry::Registry::with_builtins());
-        controllers::crd::restore(&cluster);
-        bootstrap::ensure_defaults(&cluster);
+        let cluster = open_cluster(&data_dir, config.history_limit)?;
         let token = load_or_create_token(&data_dir)?;
 
         let listener = tokio::net::TcpListener::bind(config.listen)
             .await
-            .map_err(|source| SandboxError::Listen { addr: config.listen, source })?;
-        let addr = listener.local_addr().map_err(|source| SandboxError::Listen { addr: config.listen, source })?;
+            .map_err(|source| SandboxError::Listen {
+                addr: config.listen,
+                source,
+            })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| SandboxError::Listen {
+                addr: config.listen,
+                source,
+            })?;
         let (tls_config, ca_pem) = if config.tls {
-            let certs = tls::generate(addr.ip())?;
+            let certs = tls::generate(addr.ip(), &data_dir)?;
             (Some(certs.config), Some(certs.ca_pem))
         } else {
             (None, None)
         };
         let scheme = if config.tls { "https" } else { "http" };
         let url = format!("{scheme}://{addr}");
-        let kubeconfig_path = config.kubeconfig.clone().unwrap_or_else(|| data_dir.join("kubeconfig"));
-        kubeconfig::write(&kubeconfig_path, &kubeconfig::render(&url, &token, ca_pem.as_deref()))
-            .map_err(|source| SandboxError::Kubeconfig { path: kubeconfig_path.clone(), source })?;
+        let kubeconfig_path = config
+            .kubeconfig
+            .clone()
+            .unwrap_or_else(|| data_dir.join("kubeconfig"));
+        kubeconfig::write_private(
+            &kubeconfig_path,
+            &kubeconfig::render(&url, &token, ca_pem.as_deref()),
+        )
+        .map_err(|source| SandboxError::Kubeconfig {
+            path: kubeconfig_path.clone(),
+            source,
+        })?;
 
         let controllers_stop = Arc::new(AtomicBool::new(false));
         let controllers = controllers::start(cluster.clone(), controllers_stop.clone());
@@ -189,6 +221,27 @@ impl Drop for Sandbox {
     }
 }
 
+/// Opens the store in `dir` and brings the cluster to its serving state: CRDs served again,
+/// the system namespaces present.
+fn open_cluster(dir: &Path, history_limit: usize) -> Result<cluster::Cluster, SandboxError> {
+    let store = Store::open(dir, history_limit).map_err(|source| SandboxError::Store {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let cluster = cluster::Cluster::new(store, registry::Registry::with_builtins());
+    controllers::crd::restore(&cluster);
+    bootstrap::ensure_defaults(&cluster);
+    Ok(cluster)
+}
+
+impl ApiServer {
+    /// The API over a store in `dir`, without a listener or controllers: for driving requests
+    /// in-process (fuzzing, tests of the HTTP layer without sockets).
+    pub fn open(dir: &Path, token: &str) -> Result<Self, SandboxError> {
+        Ok(ApiServer::new(open_cluster(dir, 1_000)?, token.to_string()))
+    }
+}
+
 /// The token lives in the data folder so a restarted sandbox accepts the same kubeconfig.
 fn load_or_create_token(dir: &Path) -> Result<String, SandboxError> {
     let path = dir.join("token");
@@ -200,7 +253,10 @@ fn load_or_create_token(dir: &Path) -> Result<String, SandboxError> {
     }
     use rand::Rng;
     let mut rng = rand::rng();
-    let token: String = (0..40).map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)])).collect();
-    kubeconfig::write(&path, &token).map_err(|source| SandboxError::Token { path, source })?;
+    let token: String = (0..40)
+        .map(|_| char::from(b"abcdefghijklmnopqrstuvwxyz0123456789"[rng.random_range(0..36)]))
+        .collect();
+    kubeconfig::write_private(&path, &token)
+        .map_err(|source| SandboxError::Token { path, source })?;
     Ok(token)
 }

@@ -1,7 +1,7 @@
 //! The resources the sandbox serves: the built-ins plus those of established CRDs. Discovery,
 //! OpenAPI and request routing all read this one table.
 
-use berth_kube::{GroupVersion, ResourceInfo, StructuralSchema, builtin_resources};
+use berth_kube::{GroupVersion, PrinterColumn, ResourceInfo, StructuralSchema, builtin_resources};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock};
@@ -22,10 +22,9 @@ pub struct CustomVersion {
     pub crd_name: String,
     pub schema: Option<StructuralSchema>,
     pub raw_schema: Option<Value>,
-    pub printer_columns: Vec<Value>,
+    pub printer_columns: Vec<PrinterColumn>,
     /// The scale subresource's paths: spec replicas, status replicas, label selector.
     pub scale: Option<ScalePaths>,
-    pub has_status: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -69,8 +68,16 @@ impl Registry {
                 add_group_version(&mut table.groups, &info.group, &info.version);
                 let storage = storage_key(&info.group, &info.plural);
                 table.resources.insert(
-                    (info.group.clone(), info.version.clone(), info.plural.clone()),
-                    Served { info, storage, custom: None },
+                    (
+                        info.group.clone(),
+                        info.version.clone(),
+                        info.plural.clone(),
+                    ),
+                    Served {
+                        info,
+                        storage,
+                        custom: None,
+                    },
                 );
             }
         }
@@ -86,7 +93,10 @@ impl Registry {
     }
 
     pub fn lookup(&self, group: &str, version: &str, plural: &str) -> Option<Served> {
-        self.read().resources.get(&(group.into(), version.into(), plural.into())).cloned()
+        self.read()
+            .resources
+            .get(&(group.into(), version.into(), plural.into()))
+            .cloned()
     }
 
     /// Every served resource of a group-version, in a stable order.
@@ -101,7 +111,12 @@ impl Registry {
 
     /// Every served resource with the given storage key (all versions of one resource).
     pub fn versions_of(&self, storage: &str) -> Vec<Served> {
-        self.read().resources.values().filter(|s| &*s.storage == storage).cloned().collect()
+        self.read()
+            .resources
+            .values()
+            .filter(|s| &*s.storage == storage)
+            .cloned()
+            .collect()
     }
 
     pub fn groups(&self) -> Vec<GroupEntry> {
@@ -114,15 +129,33 @@ impl Registry {
 
     /// Whether the group-version is served at all.
     pub fn serves(&self, group: &str, version: &str) -> bool {
-        self.read().groups.iter().any(|g| g.name == group && g.versions.iter().any(|v| v == version))
+        self.read()
+            .groups
+            .iter()
+            .any(|g| g.name == group && g.versions.iter().any(|v| v == version))
     }
 
     /// Replaces everything a CRD serves (an empty list withdraws it).
-    pub fn set_custom(&self, crd_name: &str, group: &str, served: Vec<Served>, version_order: Vec<String>) {
+    pub fn set_custom(
+        &self,
+        crd_name: &str,
+        group: &str,
+        served: Vec<Served>,
+        version_order: Vec<String>,
+    ) {
         let mut table = self.write();
-        table.resources.retain(|_, s| s.custom.as_ref().is_none_or(|c| c.crd_name != crd_name));
+        table
+            .resources
+            .retain(|_, s| s.custom.as_ref().is_none_or(|c| c.crd_name != crd_name));
         for s in served {
-            table.resources.insert((s.info.group.clone(), s.info.version.clone(), s.info.plural.clone()), s);
+            table.resources.insert(
+                (
+                    s.info.group.clone(),
+                    s.info.version.clone(),
+                    s.info.plural.clone(),
+                ),
+                s,
+            );
         }
         rebuild_custom_group(&mut table, group, version_order);
     }
@@ -135,7 +168,10 @@ fn add_group_version(groups: &mut Vec<GroupEntry>, group: &str, version: &str) {
                 entry.versions.push(version.to_string());
             }
         }
-        None => groups.push(GroupEntry { name: group.to_string(), versions: vec![version.to_string()] }),
+        None => groups.push(GroupEntry {
+            name: group.to_string(),
+            versions: vec![version.to_string()],
+        }),
     }
 }
 
@@ -160,7 +196,10 @@ fn rebuild_custom_group(table: &mut Table, group: &str, mut preferred: Vec<Strin
             table.groups.remove(i);
         }
         Some(i) => table.groups[i].versions = preferred,
-        None if !preferred.is_empty() => table.groups.push(GroupEntry { name: group.into(), versions: preferred }),
+        None if !preferred.is_empty() => table.groups.push(GroupEntry {
+            name: group.into(),
+            versions: preferred,
+        }),
         None => {}
     }
 }
@@ -202,6 +241,9 @@ mod tests {
     fn kube_version_priority() {
         let mut v = vec!["v1alpha1", "v2", "foo", "v1", "v1beta1", "v1beta2", "v10"];
         v.sort_by(|a, b| compare_kube_versions(b, a));
-        assert_eq!(v, vec!["v10", "v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "foo"]);
+        assert_eq!(
+            v,
+            vec!["v10", "v2", "v1", "v1beta2", "v1beta1", "v1alpha1", "foo"]
+        );
     }
 }

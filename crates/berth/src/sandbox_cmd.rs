@@ -34,10 +34,15 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         tls: args.tls || !args.plain_http,
         ..SandboxConfig::default()
     };
-    let sandbox = Sandbox::start(config).await.context("starting the sandbox cluster")?;
+    let sandbox = Sandbox::start(config)
+        .await
+        .context("starting the sandbox cluster")?;
     println!("sandbox cluster serving at {}", sandbox.url());
     println!("kubeconfig: {}", sandbox.kubeconfig_path().display());
-    println!("try: KUBECONFIG={} kubectl get namespaces", sandbox.kubeconfig_path().display());
+    println!(
+        "try: KUBECONFIG={} kubectl get namespaces",
+        sandbox.kubeconfig_path().display()
+    );
     wait_for_stop_signal().await?;
     println!("stopping the sandbox cluster");
     sandbox.shutdown().await;

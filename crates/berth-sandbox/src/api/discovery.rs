@@ -5,7 +5,8 @@ use crate::registry::{Registry, Served};
 use berth_kube::{GroupVersion, ResourceInfo};
 use serde_json::{Value, json};
 
-pub const AGGREGATED_CONTENT_TYPE: &str = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+pub const AGGREGATED_CONTENT_TYPE: &str =
+    "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
 
 pub fn version() -> Value {
     json!({
@@ -141,7 +142,11 @@ pub fn aggregated(registry: &Registry, legacy: bool) -> Value {
                 .iter()
                 .map(|v| {
                     let gv = GroupVersion::new(g.name.clone(), v.clone());
-                    let resources: Vec<Value> = registry.resources_of(&gv).iter().map(|s| aggregated_resource(&s.info)).collect();
+                    let resources: Vec<Value> = registry
+                        .resources_of(&gv)
+                        .iter()
+                        .map(|s| aggregated_resource(&s.info))
+                        .collect();
                     json!({"version": v, "resources": resources, "freshness": "Current"})
                 })
                 .collect();

@@ -24,13 +24,20 @@ pub fn json_bytes(code: u16, bytes: impl Into<Bytes>, content_type: &str) -> Res
 }
 
 pub fn json(code: u16, value: &Value) -> Response<Body> {
-    json_bytes(code, serde_json::to_vec(value).unwrap_or_default(), "application/json")
+    json_bytes(
+        code,
+        serde_json::to_vec(value).unwrap_or_default(),
+        "application/json",
+    )
 }
 
 pub fn text(code: u16, body: &'static str) -> Response<Body> {
     let mut resp = Response::new(full(body));
     *resp.status_mut() = StatusCode::from_u16(code).unwrap_or(StatusCode::OK);
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; charset=utf-8"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
     resp
 }
 
@@ -71,11 +78,18 @@ impl Query {
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn all(&self, key: &str) -> Vec<&str> {
-        self.pairs.iter().filter(|(k, _)| k == key).map(|(_, v)| v.as_str()).collect()
+        self.pairs
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+            .collect()
     }
 
     pub fn flag(&self, key: &str) -> bool {
@@ -92,7 +106,9 @@ pub fn percent_decode(s: &str) -> String {
         match bytes[i] {
             b'+' => out.push(b' '),
             b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok().and_then(|h| u8::from_str_radix(h, 16).ok());
+                let hex = std::str::from_utf8(&bytes[i + 1..i + 3])
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok());
                 match hex {
                     Some(b) => {
                         out.push(b);
@@ -127,31 +143,65 @@ pub fn negotiate(accept: Option<&str>) -> Result<Wanted, StatusError> {
         let mut parts = item.split(';').map(str::trim);
         let media = parts.next().unwrap_or("").to_ascii_lowercase();
         let params: Vec<(String, String)> = parts
-            .filter_map(|p| p.split_once('=').map(|(k, v)| (k.trim().to_ascii_lowercase(), v.trim().trim_matches('"').to_string())))
+            .filter_map(|p| {
+                p.split_once('=').map(|(k, v)| {
+                    (
+                        k.trim().to_ascii_lowercase(),
+                        v.trim().trim_matches('"').to_string(),
+                    )
+                })
+            })
             .collect();
-        let param = |k: &str| params.iter().find(|(pk, _)| pk == k).map(|(_, v)| v.as_str());
+        let param = |k: &str| {
+            params
+                .iter()
+                .find(|(pk, _)| pk == k)
+                .map(|(_, v)| v.as_str())
+        };
         match media.as_str() {
-            "application/json" | "application/*" | "*/*" => match (param("as"), param("g"), param("v")) {
-                (None, _, _) => return Ok(Wanted::Json),
-                (Some("Table"), Some("meta.k8s.io"), Some("v1" | "v1beta1")) => return Ok(Wanted::Table),
-                (Some("PartialObjectMetadata" | "PartialObjectMetadataList"), Some("meta.k8s.io"), Some("v1" | "v1beta1")) => {
-                    return Ok(Wanted::PartialMetadata);
+            "application/json" | "application/*" | "*/*" => {
+                match (param("as"), param("g"), param("v")) {
+                    (None, _, _) => return Ok(Wanted::Json),
+                    (Some("Table"), Some("meta.k8s.io"), Some("v1" | "v1beta1")) => {
+                        return Ok(Wanted::Table);
+                    }
+                    (
+                        Some("PartialObjectMetadata" | "PartialObjectMetadataList"),
+                        Some("meta.k8s.io"),
+                        Some("v1" | "v1beta1"),
+                    ) => {
+                        return Ok(Wanted::PartialMetadata);
+                    }
+                    (Some("APIGroupDiscoveryList"), Some("apidiscovery.k8s.io"), Some("v2")) => {
+                        return Ok(Wanted::AggregatedDiscovery);
+                    }
+                    _ => continue,
                 }
-                (Some("APIGroupDiscoveryList"), Some("apidiscovery.k8s.io"), Some("v2")) => return Ok(Wanted::AggregatedDiscovery),
-                _ => continue,
-            },
+            }
             "application/yaml" => return Ok(Wanted::Yaml),
             _ => continue,
         }
     }
-    Err(StatusError::not_acceptable(format!("only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf (requested: {accept})")))
+    Err(StatusError::not_acceptable(format!(
+        "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf (requested: {accept})"
+    )))
 }
 
 pub async fn read_body(body: hyper::body::Incoming, limit: usize) -> Result<Bytes, StatusError> {
     let collected = http_body_util::Limited::new(body, limit)
         .collect()
         .await
-        .map_err(|e| if e.to_string().contains("length limit") { StatusError::new(413, "RequestEntityTooLarge", "Request entity too large: limit is 3145728") } else { StatusError::bad_request(format!("unable to read request body: {e}")) })?;
+        .map_err(|e| {
+            if e.to_string().contains("length limit") {
+                StatusError::new(
+                    413,
+                    "RequestEntityTooLarge",
+                    "Request entity too large: limit is 3145728",
+                )
+            } else {
+                StatusError::bad_request(format!("unable to read request body: {e}"))
+            }
+        })?;
     Ok(collected.to_bytes())
 }
 
@@ -173,8 +223,14 @@ mod tests {
         let kubectl = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json";
         assert_eq!(negotiate(Some(kubectl)).ok(), Some(Wanted::Table));
         let discovery = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList,application/json;g=apidiscovery.k8s.io;v=v2beta1;as=APIGroupDiscoveryList,application/json";
-        assert_eq!(negotiate(Some(discovery)).ok(), Some(Wanted::AggregatedDiscovery));
-        assert_eq!(negotiate(Some("application/vnd.kubernetes.protobuf, */*")).ok(), Some(Wanted::Json));
+        assert_eq!(
+            negotiate(Some(discovery)).ok(),
+            Some(Wanted::AggregatedDiscovery)
+        );
+        assert_eq!(
+            negotiate(Some("application/vnd.kubernetes.protobuf, */*")).ok(),
+            Some(Wanted::Json)
+        );
         assert!(negotiate(Some("application/vnd.kubernetes.protobuf")).is_err());
     }
 }

@@ -15,6 +15,7 @@ use self::http::{Query, Wanted, error, json, json_bytes, negotiate, read_body, t
 use crate::cluster::Cluster;
 use ::http::{Method, Request, Response, header};
 use berth_kube::{GroupVersion, StatusError};
+use bytes::Bytes;
 
 /// The largest request body accepted (the real server's limit is 3 MiB).
 const MAX_BODY: usize = 3 * 1024 * 1024;
@@ -48,7 +49,11 @@ enum Route {
 }
 
 fn route(path: &str, cluster: &Cluster) -> Route {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').filter(|s| !s.is_empty()).collect();
+    let segments: Vec<&str> = path
+        .trim_matches('/')
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
     match segments.as_slice() {
         ["healthz" | "livez" | "readyz", ..] => Route::Health,
         ["version"] => Route::Version,
@@ -71,7 +76,9 @@ fn resource_path(group: &str, version: &str, rest: &[&str], cluster: &Cluster) -
         _ => (false, rest),
     };
     let namespaced_resource = |plural: &str| {
-        cluster.served(group, version, plural).is_some_and(|s| s.info.namespaced())
+        cluster
+            .served(group, version, plural)
+            .is_some_and(|s| s.info.namespaced())
     };
     let path = |namespace: Option<&str>, resource: &str, name: Option<&&str>, sub: &[&str]| {
         Route::Object(ResourcePath {
@@ -80,13 +87,24 @@ fn resource_path(group: &str, version: &str, rest: &[&str], cluster: &Cluster) -
             namespace: namespace.map(str::to_string),
             resource: resource.to_string(),
             name: name.map(|n| n.to_string()),
-            subresource: if sub.is_empty() { None } else { Some(sub.join("/")) },
+            subresource: if sub.is_empty() {
+                None
+            } else {
+                Some(sub.join("/"))
+            },
             watch,
         })
     };
     match rest {
-        ["namespaces", ns, resource, tail @ ..] if group.is_empty() && namespaced_resource(resource) || !group.is_empty() => {
-            path(Some(ns), resource, tail.first(), tail.get(1..).unwrap_or(&[]))
+        ["namespaces", ns, resource, tail @ ..]
+            if group.is_empty() && namespaced_resource(resource) || !group.is_empty() =>
+        {
+            path(
+                Some(ns),
+                resource,
+                tail.first(),
+                tail.get(1..).unwrap_or(&[]),
+            )
         }
         [resource, tail @ ..] => path(None, resource, tail.first(), tail.get(1..).unwrap_or(&[])),
         [] => Route::NotFound,
@@ -105,7 +123,17 @@ impl ApiServer {
         Self { cluster, token }
     }
 
-    pub async fn handle(&self, req: Request<hyper::body::Incoming>) -> Response<Body> {
+    /// Serves a request from the network: reads the body (up to the limit), then answers.
+    pub async fn handle_incoming(&self, req: Request<hyper::body::Incoming>) -> Response<Body> {
+        let (parts, body) = req.into_parts();
+        match read_body(body, MAX_BODY).await {
+            Ok(bytes) => self.handle(Request::from_parts(parts, bytes)).await,
+            Err(err) => error(&err),
+        }
+    }
+
+    /// Answers one request whose body has been read.
+    pub async fn handle(&self, req: Request<Bytes>) -> Response<Body> {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
         let route = route(&path, &self.cluster);
@@ -129,10 +157,23 @@ impl ApiServer {
             .is_some_and(|t| constant_time_eq(t.trim().as_bytes(), self.token.as_bytes()))
     }
 
-    async fn dispatch(&self, route: Route, req: Request<hyper::body::Incoming>) -> Result<Response<Body>, StatusError> {
-        let accept = req.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(str::to_string);
+    async fn dispatch(
+        &self,
+        route: Route,
+        req: Request<Bytes>,
+    ) -> Result<Response<Body>, StatusError> {
+        let accept = req
+            .headers()
+            .get(header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
         let registry = &self.cluster.registry;
-        let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1").to_string();
+        let host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("127.0.0.1")
+            .to_string();
         match route {
             Route::Health => Ok(text(200, "ok")),
             Route::Version => Ok(json(200, &discovery::version())),
@@ -140,40 +181,65 @@ impl ApiServer {
                 let legacy = route == Route::CoreVersions;
                 match negotiate(accept.as_deref())? {
                     Wanted::AggregatedDiscovery => {
-                        let body = serde_json::to_vec(&discovery::aggregated(registry, legacy)).unwrap_or_default();
+                        let body = serde_json::to_vec(&discovery::aggregated(registry, legacy))
+                            .unwrap_or_default();
                         Ok(json_bytes(200, body, discovery::AGGREGATED_CONTENT_TYPE))
                     }
                     _ if legacy => Ok(json(200, &discovery::api_versions(&host))),
                     _ => Ok(json(200, &discovery::api_group_list(registry))),
                 }
             }
-            Route::Group(g) => discovery::api_group(registry, &g).map(|d| json(200, &d)).ok_or_else(StatusError::path_not_found),
+            Route::Group(g) => discovery::api_group(registry, &g)
+                .map(|d| json(200, &d))
+                .ok_or_else(StatusError::path_not_found),
             Route::Resources(gv) => {
                 if !registry.serves(&gv.group, &gv.version) {
                     return Err(StatusError::path_not_found());
                 }
-                Ok(json(200, &discovery::resource_list(&gv, &registry.resources_of(&gv))))
+                Ok(json(
+                    200,
+                    &discovery::resource_list(&gv, &registry.resources_of(&gv)),
+                ))
             }
             Route::OpenApiIndex => Ok(json(200, &openapi::index(registry))),
-            Route::OpenApiDocument(path) => openapi::document_at(registry, &path).map(|d| json(200, &d)).ok_or_else(StatusError::path_not_found),
+            Route::OpenApiDocument(path) => openapi::document_at(registry, &path)
+                .map(|d| json(200, &d))
+                .ok_or_else(StatusError::path_not_found),
             Route::Object(path) => self.object(path, req, accept.as_deref()).await,
             Route::NotFound => Err(StatusError::path_not_found()),
         }
     }
 
-    async fn object(&self, path: ResourcePath, req: Request<hyper::body::Incoming>, accept: Option<&str>) -> Result<Response<Body>, StatusError> {
-        let Some(served) = self.cluster.served(&path.group, &path.version, &path.resource) else {
+    async fn object(
+        &self,
+        path: ResourcePath,
+        req: Request<Bytes>,
+        accept: Option<&str>,
+    ) -> Result<Response<Body>, StatusError> {
+        let Some(served) = self
+            .cluster
+            .served(&path.group, &path.version, &path.resource)
+        else {
             return Err(StatusError::path_not_found());
         };
         let wanted = negotiate(accept)?;
         let (parts, body) = req.into_parts();
-        let body = read_body(body, MAX_BODY).await?;
         let mut query = Query::parse(parts.uri.query());
         if path.watch {
-            query = Query::parse(Some(&format!("{}&watch=true", parts.uri.query().unwrap_or(""))));
+            query = Query::parse(Some(&format!(
+                "{}&watch=true",
+                parts.uri.query().unwrap_or("")
+            )));
         }
-        let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-        let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        let content_type = parts
+            .headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok());
+        let user_agent = parts
+            .headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
         let request = objects::Request {
             method: &parts.method,
             path: &path,
@@ -214,17 +280,46 @@ mod tests {
     #[test]
     fn routes_namespaced_and_cluster_paths() {
         let (c, _d) = cluster();
-        let Route::Object(p) = route("/api/v1/namespaces/default/configmaps/x", &c) else { panic!("not an object route") };
-        assert_eq!((p.namespace.as_deref(), p.resource.as_str(), p.name.as_deref()), (Some("default"), "configmaps", Some("x")));
-        let Route::Object(p) = route("/api/v1/namespaces/default", &c) else { panic!("not an object route") };
-        assert_eq!((p.namespace, p.resource.as_str(), p.name.as_deref()), (None, "namespaces", Some("default")));
-        let Route::Object(p) = route("/api/v1/namespaces/default/finalize", &c) else { panic!("not an object route") };
-        assert_eq!((p.resource.as_str(), p.subresource.as_deref()), ("namespaces", Some("finalize")));
-        let Route::Object(p) = route("/apis/apps/v1/namespaces/a/deployments/web/scale", &c) else { panic!("not an object route") };
-        assert_eq!((p.group.as_str(), p.subresource.as_deref()), ("apps", Some("scale")));
-        let Route::Object(p) = route("/api/v1/watch/namespaces/a/pods", &c) else { panic!("not an object route") };
+        let Route::Object(p) = route("/api/v1/namespaces/default/configmaps/x", &c) else {
+            panic!("not an object route")
+        };
+        assert_eq!(
+            (
+                p.namespace.as_deref(),
+                p.resource.as_str(),
+                p.name.as_deref()
+            ),
+            (Some("default"), "configmaps", Some("x"))
+        );
+        let Route::Object(p) = route("/api/v1/namespaces/default", &c) else {
+            panic!("not an object route")
+        };
+        assert_eq!(
+            (p.namespace, p.resource.as_str(), p.name.as_deref()),
+            (None, "namespaces", Some("default"))
+        );
+        let Route::Object(p) = route("/api/v1/namespaces/default/finalize", &c) else {
+            panic!("not an object route")
+        };
+        assert_eq!(
+            (p.resource.as_str(), p.subresource.as_deref()),
+            ("namespaces", Some("finalize"))
+        );
+        let Route::Object(p) = route("/apis/apps/v1/namespaces/a/deployments/web/scale", &c) else {
+            panic!("not an object route")
+        };
+        assert_eq!(
+            (p.group.as_str(), p.subresource.as_deref()),
+            ("apps", Some("scale"))
+        );
+        let Route::Object(p) = route("/api/v1/watch/namespaces/a/pods", &c) else {
+            panic!("not an object route")
+        };
         assert!(p.watch);
-        assert_eq!(route("/apis/apps/v1", &c), Route::Resources(GroupVersion::new("apps", "v1")));
+        assert_eq!(
+            route("/apis/apps/v1", &c),
+            Route::Resources(GroupVersion::new("apps", "v1"))
+        );
         assert_eq!(route("/nope", &c), Route::NotFound);
     }
 }

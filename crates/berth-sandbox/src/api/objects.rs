@@ -3,11 +3,14 @@
 
 use super::http::{Body, Query, Wanted, json, json_bytes, text, with_warnings};
 use super::{ResourcePath, table};
-use crate::cluster::{Cluster, DeleteOptions, DeleteOutcome, FieldValidation, Part, WriteOptions, not_found};
+use crate::cluster::{Cluster, DeleteOptions, DeleteOutcome, FieldValidation, Part, WriteOptions};
 use crate::registry::Served;
 use crate::store::Stored;
-use berth_kube::{FieldSelector, LabelSelector, ObjectExt, StatusError, apply_json_patch, apply_merge_patch, JsonPatchError};
 use base64::Engine;
+use berth_kube::{
+    FieldSelector, JsonPatchError, LabelSelector, ObjectExt, StatusError, apply_json_patch,
+    apply_merge_patch,
+};
 use bytes::Bytes;
 use http::{Method, Response};
 use serde_json::{Value, json};
@@ -37,7 +40,9 @@ pub fn handle(cluster: &Cluster, req: Request<'_>) -> Answer {
     match (&req.path.name, req.path.subresource.as_deref()) {
         (None, _) => match *req.method {
             Method::GET => list(cluster, &req),
-            Method::POST if req.path.namespace.is_some() || !req.served.info.namespaced() => create(cluster, &req, ns),
+            Method::POST if req.path.namespace.is_some() || !req.served.info.namespaced() => {
+                create(cluster, &req, ns)
+            }
             Method::DELETE => delete_collection(cluster, &req, ns),
             _ => Err(method_not_allowed(&req)),
         },
@@ -51,18 +56,33 @@ pub fn handle(cluster: &Cluster, req: Request<'_>) -> Answer {
             Method::DELETE => delete(cluster, &req, ns, name),
             _ => Err(method_not_allowed(&req)),
         },
-        (Some(name), Some("status")) if req.served.info.has_subresource("status") => match *req.method {
-            Method::GET => Ok(object_response(200, req.served, cluster.get(req.served, ns, name)?, req.wanted)),
-            Method::PUT => write_result(update(cluster, &req, ns, name, Part::Status), &req),
-            Method::PATCH => write_result(patch(cluster, &req, ns, name, Part::Status), &req),
-            _ => Err(method_not_allowed(&req)),
-        },
-        (Some(name), Some("scale")) if req.served.info.has_subresource("scale") => super::scale::handle(cluster, &req, ns, name),
-        (Some(name), Some("finalize")) if req.served.info.group.is_empty() && req.served.info.plural == "namespaces" => match *req.method {
-            Method::PUT => write_result(finalize(cluster, &req, name), &req),
-            _ => Err(method_not_allowed(&req)),
-        },
-        (Some(name), Some("log")) if req.served.info.plural == "pods" && req.served.info.group.is_empty() => {
+        (Some(name), Some("status")) if req.served.info.has_subresource("status") => {
+            match *req.method {
+                Method::GET => Ok(object_response(
+                    200,
+                    req.served,
+                    cluster.get(req.served, ns, name)?,
+                    req.wanted,
+                )),
+                Method::PUT => write_result(update(cluster, &req, ns, name, Part::Status), &req),
+                Method::PATCH => write_result(patch(cluster, &req, ns, name, Part::Status), &req),
+                _ => Err(method_not_allowed(&req)),
+            }
+        }
+        (Some(name), Some("scale")) if req.served.info.has_subresource("scale") => {
+            super::scale::handle(cluster, &req, ns, name)
+        }
+        (Some(name), Some("finalize"))
+            if req.served.info.group.is_empty() && req.served.info.plural == "namespaces" =>
+        {
+            match *req.method {
+                Method::PUT => write_result(finalize(cluster, &req, name), &req),
+                _ => Err(method_not_allowed(&req)),
+            }
+        }
+        (Some(name), Some("log"))
+            if req.served.info.plural == "pods" && req.served.info.group.is_empty() =>
+        {
             cluster.get(req.served, ns, name)?;
             Ok(text(200, ""))
         }
@@ -71,8 +91,14 @@ pub fn handle(cluster: &Cluster, req: Request<'_>) -> Answer {
 }
 
 fn method_not_allowed(req: &Request<'_>) -> StatusError {
-    StatusError::method_not_allowed(format!("the server does not allow this method on the requested resource"))
-        .with_details(&req.served.info.group, &req.served.info.plural, req.path.name.as_deref().unwrap_or(""))
+    StatusError::method_not_allowed(format!(
+        "the server does not allow this method on the requested resource"
+    ))
+    .with_details(
+        &req.served.info.group,
+        &req.served.info.plural,
+        req.path.name.as_deref().unwrap_or(""),
+    )
 }
 
 /// The write options from the query: dryRun, fieldManager, fieldValidation.
@@ -98,30 +124,60 @@ pub fn write_options(req: &Request<'_>) -> Result<WriteOptions, StatusError> {
             )));
         }
     };
-    let manager = req.query.get("fieldManager").map(str::to_string).unwrap_or_else(|| manager_from_agent(req.user_agent));
-    if manager.chars().count() > 128 {
-        return Err(StatusError::invalid("", "PatchOptions", "", vec![berth_kube::Cause::new(
-            "FieldValueTooLong",
-            "Too long: may not be more than 128 bytes",
-            "fieldManager",
-        )]));
+    let manager = req
+        .query
+        .get("fieldManager")
+        .map(str::to_string)
+        .unwrap_or_else(|| manager_from_agent(req.user_agent));
+    if manager.len() > 128 {
+        return Err(StatusError::invalid(
+            "",
+            "PatchOptions",
+            "",
+            vec![berth_kube::Cause::new(
+                "FieldValueTooLong",
+                "Too long: may not be more than 128 bytes",
+                "fieldManager",
+            )],
+        ));
     }
-    Ok(WriteOptions { dry_run, field_manager: Some(manager), field_validation })
+    Ok(WriteOptions {
+        dry_run,
+        field_validation,
+    })
 }
 
 /// The manager name the real server derives from a User-Agent: the part before the first `/`.
 fn manager_from_agent(agent: &str) -> String {
-    agent.split('/').next().unwrap_or("").chars().take(128).collect()
+    agent
+        .split('/')
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(128)
+        .collect()
 }
 
 /// Decodes a request body: JSON, or YAML for `application/yaml`.
 pub fn decode_body(req: &Request<'_>) -> Result<Value, StatusError> {
-    let media = req.content_type.unwrap_or("application/json").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = req
+        .content_type
+        .unwrap_or("application/json")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     match media.as_str() {
-        "application/json" | "" => serde_json::from_slice(&req.body).map_err(|e| json_decode_error(&e)),
+        "application/json" | "" => {
+            serde_json::from_slice(&req.body).map_err(|e| json_decode_error(&e))
+        }
         "application/yaml" => {
-            let text = std::str::from_utf8(&req.body).map_err(|_| StatusError::bad_request("the request body is not UTF-8"))?;
-            serde_yaml::from_str::<Value>(text).map_err(|e| StatusError::bad_request(format!("error converting YAML to JSON: {e}")))
+            let text = std::str::from_utf8(&req.body)
+                .map_err(|_| StatusError::bad_request("the request body is not UTF-8"))?;
+            serde_yaml::from_str::<Value>(text).map_err(|e| {
+                StatusError::bad_request(format!("error converting YAML to JSON: {e}"))
+            })
         }
         "application/vnd.kubernetes.protobuf" => Err(StatusError::unsupported_media_type(
             "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
@@ -139,7 +195,10 @@ fn json_decode_error(e: &serde_json::Error) -> StatusError {
 fn write_result(result: Result<crate::cluster::Written, StatusError>, req: &Request<'_>) -> Answer {
     let written = result?;
     let code = if written.created { 201 } else { 200 };
-    Ok(with_warnings(object_response(code, req.served, written.object, req.wanted), &written.warnings))
+    Ok(with_warnings(
+        object_response(code, req.served, written.object, req.wanted),
+        &written.warnings,
+    ))
 }
 
 fn create(cluster: &Cluster, req: &Request<'_>, ns: &str) -> Answer {
@@ -148,32 +207,57 @@ fn create(cluster: &Cluster, req: &Request<'_>, ns: &str) -> Answer {
     write_result(cluster.create(req.served, ns, obj, &opts), req)
 }
 
-fn update(cluster: &Cluster, req: &Request<'_>, ns: &str, name: &str, part: Part) -> Result<crate::cluster::Written, StatusError> {
+fn update(
+    cluster: &Cluster,
+    req: &Request<'_>,
+    ns: &str,
+    name: &str,
+    part: Part,
+) -> Result<crate::cluster::Written, StatusError> {
     let opts = write_options(req)?;
     let obj = decode_body(req)?;
     cluster.update(req.served, ns, name, obj, part, &opts)
 }
 
-fn patch(cluster: &Cluster, req: &Request<'_>, ns: &str, name: &str, part: Part) -> Result<crate::cluster::Written, StatusError> {
+fn patch(
+    cluster: &Cluster,
+    req: &Request<'_>,
+    ns: &str,
+    name: &str,
+    part: Part,
+) -> Result<crate::cluster::Written, StatusError> {
     let opts = write_options(req)?;
-    let media = req.content_type.unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let media = req
+        .content_type
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     let patch: Value = serde_json::from_slice(&req.body)
         .map_err(|e| StatusError::bad_request(format!("error decoding patch: {e}")))?;
     match media.as_str() {
-        "application/merge-patch+json" => cluster.update_with(req.served, ns, name, part, &opts, |mut obj| {
-            apply_merge_patch(&mut obj, &patch);
-            Ok(obj)
-        }),
-        "application/json-patch+json" => cluster.update_with(req.served, ns, name, part, &opts, |mut obj| {
-            apply_json_patch(&mut obj, &patch).map_err(|e| match e {
-                JsonPatchError::Invalid(m) => StatusError::bad_request(m),
-                JsonPatchError::Failed(m) => StatusError::new(422, "", m),
-            })?;
-            Ok(obj)
-        }),
-        "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => Err(StatusError::unsupported_media_type(format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json"
-        ))),
+        "application/merge-patch+json" => {
+            cluster.update_with(req.served, ns, name, part, &opts, |mut obj| {
+                apply_merge_patch(&mut obj, &patch);
+                Ok(obj)
+            })
+        }
+        "application/json-patch+json" => {
+            cluster.update_with(req.served, ns, name, part, &opts, |mut obj| {
+                apply_json_patch(&mut obj, &patch).map_err(|e| match e {
+                    JsonPatchError::Invalid(m) => StatusError::bad_request(m),
+                    JsonPatchError::Failed(m) => StatusError::new(422, "", m),
+                })?;
+                Ok(obj)
+            })
+        }
+        "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => {
+            Err(StatusError::unsupported_media_type(format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json"
+            )))
+        }
         _ => Err(StatusError::unsupported_media_type(format!(
             "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json"
         ))),
@@ -181,12 +265,22 @@ fn patch(cluster: &Cluster, req: &Request<'_>, ns: &str, name: &str, part: Part)
 }
 
 /// `PUT /api/v1/namespaces/{name}/finalize`: only `spec.finalizers` changes.
-fn finalize(cluster: &Cluster, req: &Request<'_>, name: &str) -> Result<crate::cluster::Written, StatusError> {
+fn finalize(
+    cluster: &Cluster,
+    req: &Request<'_>,
+    name: &str,
+) -> Result<crate::cluster::Written, StatusError> {
     let opts = write_options(req)?;
     let body = decode_body(req)?;
-    let finalizers = body.pointer("/spec/finalizers").cloned().unwrap_or(json!([]));
-    cluster.update_with(req.served, "", name, Part::Main, &opts, |mut obj| {
-        if let Some(spec) = obj.as_object_mut().map(|o| o.entry("spec").or_insert_with(|| json!({}))) {
+    let finalizers = body
+        .pointer("/spec/finalizers")
+        .cloned()
+        .unwrap_or(json!([]));
+    cluster.update_with(req.served, "", name, Part::Finalize, &opts, |mut obj| {
+        if let Some(spec) = obj
+            .as_object_mut()
+            .map(|o| o.entry("spec").or_insert_with(|| json!({})))
+        {
             spec["finalizers"] = finalizers.clone();
         }
         Ok(obj)
@@ -215,24 +309,38 @@ fn delete(cluster: &Cluster, req: &Request<'_>, ns: &str, name: &str) -> Answer 
     let opts = delete_options(req)?;
     match cluster.delete(req.served, ns, name, &opts)? {
         DeleteOutcome::Terminating(obj) => Ok(object_response(200, req.served, obj, req.wanted)),
-        DeleteOutcome::Deleted(obj) if returns_deleted_object(req.served) => Ok(object_response(200, req.served, obj, req.wanted)),
+        DeleteOutcome::Deleted(obj) if returns_deleted_object(req.served) => {
+            Ok(object_response(200, req.served, obj, req.wanted))
+        }
         DeleteOutcome::Deleted(obj) => {
-            let mut details = json!({"name": name, "kind": req.served.info.plural, "uid": obj.uid()});
+            let mut details =
+                json!({"name": name, "kind": req.served.info.plural, "uid": obj.uid()});
             if !req.served.info.group.is_empty() {
                 details["group"] = json!(req.served.info.group);
             }
-            Ok(json(200, &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details})))
+            Ok(json(
+                200,
+                &json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Success", "details": details}),
+            ))
         }
     }
 }
 
 /// Registries that answer a completed delete with the object rather than a Status.
 fn returns_deleted_object(served: &Served) -> bool {
-    served.custom.is_some() || (served.info.group.is_empty() && matches!(served.info.plural.as_str(), "pods" | "namespaces"))
+    served.custom.is_some()
+        || (served.info.group.is_empty()
+            && matches!(served.info.plural.as_str(), "pods" | "namespaces"))
 }
 
 fn delete_collection(cluster: &Cluster, req: &Request<'_>, ns: &str) -> Answer {
-    if !req.served.info.verbs.iter().any(|v| v == "deletecollection") {
+    if !req
+        .served
+        .info
+        .verbs
+        .iter()
+        .any(|v| v == "deletecollection")
+    {
         return Err(method_not_allowed(req));
     }
     let opts = delete_options(req)?;
@@ -262,9 +370,12 @@ fn delete_collection(cluster: &Cluster, req: &Request<'_>, ns: &str) -> Answer {
 
 pub fn selectors(req: &Request<'_>) -> Result<(LabelSelector, FieldSelector), StatusError> {
     let labels = LabelSelector::parse(req.query.get("labelSelector").unwrap_or(""))
-        .map_err(|e| StatusError::bad_request(format!("unable to parse requirement: {e}")))?;
-    let fields = FieldSelector::parse_for(req.query.get("fieldSelector").unwrap_or(""), &req.served.info)
         .map_err(|e| StatusError::bad_request(e.to_string()))?;
+    let fields = FieldSelector::parse_for(
+        req.query.get("fieldSelector").unwrap_or(""),
+        &req.served.info,
+    )
+    .map_err(|e| StatusError::bad_request(e.to_string()))?;
     Ok((labels, fields))
 }
 
@@ -279,8 +390,14 @@ fn encode_continue(rv: u64, ns: &str, name: &str) -> String {
 }
 
 fn decode_continue(token: &str) -> Result<(u64, String, String), StatusError> {
-    let bad = || StatusError::bad_request("continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)");
-    let raw = base64::engine::general_purpose::URL_SAFE.decode(token).map_err(|_| bad())?;
+    let bad = || {
+        StatusError::bad_request(
+            "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)",
+        )
+    };
+    let raw = base64::engine::general_purpose::URL_SAFE
+        .decode(token)
+        .map_err(|_| bad())?;
     let v: Value = serde_json::from_slice(&raw).map_err(|_| bad())?;
     let rv = v.get("rv").and_then(Value::as_u64).ok_or_else(bad)?;
     let start = v.get("start").and_then(Value::as_str).ok_or_else(bad)?;
@@ -294,18 +411,30 @@ fn list(cluster: &Cluster, req: &Request<'_>) -> Answer {
         return super::watch::watch(cluster, req);
     }
     let (labels, fields) = selectors(req)?;
-    if req.query.get("resourceVersionMatch").is_some_and(|m| !m.is_empty()) && req.query.get("resourceVersion").is_none_or(str::is_empty) {
-        return Err(StatusError::bad_request("resourceVersionMatch is forbidden unless resourceVersion is provided"));
+    if req
+        .query
+        .get("resourceVersionMatch")
+        .is_some_and(|m| !m.is_empty())
+        && req.query.get("resourceVersion").is_none_or(str::is_empty)
+    {
+        return Err(StatusError::bad_request(
+            "resourceVersionMatch is forbidden unless resourceVersion is provided",
+        ));
     }
     let limit: usize = match req.query.get("limit") {
-        Some(l) if !l.is_empty() => l.parse::<i64>().map_err(|_| StatusError::bad_request(format!("invalid limit: {l}")))?.max(0) as usize,
+        Some(l) if !l.is_empty() => l
+            .parse::<i64>()
+            .map_err(|_| StatusError::bad_request(format!("invalid limit: {l}")))?
+            .max(0) as usize,
         _ => 0,
     };
     let start = match req.query.get("continue").filter(|c| !c.is_empty()) {
         Some(token) => Some(decode_continue(token)?),
         None => None,
     };
-    let (items, current_rv) = cluster.store.list(&req.served.storage, req.path.namespace.as_deref());
+    let (items, current_rv) = cluster
+        .store
+        .list(&req.served.storage, req.path.namespace.as_deref());
     let list_rv = start.as_ref().map(|(rv, _, _)| *rv).unwrap_or(current_rv);
     let mut selected: Vec<(&str, &str, &Stored)> = Vec::new();
     let mut next = None;
@@ -335,12 +464,31 @@ fn list(cluster: &Cluster, req: &Request<'_>) -> Answer {
         meta["remainingItemCount"] = json!(remaining);
     }
     match req.wanted {
-        Wanted::Table => Ok(json(200, &table::table(req.served, selected.iter().map(|s| cluster.present(req.served, s.value())).collect(), meta, req.query))),
-        Wanted::PartialMetadata => {
-            let items: Vec<Value> = selected.iter().map(|s| partial_metadata(&cluster.present(req.served, s.value()))).collect();
-            Ok(json(200, &json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items})))
+        Wanted::Table => {
+            let objects: Vec<Value> = selected
+                .iter()
+                .map(|s| cluster.present(req.served, s.value()))
+                .collect();
+            Ok(json(
+                200,
+                &table::table(req.served, &objects, &meta, &table::options(req.query)?),
+            ))
         }
-        _ => Ok(json_bytes(200, list_body(cluster, req.served, &selected, &meta), "application/json")),
+        Wanted::PartialMetadata => {
+            let items: Vec<Value> = selected
+                .iter()
+                .map(|s| partial_metadata(&cluster.present(req.served, s.value())))
+                .collect();
+            Ok(json(
+                200,
+                &json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": meta, "items": items}),
+            ))
+        }
+        _ => Ok(json_bytes(
+            200,
+            list_body(cluster, req.served, &selected, &meta),
+            "application/json",
+        )),
     }
 }
 
@@ -362,7 +510,9 @@ fn list_body(cluster: &Cluster, served: &Served, items: &[&Stored], meta: &Value
         if served.custom.is_none() {
             out.extend_from_slice(&s.raw);
         } else {
-            out.extend_from_slice(&serde_json::to_vec(&cluster.present(served, s.value())).unwrap_or_default());
+            out.extend_from_slice(
+                &serde_json::to_vec(&cluster.present(served, s.value())).unwrap_or_default(),
+            );
         }
     }
     out.extend_from_slice(b"]}");
@@ -376,12 +526,16 @@ pub fn partial_metadata(obj: &Value) -> Value {
 /// One object in the representation the client asked for.
 pub fn object_response(code: u16, served: &Served, obj: Value, wanted: Wanted) -> Response<Body> {
     match wanted {
-        Wanted::Table => json(code, &table::table(served, vec![obj], json!({}), &Query::default())),
+        Wanted::Table => json(
+            code,
+            &table::table(
+                served,
+                &[obj],
+                &json!({}),
+                &berth_kube::TableOptions::default(),
+            ),
+        ),
         Wanted::PartialMetadata => json(code, &partial_metadata(&obj)),
         _ => json(code, &obj),
     }
-}
-
-pub fn not_found_for(served: &Served, name: &str) -> StatusError {
-    not_found(served, name)
 }

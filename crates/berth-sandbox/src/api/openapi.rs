@@ -25,7 +25,11 @@ fn all_group_versions(registry: &Registry) -> Vec<GroupVersion> {
     registry
         .groups()
         .iter()
-        .flat_map(|g| g.versions.iter().map(|v| GroupVersion::new(g.name.clone(), v.clone())))
+        .flat_map(|g| {
+            g.versions
+                .iter()
+                .map(|v| GroupVersion::new(g.name.clone(), v.clone()))
+        })
         .collect()
 }
 

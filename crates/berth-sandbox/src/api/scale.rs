@@ -4,7 +4,7 @@
 use super::http::{Body, json, with_warnings};
 use super::objects::{Request, decode_body, write_options};
 use crate::cluster::{Cluster, Part};
-use berth_kube::{ObjectExt, StatusError, apply_merge_patch, apply_json_patch};
+use berth_kube::{ObjectExt, StatusError, apply_json_patch, apply_merge_patch};
 use http::{Method, Response};
 use serde_json::{Value, json};
 
@@ -16,22 +16,41 @@ struct Paths {
 
 fn paths(req: &Request<'_>) -> Paths {
     match req.served.custom.as_ref().and_then(|c| c.scale.clone()) {
-        Some(p) => Paths { spec: p.spec_replicas, status: p.status_replicas, selector: p.label_selector },
-        None => Paths { spec: ".spec.replicas".into(), status: ".status.replicas".into(), selector: None },
+        Some(p) => Paths {
+            spec: p.spec_replicas,
+            status: p.status_replicas,
+            selector: p.label_selector,
+        },
+        None => Paths {
+            spec: ".spec.replicas".into(),
+            status: ".status.replicas".into(),
+            selector: None,
+        },
     }
 }
 
 fn pointer(path: &str) -> String {
-    path.trim_start_matches('.').split('.').fold(String::new(), |acc, p| format!("{acc}/{p}"))
+    path.trim_start_matches('.')
+        .split('.')
+        .fold(String::new(), |acc, p| format!("{acc}/{p}"))
 }
 
 /// The Scale view of an object.
 fn scale_of(req: &Request<'_>, obj: &Value) -> Value {
     let p = paths(req);
-    let spec = obj.pointer(&pointer(&p.spec)).and_then(Value::as_i64).unwrap_or(0);
-    let status = obj.pointer(&pointer(&p.status)).and_then(Value::as_i64).unwrap_or(0);
+    let spec = obj
+        .pointer(&pointer(&p.spec))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
+    let status = obj
+        .pointer(&pointer(&p.status))
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let selector = match &p.selector {
-        Some(path) => obj.pointer(&pointer(path)).and_then(Value::as_str).map(str::to_string),
+        Some(path) => obj
+            .pointer(&pointer(path))
+            .and_then(Value::as_str)
+            .map(str::to_string),
         None => obj.pointer("/spec/selector").map(selector_string),
     };
     let meta = obj.get("metadata").cloned().unwrap_or(json!({}));
@@ -55,11 +74,25 @@ fn scale_of(req: &Request<'_>, obj: &Value) -> Value {
 fn selector_string(sel: &Value) -> String {
     let mut parts: Vec<String> = Vec::new();
     if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
-        parts.extend(m.iter().map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))));
+        parts.extend(
+            m.iter()
+                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))),
+        );
     }
-    for e in sel.get("matchExpressions").and_then(Value::as_array).into_iter().flatten() {
+    for e in sel
+        .get("matchExpressions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let values: Vec<&str> = e.get("values").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str).collect();
+        let values: Vec<&str> = e
+            .get("values")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .collect();
         match e.get("operator").and_then(Value::as_str).unwrap_or("") {
             "In" => parts.push(format!("{key} in ({})", values.join(","))),
             "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
@@ -71,7 +104,12 @@ fn selector_string(sel: &Value) -> String {
     parts.join(",")
 }
 
-pub fn handle(cluster: &Cluster, req: &Request<'_>, ns: &str, name: &str) -> Result<Response<Body>, StatusError> {
+pub fn handle(
+    cluster: &Cluster,
+    req: &Request<'_>,
+    ns: &str,
+    name: &str,
+) -> Result<Response<Body>, StatusError> {
     if *req.method == Method::GET {
         let obj = cluster.get(req.served, ns, name)?;
         return Ok(json(200, &scale_of(req, &obj)));
@@ -82,34 +120,71 @@ pub fn handle(cluster: &Cluster, req: &Request<'_>, ns: &str, name: &str) -> Res
     match *req.method {
         Method::PUT => scale = decode_body(req)?,
         Method::PATCH => {
-            let patch: Value = serde_json::from_slice(&req.body).map_err(|e| StatusError::bad_request(format!("error decoding patch: {e}")))?;
-            let media = req.content_type.unwrap_or("").split(';').next().unwrap_or("").trim();
+            let patch: Value = serde_json::from_slice(&req.body)
+                .map_err(|e| StatusError::bad_request(format!("error decoding patch: {e}")))?;
+            let media = req
+                .content_type
+                .unwrap_or("")
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim();
             match media {
-                "application/merge-patch+json" | "application/strategic-merge-patch+json" => apply_merge_patch(&mut scale, &patch),
-                "application/json-patch+json" => apply_json_patch(&mut scale, &patch).map_err(|e| StatusError::new(422, "", e.to_string()))?,
-                other => return Err(StatusError::unsupported_media_type(format!("the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got {other})"))),
+                "application/merge-patch+json" | "application/strategic-merge-patch+json" => {
+                    apply_merge_patch(&mut scale, &patch)
+                }
+                "application/json-patch+json" => apply_json_patch(&mut scale, &patch)
+                    .map_err(|e| StatusError::new(422, "", e.to_string()))?,
+                other => {
+                    return Err(StatusError::unsupported_media_type(format!(
+                        "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json (got {other})"
+                    )));
+                }
             }
         }
-        _ => return Err(StatusError::method_not_allowed("the server does not allow this method on the requested resource")),
+        _ => {
+            return Err(StatusError::method_not_allowed(
+                "the server does not allow this method on the requested resource",
+            ));
+        }
     }
-    let replicas = scale.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(0);
+    let replicas = scale
+        .pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     if replicas < 0 {
-        return Err(StatusError::invalid("autoscaling", "Scale", name, vec![berth_kube::Cause::new(
-            "FieldValueInvalid",
-            format!("Invalid value: {replicas}: must be greater than or equal to 0"),
-            "spec.replicas",
-        )]));
+        return Err(StatusError::invalid(
+            "autoscaling",
+            "Scale",
+            name,
+            vec![berth_kube::Cause::new(
+                "FieldValueInvalid",
+                format!("Invalid value: {replicas}: must be greater than or equal to 0"),
+                "spec.replicas",
+            )],
+        ));
     }
-    let wanted_rv = scale.pointer("/metadata/resourceVersion").and_then(Value::as_str).unwrap_or("").to_string();
+    let wanted_rv = scale
+        .pointer("/metadata/resourceVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let spec_path = pointer(&paths(req).spec);
     let written = cluster.update_with(req.served, ns, name, Part::Main, &opts, |mut obj| {
         if !wanted_rv.is_empty() && wanted_rv != obj.resource_version() {
-            return Err(StatusError::stale(&req.served.info.group, &req.served.info.plural, name));
+            return Err(StatusError::stale(
+                &req.served.info.group,
+                &req.served.info.plural,
+                name,
+            ));
         }
         set_pointer(&mut obj, &spec_path, json!(replicas));
         Ok(obj)
     })?;
-    Ok(with_warnings(json(200, &scale_of(req, &written.object)), &written.warnings))
+    Ok(with_warnings(
+        json(200, &scale_of(req, &written.object)),
+        &written.warnings,
+    ))
 }
 
 fn set_pointer(obj: &mut Value, pointer: &str, value: Value) {
@@ -119,7 +194,9 @@ fn set_pointer(obj: &mut Value, pointer: &str, value: Value) {
         if !cur.is_object() {
             *cur = json!({});
         }
-        let Some(map) = cur.as_object_mut() else { return };
+        let Some(map) = cur.as_object_mut() else {
+            return;
+        };
         if i == parts.len() - 1 {
             map.insert(part.to_string(), value);
             return;

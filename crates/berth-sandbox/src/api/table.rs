@@ -2,36 +2,38 @@
 
 use super::http::Query;
 use crate::registry::Served;
-use berth_kube::{ObjectExt, unix_from_rfc3339};
-use serde_json::{Value, json};
+use berth_kube::{IncludeObject, StatusError, TableOptions, table_for};
+use serde_json::Value;
 
-/// The Table for `objects`, with the columns kubectl shows for the kind.
-pub fn table(served: &Served, objects: Vec<Value>, list_meta: Value, query: &Query) -> Value {
-    let include = query.get("includeObject").unwrap_or("Metadata");
-    let now = now();
-    let rows: Vec<Value> = objects
-        .iter()
-        .map(|o| {
-            let age = o.path("metadata.creationTimestamp").and_then(Value::as_str).and_then(unix_from_rfc3339).map(|t| format!("{}s", now - t)).unwrap_or_else(|| "<unknown>".into());
-            let object = match include {
-                "None" => Value::Null,
-                "Object" => o.clone(),
-                _ => json!({"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": o.get("metadata")}),
-            };
-            json!({"cells": [o.name(), age], "object": object})
-        })
-        .collect();
-    let _ = served;
-    json!({
-        "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": list_meta,
-        "columnDefinitions": [
-            {"name": "Name", "type": "string", "format": "name", "description": "Name must be unique within a namespace.", "priority": 0},
-            {"name": "Age", "type": "string", "format": "", "description": "CreationTimestamp is a timestamp representing the server time when this object was created.", "priority": 0}
-        ],
-        "rows": rows,
+/// How a request wants its Table rendered (`includeObject`).
+pub fn options(query: &Query) -> Result<TableOptions, StatusError> {
+    let include = query.get("includeObject");
+    let include_object = IncludeObject::parse(include).ok_or_else(|| {
+        StatusError::bad_request(format!(
+            "includeObject: Unsupported value: \"{}\": supported values: \"Metadata\", \"None\", \"Object\"",
+            include.unwrap_or("")
+        ))
+    })?;
+    Ok(TableOptions {
+        include_object,
+        no_headers: false,
     })
 }
 
+/// The Table for `objects`, with the columns kubectl shows for the kind.
+pub fn table(
+    served: &Served,
+    objects: &[Value],
+    list_meta: &Value,
+    options: &TableOptions,
+) -> Value {
+    let columns = served.custom.as_ref().map(|c| c.printer_columns.as_slice());
+    table_for(&served.info, columns, objects, list_meta, options, now())
+}
+
 fn now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
 }

@@ -31,6 +31,7 @@ struct Filter {
     labels: LabelSelector,
     fields: FieldSelector,
     wanted: Wanted,
+    table: berth_kube::TableOptions,
 }
 
 impl Filter {
@@ -40,7 +41,10 @@ impl Filter {
 
     fn concerns(&self, event: &Event) -> bool {
         *event.key.resource == *self.served.storage
-            && self.namespace.as_ref().is_none_or(|ns| *ns == event.key.namespace)
+            && self
+                .namespace
+                .as_ref()
+                .is_none_or(|ns| *ns == event.key.namespace)
     }
 }
 
@@ -57,14 +61,22 @@ pub fn watch(cluster: &Cluster, req: &Request<'_>) -> Result<Response<Body>, Sta
         .unwrap_or(DEFAULT_TIMEOUT);
     let since: Option<u64> = match rv_param {
         "" | "0" => None,
-        rv => Some(rv.parse().map_err(|_| StatusError::bad_request(format!("invalid resource version: {rv}")))?),
+        rv => Some(
+            rv.parse()
+                .map_err(|_| StatusError::bad_request(format!("invalid resource version: {rv}")))?,
+        ),
     };
     if send_initial && req.query.get("resourceVersionMatch") != Some("NotOlderThan") {
-        return Err(StatusError::invalid("", "ListOptions", "", vec![berth_kube::Cause::new(
-            "FieldValueForbidden",
-            "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan",
-            "sendInitialEvents",
-        )]));
+        return Err(StatusError::invalid(
+            "",
+            "ListOptions",
+            "",
+            vec![berth_kube::Cause::new(
+                "FieldValueForbidden",
+                "Forbidden: sendInitialEvents is forbidden for watch unless resourceVersionMatch is set to NotOlderThan",
+                "sendInitialEvents",
+            )],
+        ));
     }
     let filter = Filter {
         served: req.served.clone(),
@@ -72,6 +84,7 @@ pub fn watch(cluster: &Cluster, req: &Request<'_>) -> Result<Response<Body>, Sta
         labels,
         fields,
         wanted: req.wanted,
+        table: table::options(req.query)?,
     };
     let (tx, rx) = mpsc::channel::<Result<Frame<Bytes>, Infallible>>(256);
     let cluster = cluster.clone();
@@ -80,8 +93,14 @@ pub fn watch(cluster: &Cluster, req: &Request<'_>) -> Result<Response<Body>, Sta
     });
     let body: Body = StreamBody::new(ReceiverStream::new(rx)).boxed();
     let mut resp = Response::new(body);
-    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-    resp.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache, private"));
+    resp.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    resp.headers_mut().insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache, private"),
+    );
     Ok(resp)
 }
 
@@ -96,7 +115,7 @@ async fn send(tx: &Sink, kind: &str, object: Value) -> bool {
 fn render(cluster: &Cluster, filter: &Filter, stored: &Stored) -> Value {
     let obj = cluster.present(&filter.served, stored.value());
     match filter.wanted {
-        Wanted::Table => table::table(&filter.served, vec![obj], json!({}), &super::http::Query::default()),
+        Wanted::Table => table::table(&filter.served, &[obj], &json!({}), &filter.table),
         Wanted::PartialMetadata => partial_metadata(&obj),
         _ => obj,
     }
@@ -125,13 +144,22 @@ fn translate(filter: &Filter, event: &Event) -> Option<&'static str> {
     }
 }
 
-async fn run(cluster: Cluster, filter: Filter, since: Option<u64>, send_initial: bool, bookmarks: bool, timeout: Duration, tx: Sink) {
+async fn run(
+    cluster: Cluster,
+    filter: Filter,
+    since: Option<u64>,
+    send_initial: bool,
+    bookmarks: bool,
+    timeout: Duration,
+    tx: Sink,
+) {
     let (mut rx, mut last_rv) = match since {
         Some(rv) if !send_initial => {
             let (start, rx) = cluster.store.watch_from(rv);
             match start {
                 WatchStart::TooOld { oldest } => {
-                    let err = StatusError::expired(format!("too old resource version: {rv} ({oldest})"));
+                    let err =
+                        StatusError::expired(format!("too old resource version: {rv} ({oldest})"));
                     let _ = send(&tx, "ERROR", err.to_status()).await;
                     return;
                 }
@@ -153,9 +181,13 @@ async fn run(cluster: Cluster, filter: Filter, since: Option<u64>, send_initial:
             }
         }
         _ => {
-            let (items, rv, rx) = cluster.store.watch_snapshot(&filter.served.storage, filter.namespace.as_deref());
+            let (items, rv, rx) = cluster
+                .store
+                .watch_snapshot(&filter.served.storage, filter.namespace.as_deref());
             for (_, _, stored) in &items {
-                if filter.matches(stored) && !send(&tx, "ADDED", render(&cluster, &filter, stored)).await {
+                if filter.matches(stored)
+                    && !send(&tx, "ADDED", render(&cluster, &filter, stored)).await
+                {
                     return;
                 }
             }
@@ -191,7 +223,13 @@ async fn run(cluster: Cluster, filter: Filter, since: Option<u64>, send_initial:
     }
 }
 
-async fn deliver(cluster: &Cluster, filter: &Filter, event: &Arc<Event>, last_rv: &mut u64, tx: &Sink) -> bool {
+async fn deliver(
+    cluster: &Cluster,
+    filter: &Filter,
+    event: &Arc<Event>,
+    last_rv: &mut u64,
+    tx: &Sink,
+) -> bool {
     if event.rv <= *last_rv {
         return true;
     }

@@ -21,11 +21,18 @@ impl Propagation {
             "Background" => Ok(Self::Background),
             "Foreground" => Ok(Self::Foreground),
             "Orphan" => Ok(Self::Orphan),
-            other => Err(StatusError::invalid("", "DeleteOptions", "", vec![berth_kube::Cause::new(
-                "FieldValueNotSupported",
-                format!("Unsupported value: \"{other}\": supported values: \"Foreground\", \"Background\", \"Orphan\""),
-                "propagationPolicy",
-            )])),
+            other => Err(StatusError::invalid(
+                "",
+                "DeleteOptions",
+                "",
+                vec![berth_kube::Cause::new(
+                    "FieldValueNotSupported",
+                    format!(
+                        "Unsupported value: \"{other}\": supported values: \"Foreground\", \"Background\", \"Orphan\""
+                    ),
+                    "propagationPolicy",
+                )],
+            )),
         }
     }
 }
@@ -49,7 +56,11 @@ impl DeleteOptions {
         if let Some(policy) = body.get("propagationPolicy").and_then(Value::as_str) {
             self.propagation = Some(Propagation::parse(policy)?);
         } else if let Some(orphan) = body.get("orphanDependents").and_then(Value::as_bool) {
-            self.propagation = Some(if orphan { Propagation::Orphan } else { Propagation::Background });
+            self.propagation = Some(if orphan {
+                Propagation::Orphan
+            } else {
+                Propagation::Background
+            });
         }
         if let Some(g) = body.get("gracePeriodSeconds").and_then(Value::as_i64) {
             self.grace_period_seconds = Some(g);
@@ -79,7 +90,13 @@ pub enum DeleteOutcome {
 }
 
 impl Cluster {
-    pub fn delete(&self, served: &Served, namespace: &str, name: &str, opts: &DeleteOptions) -> Result<DeleteOutcome, StatusError> {
+    pub fn delete(
+        &self,
+        served: &Served,
+        namespace: &str,
+        name: &str,
+        opts: &DeleteOptions,
+    ) -> Result<DeleteOutcome, StatusError> {
         let key = Self::key(served, namespace, name);
         for _ in 0..super::UPDATE_RETRIES {
             let Some(current) = self.store.get(&key) else {
@@ -88,25 +105,37 @@ impl Cluster {
             let obj = current.value();
             if let Some(uid) = &opts.precondition_uid {
                 if uid != obj.uid() {
-                    return Err(StatusError::conflict(&served.info.group, &served.info.plural, name, &format!(
-                        "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                        obj.uid()
-                    )));
+                    return Err(StatusError::conflict(
+                        &served.info.group,
+                        &served.info.plural,
+                        name,
+                        &format!(
+                            "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                            obj.uid()
+                        ),
+                    ));
                 }
             }
             if let Some(rv) = &opts.precondition_rv {
                 if *rv != current.rv.to_string() {
-                    return Err(StatusError::conflict(&served.info.group, &served.info.plural, name, &format!(
-                        "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                        current.rv
-                    )));
+                    return Err(StatusError::conflict(
+                        &served.info.group,
+                        &served.info.plural,
+                        name,
+                        &format!(
+                            "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                            current.rv
+                        ),
+                    ));
                 }
             }
             let propagation = opts.propagation.unwrap_or(Propagation::Background);
             let mut finalizers = obj.finalizers();
             // Only the propagation finalizers change with the request; others stay.
             match propagation {
-                Propagation::Foreground if !finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) => {
+                Propagation::Foreground
+                    if !finalizers.iter().any(|f| f == FOREGROUND_FINALIZER) =>
+                {
                     finalizers.retain(|f| f != ORPHAN_FINALIZER);
                     finalizers.push(FOREGROUND_FINALIZER.into());
                 }
@@ -122,7 +151,10 @@ impl Cluster {
             let namespace_spec_finalizers = served.custom.is_none()
                 && served.info.group.is_empty()
                 && served.info.plural == "namespaces"
-                && obj.pointer("/spec/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty());
+                && obj
+                    .pointer("/spec/finalizers")
+                    .and_then(Value::as_array)
+                    .is_some_and(|f| !f.is_empty());
             let graceful = self.is_graceful(served, &obj, opts);
             if finalizers.is_empty() && !namespace_spec_finalizers && !graceful {
                 if opts.dry_run {
@@ -146,7 +178,12 @@ impl Cluster {
             let mut updated = obj.clone();
             if updated.deletion_timestamp().is_none() {
                 updated.set_meta("deletionTimestamp", json!(now_rfc3339()));
-                let grace = if graceful { opts.grace_period_seconds.unwrap_or_else(|| default_grace(&obj)) } else { 0 };
+                let grace = if graceful {
+                    opts.grace_period_seconds
+                        .unwrap_or_else(|| default_grace(&obj))
+                } else {
+                    0
+                };
                 updated.set_meta("deletionGracePeriodSeconds", json!(grace));
             }
             if finalizers.is_empty() {
@@ -180,19 +217,34 @@ impl Cluster {
     /// Pods bound to a node terminate gracefully (their kubelet finishes the delete); an
     /// unscheduled or finished pod, or a zero grace period, goes at once.
     fn is_graceful(&self, served: &Served, obj: &Value, opts: &DeleteOptions) -> bool {
-        if !(served.custom.is_none() && served.info.group.is_empty() && served.info.plural == "pods") {
+        if !(served.custom.is_none()
+            && served.info.group.is_empty()
+            && served.info.plural == "pods")
+        {
             return false;
         }
         if opts.grace_period_seconds == Some(0) {
             return false;
         }
-        let scheduled = obj.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
-        let finished = matches!(obj.pointer("/status/phase").and_then(Value::as_str), Some("Succeeded" | "Failed"));
+        let scheduled = obj
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
+        let finished = matches!(
+            obj.pointer("/status/phase").and_then(Value::as_str),
+            Some("Succeeded" | "Failed")
+        );
         scheduled && !finished
     }
 
     /// Removes one finalizer from an object (controllers use this to finish a deletion).
-    pub fn remove_finalizer(&self, served: &Served, namespace: &str, name: &str, finalizer: &str) -> Result<(), StatusError> {
+    pub fn remove_finalizer(
+        &self,
+        served: &Served,
+        namespace: &str,
+        name: &str,
+        finalizer: &str,
+    ) -> Result<(), StatusError> {
         let opts = WriteOptions::default();
         self.update_with(served, namespace, name, Part::Main, &opts, |mut obj| {
             let mut finalizers = obj.finalizers();
@@ -209,5 +261,7 @@ impl Cluster {
 }
 
 fn default_grace(obj: &Value) -> i64 {
-    obj.pointer("/spec/terminationGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(30)
+    obj.pointer("/spec/terminationGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(30)
 }

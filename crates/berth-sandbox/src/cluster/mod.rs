@@ -29,7 +29,6 @@ pub enum FieldValidation {
 #[derive(Clone, Debug, Default)]
 pub struct WriteOptions {
     pub dry_run: bool,
-    pub field_manager: Option<String>,
     pub field_validation: FieldValidation,
 }
 
@@ -48,6 +47,8 @@ pub enum Part {
     Main,
     /// The status subresource: only status.
     Status,
+    /// The namespace `finalize` subresource: only `spec.finalizers`.
+    Finalize,
 }
 
 /// The API server's state and rules. Cloning shares it.
@@ -64,11 +65,19 @@ const UPDATE_RETRIES: usize = 16;
 impl Cluster {
     pub fn new(store: Store, registry: Registry) -> Self {
         let services = services::Allocator::load(&store);
-        Self { store, registry, services: Arc::new(Mutex::new(services)) }
+        Self {
+            store,
+            registry,
+            services: Arc::new(Mutex::new(services)),
+        }
     }
 
     pub fn key(served: &Served, namespace: &str, name: &str) -> ObjectKey {
-        let ns = if served.info.namespaced() { namespace } else { "" };
+        let ns = if served.info.namespaced() {
+            namespace
+        } else {
+            ""
+        };
         ObjectKey::new(&served.storage, ns, name)
     }
 
@@ -96,7 +105,10 @@ impl Cluster {
     pub fn present(&self, served: &Served, mut obj: Value) -> Value {
         if obj.api_version() != served.info.api_version() {
             if let Some(o) = obj.as_object_mut() {
-                o.insert("apiVersion".into(), Value::String(served.info.api_version()));
+                o.insert(
+                    "apiVersion".into(),
+                    Value::String(served.info.api_version()),
+                );
             }
         }
         if let Some(schema) = served.custom.as_ref().and_then(|c| c.schema.as_ref()) {
@@ -106,7 +118,13 @@ impl Cluster {
     }
 
     /// Creates an object in `namespace` (ignored for cluster-scoped resources).
-    pub fn create(&self, served: &Served, namespace: &str, obj: Value, opts: &WriteOptions) -> Result<Written, StatusError> {
+    pub fn create(
+        &self,
+        served: &Served,
+        namespace: &str,
+        obj: Value,
+        opts: &WriteOptions,
+    ) -> Result<Written, StatusError> {
         let (obj, warnings) = self.prepare_create(served, namespace, obj, opts)?;
         let name = obj.name().to_string();
         let key = Self::key(served, namespace, &name);
@@ -114,7 +132,11 @@ impl Cluster {
             if self.store.get(&key).is_some() {
                 return Err(already_exists(served, &name));
             }
-            return Ok(Written { object: obj, warnings, created: true });
+            return Ok(Written {
+                object: obj,
+                warnings,
+                created: true,
+            });
         }
         let stored = self.store.create(&key, obj).map_err(|e| match e {
             StoreError::AlreadyExists => already_exists(served, &name),
@@ -122,11 +144,23 @@ impl Cluster {
         })?;
         let object = self.present(served, stored.value());
         self.after_write(served, &object);
-        Ok(Written { object, warnings, created: true })
+        Ok(Written {
+            object,
+            warnings,
+            created: true,
+        })
     }
 
     /// Replaces an object (PUT). An empty resourceVersion in `obj` means "whatever is there".
-    pub fn update(&self, served: &Served, namespace: &str, name: &str, obj: Value, part: Part, opts: &WriteOptions) -> Result<Written, StatusError> {
+    pub fn update(
+        &self,
+        served: &Served,
+        namespace: &str,
+        name: &str,
+        obj: Value,
+        part: Part,
+        opts: &WriteOptions,
+    ) -> Result<Written, StatusError> {
         let requested_rv = obj.resource_version().to_string();
         let key = Self::key(served, namespace, name);
         if obj.name() != name {
@@ -145,7 +179,13 @@ impl Cluster {
             let old = current.value();
             let (new, warnings) = self.prepare_update(served, &old, obj.clone(), part, opts)?;
             match self.commit_update(served, &key, &old, new, current.rv, opts)? {
-                Some(object) => return Ok(Written { object, warnings, created: false }),
+                Some(object) => {
+                    return Ok(Written {
+                        object,
+                        warnings,
+                        created: false,
+                    });
+                }
                 None if requested_rv.is_empty() => continue,
                 None => return Err(conflict(served, name)),
             }
@@ -155,7 +195,15 @@ impl Cluster {
 
     /// Read-modify-write: applies `change` to the current object and stores the result,
     /// retrying when another writer got there first. `change` may refuse with an error.
-    pub fn update_with<F>(&self, served: &Served, namespace: &str, name: &str, part: Part, opts: &WriteOptions, mut change: F) -> Result<Written, StatusError>
+    pub fn update_with<F>(
+        &self,
+        served: &Served,
+        namespace: &str,
+        name: &str,
+        part: Part,
+        opts: &WriteOptions,
+        mut change: F,
+    ) -> Result<Written, StatusError>
     where
         F: FnMut(Value) -> Result<Value, StatusError>,
     {
@@ -174,7 +222,11 @@ impl Cluster {
             new.set_meta("resourceVersion", Value::String(current.rv.to_string()));
             let (new, warnings) = self.prepare_update(served, &old, new, part, opts)?;
             if let Some(object) = self.commit_update(served, &key, &old, new, current.rv, opts)? {
-                return Ok(Written { object, warnings, created: false });
+                return Ok(Written {
+                    object,
+                    warnings,
+                    created: false,
+                });
             }
         }
         Err(conflict(served, name))
@@ -182,7 +234,15 @@ impl Cluster {
 
     /// Stores a prepared update; `None` when someone else wrote first. An update that leaves a
     /// terminating object without finalizers deletes it, as the real server does.
-    fn commit_update(&self, served: &Served, key: &ObjectKey, old: &Value, new: Value, rv: u64, opts: &WriteOptions) -> Result<Option<Value>, StatusError> {
+    fn commit_update(
+        &self,
+        served: &Served,
+        key: &ObjectKey,
+        old: &Value,
+        new: Value,
+        rv: u64,
+        opts: &WriteOptions,
+    ) -> Result<Option<Value>, StatusError> {
         if opts.dry_run {
             return Ok(Some(new));
         }
@@ -192,7 +252,9 @@ impl Cluster {
         }
         let finishing = ready_to_remove(served, &new);
         let result = if finishing {
-            self.store.update(key, new, rv).and_then(|s| self.store.delete(key, s.rv))
+            self.store
+                .update(key, new, rv)
+                .and_then(|s| self.store.delete(key, s.rv))
         } else {
             self.store.update(key, new, rv)
         };
@@ -210,7 +272,9 @@ impl Cluster {
 
     /// Hooks that must follow a write synchronously (CRDs change what is served).
     fn after_write(&self, served: &Served, object: &Value) {
-        if served.info.group == "apiextensions.k8s.io" && served.info.plural == "customresourcedefinitions" {
+        if served.info.group == "apiextensions.k8s.io"
+            && served.info.plural == "customresourcedefinitions"
+        {
             crate::controllers::crd::sync_served(self, object);
         }
     }
@@ -234,10 +298,16 @@ pub fn ready_to_remove(served: &Served, obj: &Value) -> bool {
     if obj.deletion_timestamp().is_none() || !obj.finalizers().is_empty() {
         return false;
     }
-    let grace = obj.pointer("/metadata/deletionGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(0);
+    let grace = obj
+        .pointer("/metadata/deletionGracePeriodSeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let namespace_held = served.custom.is_none()
         && served.info.group.is_empty()
         && served.info.plural == "namespaces"
-        && obj.pointer("/spec/finalizers").and_then(Value::as_array).is_some_and(|f| !f.is_empty());
+        && obj
+            .pointer("/spec/finalizers")
+            .and_then(Value::as_array)
+            .is_some_and(|f| !f.is_empty());
     grace == 0 && !namespace_held
 }

@@ -4,9 +4,10 @@
 use super::{Cluster, FieldValidation, Part, WriteOptions};
 use crate::registry::Served;
 use berth_kube::{
-    Cause, GroupVersionKind, ObjectExt, StatusError, apply_defaults, now_rfc3339, validate_object,
+    Cause, GroupVersionKind, ObjectExt, StatusError, apply_defaults, apply_job_selector_defaults,
+    apply_pod_admission, decode_error, now_rfc3339, prepare_for_create, validate_object,
+    validate_update, warnings_on_create,
 };
-use rand::Rng;
 use serde_json::{Map, Value, json};
 
 /// Kinds whose objects carry `metadata.generation` (the real registries that set it).
@@ -16,11 +17,16 @@ fn tracks_generation(served: &Served) -> bool {
     }
     matches!(
         (served.info.group.as_str(), served.info.plural.as_str()),
-        ("apps", "deployments" | "replicasets" | "statefulsets" | "daemonsets")
-            | ("batch", "jobs" | "cronjobs")
+        (
+            "apps",
+            "deployments" | "replicasets" | "statefulsets" | "daemonsets"
+        ) | ("batch", "jobs" | "cronjobs")
             | ("autoscaling", "horizontalpodautoscalers")
             | ("policy", "poddisruptionbudgets")
-            | ("networking.k8s.io", "ingresses" | "networkpolicies" | "ingressclasses")
+            | (
+                "networking.k8s.io",
+                "ingresses" | "networkpolicies" | "ingressclasses"
+            )
             | ("apiextensions.k8s.io", "customresourcedefinitions")
             | ("admissionregistration.k8s.io", _)
             | ("", "replicationcontrollers")
@@ -37,10 +43,20 @@ fn has_status(served: &Served) -> bool {
 }
 
 impl Cluster {
-    pub(super) fn prepare_create(&self, served: &Served, namespace: &str, mut obj: Value, opts: &WriteOptions) -> Result<(Value, Vec<String>), StatusError> {
+    pub(super) fn prepare_create(
+        &self,
+        served: &Served,
+        namespace: &str,
+        mut obj: Value,
+        opts: &WriteOptions,
+    ) -> Result<(Value, Vec<String>), StatusError> {
         check_type(served, &obj)?;
         let mut warnings = Vec::new();
-        let namespace = if served.info.namespaced() { namespace } else { "" };
+        let namespace = if served.info.namespaced() {
+            namespace
+        } else {
+            ""
+        };
         {
             let meta = obj.metadata_mut();
             let body_ns = meta.get("namespace").and_then(Value::as_str).unwrap_or("");
@@ -55,13 +71,32 @@ impl Cluster {
                 meta.remove("namespace");
             }
             // Fields a client may not set on create.
-            for owned in ["uid", "resourceVersion", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "selfLink"] {
+            for owned in [
+                "uid",
+                "resourceVersion",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+                "selfLink",
+            ] {
                 meta.remove(owned);
             }
-            let name = meta.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-            let generate = meta.get("generateName").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = meta
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
+            let generate = meta
+                .get("generateName")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             if name.is_empty() && !generate.is_empty() {
-                meta.insert("name".into(), json!(generate_name(&generate)));
+                meta.insert(
+                    "name".into(),
+                    json!(berth_kube::generate_name(&generate, rand::random())),
+                );
             }
             meta.insert("uid".into(), json!(uuid::Uuid::new_v4().to_string()));
             meta.insert("creationTimestamp".into(), json!(now_rfc3339()));
@@ -72,25 +107,59 @@ impl Cluster {
         if served.info.namespaced() {
             self.check_namespace(namespace)?;
         }
+        let builtin = served.custom.is_none();
+        let gvk = served.info.gvk();
+        if builtin {
+            if let Some(message) = decode_error(&gvk, &obj) {
+                return Err(StatusError::bad_request(message));
+            }
+        }
         self.normalize(served, &mut obj, opts, &mut warnings)?;
         if has_status(served) {
             reset_status_on_create(served, &mut obj);
         }
-        if served.info.group.is_empty() && served.info.plural == "services" {
-            self.allocate_service(&mut obj, None, opts.dry_run)?;
+        if builtin {
+            prepare_for_create(&gvk, &mut obj);
+            match (served.info.group.as_str(), served.info.plural.as_str()) {
+                ("batch", "jobs") => {
+                    let uid = obj.uid().to_string();
+                    apply_job_selector_defaults(&mut obj, &uid);
+                }
+                ("", "pods") => apply_pod_admission(&mut obj, &token_volume_suffix()),
+                ("", "services") => self.allocate_service(&mut obj, None, opts.dry_run)?,
+                _ => {}
+            }
         }
-        self.validate(served, &obj)?;
+        self.validate(served, None, &obj)?;
+        if builtin {
+            warnings.extend(warnings_on_create(&served.info, &obj));
+        }
         Ok((obj, warnings))
     }
 
-    pub(super) fn prepare_update(&self, served: &Served, old: &Value, mut obj: Value, part: Part, opts: &WriteOptions) -> Result<(Value, Vec<String>), StatusError> {
+    pub(super) fn prepare_update(
+        &self,
+        served: &Served,
+        old: &Value,
+        mut obj: Value,
+        part: Part,
+        opts: &WriteOptions,
+    ) -> Result<(Value, Vec<String>), StatusError> {
         check_type(served, &obj)?;
         let mut warnings = Vec::new();
         // The server owns these; a client's values are ignored.
         {
             let old_meta = old.get("metadata").cloned().unwrap_or_else(|| json!({}));
             let meta = obj.metadata_mut();
-            for owned in ["uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"] {
+            for owned in [
+                "uid",
+                "creationTimestamp",
+                "deletionTimestamp",
+                "deletionGracePeriodSeconds",
+                "generation",
+                "namespace",
+                "name",
+            ] {
                 match old_meta.get(owned) {
                     Some(v) => meta.insert(owned.into(), v.clone()),
                     None => meta.remove(owned),
@@ -109,7 +178,9 @@ impl Cluster {
                     old.name(),
                     vec![Cause::new(
                         "FieldValueForbidden",
-                        format!("Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{\"{added}\"}}"),
+                        format!(
+                            "Forbidden: no new finalizers can be added if the object is being deleted, found new finalizers []string{{\"{added}\"}}"
+                        ),
                         "metadata.finalizers",
                     )],
                 ));
@@ -121,6 +192,20 @@ impl Cluster {
                 if has_status(served) {
                     copy_field(old, &mut obj, "status");
                 }
+                if is_namespace(served) {
+                    // Only the finalize subresource changes a namespace's finalizers.
+                    let finalizers = old.pointer("/spec/finalizers").cloned();
+                    set_spec_finalizers(&mut obj, finalizers);
+                }
+            }
+            Part::Finalize => {
+                let finalizers = obj.pointer("/spec/finalizers").cloned();
+                let rv = obj.pointer("/metadata/resourceVersion").cloned();
+                obj = old.clone();
+                if let Some(rv) = rv {
+                    obj["metadata"]["resourceVersion"] = rv;
+                }
+                set_spec_finalizers(&mut obj, finalizers);
             }
             Part::Status => {
                 let status = obj.get("status").cloned();
@@ -128,7 +213,8 @@ impl Cluster {
                     // Custom resources: only status may change through /status.
                     let mut kept = old.clone();
                     if let Some(meta) = obj.get("metadata") {
-                        kept["metadata"]["resourceVersion"] = meta.get("resourceVersion").cloned().unwrap_or(Value::Null);
+                        kept["metadata"]["resourceVersion"] =
+                            meta.get("resourceVersion").cloned().unwrap_or(Value::Null);
                     }
                     obj = kept;
                 } else {
@@ -161,30 +247,48 @@ impl Cluster {
             self.allocate_service(&mut obj, Some(old), opts.dry_run)?;
         }
         if tracks_generation(served) {
-            let old_gen = old.get("metadata").and_then(|m| m.get("generation")).and_then(Value::as_i64).unwrap_or(1);
+            let old_gen = old
+                .get("metadata")
+                .and_then(|m| m.get("generation"))
+                .and_then(Value::as_i64)
+                .unwrap_or(1);
             let bump = part == Part::Main
-                && (spec_changed(old, &obj) || (annotations_bump_generation(served) && old.annotations() != obj.annotations()));
-            obj.set_meta("generation", json!(if bump { old_gen + 1 } else { old_gen }));
+                && (spec_changed(old, &obj)
+                    || (annotations_bump_generation(served)
+                        && old.annotations() != obj.annotations()));
+            obj.set_meta(
+                "generation",
+                json!(if bump { old_gen + 1 } else { old_gen }),
+            );
         }
-        self.validate(served, &obj)?;
+        self.validate(served, Some(old), &obj)?;
         Ok((obj, warnings))
     }
 
     /// Defaults and, for custom resources, structural pruning with the requested strictness.
-    fn normalize(&self, served: &Served, obj: &mut Value, opts: &WriteOptions, warnings: &mut Vec<String>) -> Result<(), StatusError> {
+    fn normalize(
+        &self,
+        served: &Served,
+        obj: &mut Value,
+        opts: &WriteOptions,
+        warnings: &mut Vec<String>,
+    ) -> Result<(), StatusError> {
         match served.custom.as_ref().and_then(|c| c.schema.as_ref()) {
             Some(schema) => {
                 let report = schema.prune(obj);
+                if let Some(field) = report.invalid_metadata.first() {
+                    return Err(StatusError::bad_request(format!(
+                        "unable to decode the request: {field} has the wrong type"
+                    )));
+                }
                 match opts.field_validation {
                     FieldValidation::Ignore => {}
-                    FieldValidation::Warn => {
-                        warnings.extend(report.pruned.iter().map(|p| format!("unknown field \"{p}\"")));
+                    FieldValidation::Warn => warnings.extend(report.warnings()),
+                    FieldValidation::Strict => {
+                        if let Some(err) = report.strict_error() {
+                            return Err(err);
+                        }
                     }
-                    FieldValidation::Strict if !report.pruned.is_empty() => {
-                        let fields: Vec<String> = report.pruned.iter().map(|p| format!("unknown field \"{p}\"")).collect();
-                        return Err(StatusError::bad_request(format!("strict decoding error: {}", fields.join(", "))));
-                    }
-                    FieldValidation::Strict => {}
                 }
                 schema.apply_defaults(obj);
             }
@@ -196,24 +300,53 @@ impl Cluster {
         Ok(())
     }
 
-    fn validate(&self, served: &Served, obj: &Value) -> Result<(), StatusError> {
-        let mut causes = validate_object(&served.info, obj);
+    /// Runs the validation of the resource (and of its CRD schema); `old` makes it an update.
+    fn validate(
+        &self,
+        served: &Served,
+        old: Option<&Value>,
+        obj: &Value,
+    ) -> Result<(), StatusError> {
+        let mut causes = match old {
+            Some(old) => validate_update(&served.info, old, obj),
+            None => validate_object(&served.info, obj),
+        };
         if let Some(schema) = served.custom.as_ref().and_then(|c| c.schema.as_ref()) {
-            causes.extend(schema.validate(obj));
+            causes.extend(match old {
+                Some(old) => schema.validate_update(obj, old),
+                None => schema.validate(obj),
+            });
         }
         if causes.is_empty() {
             return Ok(());
         }
         let name = obj.name();
-        Err(StatusError::invalid(&served.info.group, &served.info.kind, name, causes))
+        Err(StatusError::invalid(
+            &served.info.group,
+            &served.info.kind,
+            name,
+            causes,
+        ))
     }
 
     /// Namespaced objects need their namespace to exist and not be terminating.
     fn check_namespace(&self, namespace: &str) -> Result<(), StatusError> {
         if namespace.is_empty() {
-            return Err(StatusError::invalid("", "", "", vec![Cause::new("FieldValueRequired", "Required value", "metadata.namespace")]));
+            return Err(StatusError::invalid(
+                "",
+                "",
+                "",
+                vec![Cause::new(
+                    "FieldValueRequired",
+                    "Required value",
+                    "metadata.namespace",
+                )],
+            ));
         }
-        let Some(ns) = self.served("", "v1", "namespaces").and_then(|s| self.get_stored(&s, "", namespace)) else {
+        let Some(ns) = self
+            .served("", "v1", "namespaces")
+            .and_then(|s| self.get_stored(&s, "", namespace))
+        else {
             return Err(StatusError::not_found("", "namespaces", namespace));
         };
         if ns.value().deletion_timestamp().is_some() {
@@ -235,7 +368,9 @@ impl Cluster {
 /// The body must be the kind the URL names, in the URL's group-version.
 fn check_type(served: &Served, obj: &Value) -> Result<(), StatusError> {
     if !obj.is_object() {
-        return Err(StatusError::bad_request("the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf"));
+        return Err(StatusError::bad_request(
+            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf",
+        ));
     }
     let api_version = obj.api_version();
     let kind = obj.kind();
@@ -255,20 +390,10 @@ fn check_type(served: &Served, obj: &Value) -> Result<(), StatusError> {
     Ok(())
 }
 
-/// `name` + five random characters from the alphabet the real server uses (no vowels, no
-/// look-alike digits), as `generateName` asks.
-fn generate_name(prefix: &str) -> String {
-    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
-    // Names are at most 63 characters in the most restrictive rule; the real server trims
-    // the prefix the same way before appending.
-    let base: String = prefix.chars().take(58).collect();
-    let mut rng = rand::rng();
-    let suffix: String = (0..5).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect();
-    format!("{base}{suffix}")
-}
-
 fn copy_field(from: &Value, to: &mut Value, field: &str) {
-    let Some(target) = to.as_object_mut() else { return };
+    let Some(target) = to.as_object_mut() else {
+        return;
+    };
     match from.get(field) {
         Some(v) => {
             target.insert(field.into(), v.clone());
@@ -283,7 +408,12 @@ fn copy_field(from: &Value, to: &mut Value, field: &str) {
 fn spec_changed(old: &Value, new: &Value) -> bool {
     let strip = |v: &Value| -> Map<String, Value> {
         v.as_object()
-            .map(|o| o.iter().filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status")).map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|o| {
+                o.iter()
+                    .filter(|(k, _)| !matches!(k.as_str(), "metadata" | "status"))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     strip(old) != strip(new)
@@ -297,42 +427,40 @@ fn reset_status_on_create(served: &Served, obj: &mut Value) {
         return;
     }
     let initial = match (served.info.group.as_str(), served.info.plural.as_str()) {
-        ("", "pods") => json!({"phase": "Pending", "qosClass": qos_class(o.get("spec"))}),
         ("", "namespaces") => json!({"phase": "Active"}),
         ("", "persistentvolumeclaims") | ("", "persistentvolumes") => json!({"phase": "Pending"}),
         ("", "services") => json!({"loadBalancer": {}}),
         ("", "nodes") => return,
-        ("apiextensions.k8s.io", _) => json!({"conditions": [], "acceptedNames": {"kind": "", "plural": ""}, "storedVersions": []}),
+        ("apiextensions.k8s.io", _) => {
+            json!({"conditions": [], "acceptedNames": {"kind": "", "plural": ""}, "storedVersions": []})
+        }
         ("networking.k8s.io", "ingresses") => json!({"loadBalancer": {}}),
         _ => json!({}),
     };
     o.insert("status".into(), initial);
 }
 
-/// The pod's quality-of-service class, from its containers' requests and limits.
-fn qos_class(spec: Option<&Value>) -> &'static str {
-    let containers: Vec<&Value> = ["initContainers", "containers"]
-        .iter()
-        .filter_map(|f| spec?.get(*f)?.as_array())
-        .flatten()
-        .collect();
-    let mut any = false;
-    let mut guaranteed = true;
-    for c in &containers {
-        let requests = c.pointer("/resources/requests").and_then(Value::as_object);
-        let limits = c.pointer("/resources/limits").and_then(Value::as_object);
-        any |= requests.is_some_and(|r| !r.is_empty()) || limits.is_some_and(|l| !l.is_empty());
-        for res in ["cpu", "memory"] {
-            let limit = limits.and_then(|l| l.get(res));
-            let request = requests.and_then(|r| r.get(res)).or(limit);
-            if limit.is_none() || request != limit {
-                guaranteed = false;
-            }
-        }
-    }
-    match (any, guaranteed) {
-        (false, _) => "BestEffort",
-        (true, true) => "Guaranteed",
-        (true, false) => "Burstable",
+/// The random suffix of the service-account token volume the admission adds to pods.
+fn token_volume_suffix() -> String {
+    const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
+    (0..5)
+        .map(|_| ALPHABET[rand::random_range(0..ALPHABET.len())] as char)
+        .collect()
+}
+
+fn is_namespace(served: &Served) -> bool {
+    served.custom.is_none() && served.info.group.is_empty() && served.info.plural == "namespaces"
+}
+
+fn set_spec_finalizers(obj: &mut Value, finalizers: Option<Value>) {
+    let Some(root) = obj.as_object_mut() else {
+        return;
+    };
+    let spec = root.entry("spec").or_insert_with(|| json!({}));
+    if let Some(spec) = spec.as_object_mut() {
+        match finalizers {
+            Some(f) => spec.insert("finalizers".into(), f),
+            None => spec.remove("finalizers"),
+        };
     }
 }

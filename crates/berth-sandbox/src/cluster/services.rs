@@ -21,10 +21,16 @@ pub(super) struct Allocator {
 
 impl Allocator {
     pub fn load(store: &Store) -> Self {
-        let mut a = Allocator { ips: BTreeSet::new(), node_ports: BTreeSet::new(), next_ip: 1, next_port: *NODE_PORTS.start() };
+        let mut a = Allocator {
+            ips: BTreeSet::new(),
+            node_ports: BTreeSet::new(),
+            next_ip: 1,
+            next_port: *NODE_PORTS.start(),
+        };
         for (_, _, stored) in store.list("/services", None).0 {
             let svc = stored.value();
-            a.ips.extend(cluster_ips(&svc).iter().filter_map(|ip| parse_ip(ip)));
+            a.ips
+                .extend(cluster_ips(&svc).iter().filter_map(|ip| parse_ip(ip)));
             a.node_ports.extend(node_ports(&svc));
         }
         a
@@ -33,7 +39,11 @@ impl Allocator {
     fn ip(&mut self) -> Option<String> {
         for _ in 0..CIDR_SIZE {
             let offset = self.next_ip;
-            self.next_ip = if self.next_ip + 2 >= CIDR_SIZE { 1 } else { self.next_ip + 1 };
+            self.next_ip = if self.next_ip + 2 >= CIDR_SIZE {
+                1
+            } else {
+                self.next_ip + 1
+            };
             let ip = CIDR_BASE + offset;
             if self.ips.insert(ip) {
                 return Some(format_ip(ip));
@@ -45,7 +55,11 @@ impl Allocator {
     fn port(&mut self) -> Option<u32> {
         for _ in NODE_PORTS {
             let port = self.next_port;
-            self.next_port = if port >= *NODE_PORTS.end() { *NODE_PORTS.start() } else { port + 1 };
+            self.next_port = if port >= *NODE_PORTS.end() {
+                *NODE_PORTS.start()
+            } else {
+                port + 1
+            };
             if self.node_ports.insert(port) {
                 return Some(port);
             }
@@ -55,7 +69,10 @@ impl Allocator {
 }
 
 fn parse_ip(ip: &str) -> Option<u32> {
-    let parts: Vec<u32> = ip.split('.').map(|p| p.parse().ok()).collect::<Option<_>>()?;
+    let parts: Vec<u32> = ip
+        .split('.')
+        .map(|p| p.parse().ok())
+        .collect::<Option<_>>()?;
     if parts.len() != 4 || parts.iter().any(|p| *p > 255) {
         return None;
     }
@@ -63,20 +80,35 @@ fn parse_ip(ip: &str) -> Option<u32> {
 }
 
 fn format_ip(ip: u32) -> String {
-    format!("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255)
+    format!(
+        "{}.{}.{}.{}",
+        ip >> 24,
+        (ip >> 16) & 255,
+        (ip >> 8) & 255,
+        ip & 255
+    )
 }
 
 fn cluster_ips(svc: &Value) -> Vec<String> {
     svc.pointer("/spec/clusterIPs")
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn node_ports(svc: &Value) -> Vec<u32> {
     svc.pointer("/spec/ports")
         .and_then(Value::as_array)
-        .map(|ports| ports.iter().filter_map(|p| p.get("nodePort")?.as_u64().map(|n| n as u32)).collect())
+        .map(|ports| {
+            ports
+                .iter()
+                .filter_map(|p| p.get("nodePort")?.as_u64().map(|n| n as u32))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -96,28 +128,53 @@ impl Cluster {
 
     /// Fills clusterIP(s), IP families and node ports. On update the old allocation is kept,
     /// since the real API treats clusterIP as immutable.
-    pub(super) fn allocate_service(&self, svc: &mut Value, old: Option<&Value>, dry_run: bool) -> Result<(), StatusError> {
+    pub(super) fn allocate_service(
+        &self,
+        svc: &mut Value,
+        old: Option<&Value>,
+        dry_run: bool,
+    ) -> Result<(), StatusError> {
         let mut alloc = self.services.lock().unwrap_or_else(|p| p.into_inner());
-        let svc_type = svc.pointer("/spec/type").and_then(Value::as_str).unwrap_or("ClusterIP").to_string();
-        let Some(spec) = svc.get_mut("spec").and_then(Value::as_object_mut) else { return Ok(()) };
+        let svc_type = svc
+            .pointer("/spec/type")
+            .and_then(Value::as_str)
+            .unwrap_or("ClusterIP")
+            .to_string();
+        let Some(spec) = svc.get_mut("spec").and_then(Value::as_object_mut) else {
+            return Ok(());
+        };
         if svc_type == "ExternalName" {
             return Ok(());
         }
-        let old_ip = old.and_then(|o| o.pointer("/spec/clusterIP")).and_then(Value::as_str).map(str::to_string);
-        let requested = spec.get("clusterIP").and_then(Value::as_str).unwrap_or("").to_string();
+        let old_ip = old
+            .and_then(|o| o.pointer("/spec/clusterIP"))
+            .and_then(Value::as_str)
+            .map(str::to_string);
+        let requested = spec
+            .get("clusterIP")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let ip = match (old_ip, requested.as_str()) {
             (Some(old_ip), "") => old_ip,
             (Some(old_ip), req) if req == old_ip => old_ip,
             (Some(_), req) => {
-                return Err(StatusError::invalid("", "Service", "", vec![Cause::new(
-                    "FieldValueInvalid",
-                    format!("Invalid value: \"{req}\": field is immutable"),
-                    "spec.clusterIPs[0]",
-                )]));
+                return Err(StatusError::invalid(
+                    "",
+                    "Service",
+                    "",
+                    vec![Cause::new(
+                        "FieldValueInvalid",
+                        format!("Invalid value: \"{req}\": field is immutable"),
+                        "spec.clusterIPs[0]",
+                    )],
+                ));
             }
             (None, "None") => "None".to_string(),
             (None, "") => {
-                let ip = alloc.ip().ok_or_else(|| StatusError::internal("failed to allocate a serviceIP: range is full"))?;
+                let ip = alloc.ip().ok_or_else(|| {
+                    StatusError::internal("failed to allocate a serviceIP: range is full")
+                })?;
                 if dry_run {
                     // A dry run shows an address but must not keep it.
                     if let Some(n) = parse_ip(&ip) {
@@ -128,18 +185,32 @@ impl Cluster {
             }
             (None, req) => {
                 let Some(n) = parse_ip(req) else {
-                    return Err(StatusError::invalid("", "Service", "", vec![Cause::new(
-                        "FieldValueInvalid",
-                        format!("Invalid value: \"{req}\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"),
-                        "spec.clusterIPs[0]",
-                    )]));
+                    return Err(StatusError::invalid(
+                        "",
+                        "Service",
+                        "",
+                        vec![Cause::new(
+                            "FieldValueInvalid",
+                            format!(
+                                "Invalid value: \"{req}\": must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)"
+                            ),
+                            "spec.clusterIPs[0]",
+                        )],
+                    ));
                 };
                 if !dry_run && !alloc.ips.insert(n) {
-                    return Err(StatusError::invalid("", "Service", "", vec![Cause::new(
-                        "FieldValueInvalid",
-                        format!("Invalid value: \"{req}\": failed to allocate IP {req}: provided IP is already allocated"),
-                        "spec.clusterIPs",
-                    )]));
+                    return Err(StatusError::invalid(
+                        "",
+                        "Service",
+                        "",
+                        vec![Cause::new(
+                            "FieldValueInvalid",
+                            format!(
+                                "Invalid value: \"{req}\": failed to allocate IP {req}: provided IP is already allocated"
+                            ),
+                            "spec.clusterIPs",
+                        )],
+                    ));
                 }
                 req.to_string()
             }
@@ -147,7 +218,8 @@ impl Cluster {
         spec.insert("clusterIP".into(), json!(ip));
         spec.insert("clusterIPs".into(), json!([ip]));
         spec.entry("ipFamilies").or_insert_with(|| json!(["IPv4"]));
-        spec.entry("ipFamilyPolicy").or_insert_with(|| json!("SingleStack"));
+        spec.entry("ipFamilyPolicy")
+            .or_insert_with(|| json!("SingleStack"));
         if matches!(svc_type.as_str(), "NodePort" | "LoadBalancer") {
             let old_ports = old.map(node_ports).unwrap_or_default();
             if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
@@ -158,7 +230,9 @@ impl Cluster {
                     let assigned = match old_ports.get(i) {
                         Some(p) => *p,
                         None if dry_run => 30000 + i as u32,
-                        None => alloc.port().ok_or_else(|| StatusError::internal("failed to allocate a nodePort: range is full"))?,
+                        None => alloc.port().ok_or_else(|| {
+                            StatusError::internal("failed to allocate a nodePort: range is full")
+                        })?,
                     };
                     if let Some(p) = port.as_object_mut() {
                         p.insert("nodePort".into(), json!(assigned));
@@ -169,4 +243,3 @@ impl Cluster {
         Ok(())
     }
 }
-

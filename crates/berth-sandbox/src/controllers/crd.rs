@@ -3,7 +3,9 @@
 
 use crate::cluster::{Cluster, DeleteOptions, Part, WriteOptions};
 use crate::registry::{CustomVersion, ScalePaths, Served, storage_key};
-use berth_kube::{GroupVersion, ObjectExt, ResourceInfo, Scope, StructuralSchema, now_rfc3339};
+use berth_kube::{
+    GroupVersion, ObjectExt, PrinterColumn, ResourceInfo, Scope, StructuralSchema, now_rfc3339,
+};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
@@ -16,26 +18,63 @@ fn crds(cluster: &Cluster) -> Option<Served> {
 /// Builds the served resources of a CRD: one per served version.
 pub fn served_versions(crd: &Value) -> (String, Vec<Served>, Vec<String>) {
     let spec = crd.get("spec").cloned().unwrap_or(Value::Null);
-    let group = spec.get("group").and_then(Value::as_str).unwrap_or("").to_string();
+    let group = spec
+        .get("group")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
     let names = spec.get("names").cloned().unwrap_or(Value::Null);
-    let plural = names.get("plural").and_then(Value::as_str).unwrap_or("").to_string();
-    let kind = names.get("kind").and_then(Value::as_str).unwrap_or("").to_string();
-    let scope = if spec.get("scope").and_then(Value::as_str) == Some("Cluster") { Scope::Cluster } else { Scope::Namespaced };
+    let plural = names
+        .get("plural")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let kind = names
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let scope = if spec.get("scope").and_then(Value::as_str) == Some("Cluster") {
+        Scope::Cluster
+    } else {
+        Scope::Namespaced
+    };
     let strings = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array).map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect()).unwrap_or_default()
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     };
     let mut served = Vec::new();
     let mut order = Vec::new();
-    for version in spec.get("versions").and_then(Value::as_array).into_iter().flatten() {
+    for version in spec
+        .get("versions")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         if version.get("served").and_then(Value::as_bool) != Some(true) {
             continue;
         }
-        let Some(name) = version.get("name").and_then(Value::as_str) else { continue };
+        let Some(name) = version.get("name").and_then(Value::as_str) else {
+            continue;
+        };
         order.push(name.to_string());
         let gv = GroupVersion::new(group.clone(), name);
         let mut info = ResourceInfo::new(&gv, &kind, &plural, scope);
-        info.singular = names.get("singular").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| kind.to_lowercase());
-        info.list_kind = names.get("listKind").and_then(Value::as_str).map(str::to_string).unwrap_or_else(|| format!("{kind}List"));
+        info.singular = names
+            .get("singular")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| kind.to_lowercase());
+        info.list_kind = names
+            .get("listKind")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("{kind}List"));
         info.short_names = strings(names.get("shortNames"));
         info.categories = strings(names.get("categories"));
         let subresources = version.get("subresources");
@@ -43,11 +82,24 @@ pub fn served_versions(crd: &Value) -> (String, Vec<Served>, Vec<String>) {
         if has_status {
             info = info.with_status();
         }
-        let scale = subresources.and_then(|s| s.get("scale")).map(|s| ScalePaths {
-            spec_replicas: s.get("specReplicasPath").and_then(Value::as_str).unwrap_or(".spec.replicas").to_string(),
-            status_replicas: s.get("statusReplicasPath").and_then(Value::as_str).unwrap_or(".status.replicas").to_string(),
-            label_selector: s.get("labelSelectorPath").and_then(Value::as_str).map(str::to_string),
-        });
+        let scale = subresources
+            .and_then(|s| s.get("scale"))
+            .map(|s| ScalePaths {
+                spec_replicas: s
+                    .get("specReplicasPath")
+                    .and_then(Value::as_str)
+                    .unwrap_or(".spec.replicas")
+                    .to_string(),
+                status_replicas: s
+                    .get("statusReplicasPath")
+                    .and_then(Value::as_str)
+                    .unwrap_or(".status.replicas")
+                    .to_string(),
+                label_selector: s
+                    .get("labelSelectorPath")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            });
         if scale.is_some() {
             info = info.with_scale();
         }
@@ -56,11 +108,14 @@ pub fn served_versions(crd: &Value) -> (String, Vec<Served>, Vec<String>) {
             crd_name: crd.name().to_string(),
             schema: raw_schema.clone().map(StructuralSchema::new),
             raw_schema,
-            printer_columns: version.get("additionalPrinterColumns").and_then(Value::as_array).cloned().unwrap_or_default(),
+            printer_columns: PrinterColumn::from_crd_version(version),
             scale,
-            has_status,
         };
-        served.push(Served { info, storage: storage_key(&group, &plural), custom: Some(Arc::new(custom)) });
+        served.push(Served {
+            info,
+            storage: storage_key(&group, &plural),
+            custom: Some(Arc::new(custom)),
+        });
     }
     (group, served, order)
 }
@@ -70,9 +125,21 @@ pub fn served_versions(crd: &Value) -> (String, Vec<Served>, Vec<String>) {
 pub fn sync_served(cluster: &Cluster, crd: &Value) {
     let (group, served, order) = served_versions(crd);
     let name = crd.name().to_string();
-    let exists = cluster.store.get(&Cluster::key(&match crds(cluster) { Some(s) => s, None => return }, "", &name)).is_some();
+    let exists = cluster
+        .store
+        .get(&Cluster::key(
+            &match crds(cluster) {
+                Some(s) => s,
+                None => return,
+            },
+            "",
+            &name,
+        ))
+        .is_some();
     if !exists {
-        cluster.registry.set_custom(&name, &group, Vec::new(), Vec::new());
+        cluster
+            .registry
+            .set_custom(&name, &group, Vec::new(), Vec::new());
         return;
     }
     if crd.deletion_timestamp().is_none() {
@@ -100,7 +167,10 @@ fn condition(crd: &Value, kind: &str) -> Option<String> {
 /// Sets acceptedNames, NamesAccepted and Established (the real controllers do this in two steps:
 /// naming first, then establishing), plus storedVersions and the cleanup finalizer.
 pub fn establish(cluster: &Cluster, crd: &Value) {
-    if condition(crd, "Established").as_deref() == Some("True") && names_match(crd) && has_cleanup_finalizer(crd) {
+    if condition(crd, "Established").as_deref() == Some("True")
+        && names_match(crd)
+        && has_cleanup_finalizer(crd)
+    {
         return;
     }
     let Some(served) = crds(cluster) else { return };
@@ -162,7 +232,9 @@ fn has_cleanup_finalizer(crd: &Value) -> bool {
 /// Finishes the deletion of a terminating CRD: stops serving it, deletes every instance and
 /// removes the cleanup finalizer.
 pub fn finish_deletion(cluster: &Cluster, crd: &Value) {
-    let Some(crd_served) = crds(cluster) else { return };
+    let Some(crd_served) = crds(cluster) else {
+        return;
+    };
     let name = crd.name().to_string();
     let (group, served, _) = served_versions(crd);
     let opts = WriteOptions::default();
@@ -180,7 +252,9 @@ pub fn finish_deletion(cluster: &Cluster, crd: &Value) {
             let _ = cluster.delete(first, &ns, &obj_name, &delete);
         }
         if cluster.store.list(&first.storage, None).0.is_empty() {
-            cluster.registry.set_custom(&name, &group, Vec::new(), Vec::new());
+            cluster
+                .registry
+                .set_custom(&name, &group, Vec::new(), Vec::new());
             let _ = cluster.remove_finalizer(&crd_served, "", &name, CLEANUP_FINALIZER);
         }
     } else {
@@ -194,15 +268,23 @@ pub fn restore(cluster: &Cluster) {
     for (_, _, stored) in cluster.store.list(&served.storage, None).0 {
         let crd = stored.value();
         let (group, versions, order) = served_versions(&crd);
-        cluster.registry.set_custom(crd.name(), &group, versions, order);
+        cluster
+            .registry
+            .set_custom(crd.name(), &group, versions, order);
     }
 }
 
 /// A custom resource went away: if its CRD is terminating, it may now be finished.
 pub fn instance_deleted(cluster: &Cluster, storage: &str) {
-    let Some(crd_served) = crds(cluster) else { return };
-    let Some(served) = cluster.registry.versions_of(storage).into_iter().next() else { return };
-    let Some(custom) = served.custom.as_ref() else { return };
+    let Some(crd_served) = crds(cluster) else {
+        return;
+    };
+    let Some(served) = cluster.registry.versions_of(storage).into_iter().next() else {
+        return;
+    };
+    let Some(custom) = served.custom.as_ref() else {
+        return;
+    };
     if let Some(crd) = cluster.get_stored(&crd_served, "", &custom.crd_name) {
         let crd = crd.value();
         if crd.deletion_timestamp().is_some() {

@@ -23,7 +23,10 @@ pub fn start(cluster: Cluster, stop: Arc<AtomicBool>) -> std::thread::JoinHandle
 }
 
 fn run(cluster: Cluster, stop: Arc<AtomicBool>) {
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_time().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             tracing::error!("controllers cannot start: {e}");
@@ -50,13 +53,24 @@ fn run(cluster: Cluster, stop: Arc<AtomicBool>) {
 
 fn handle(cluster: &Cluster, event: &Event) {
     let obj = event.object.value();
+    tracing::debug!(rv = event.rv, kind = event.kind.as_str(), resource = %event.key.resource, name = %event.key.name, "controller event");
     let resource = &*event.key.resource;
+    // Events queue up behind the controllers' own writes: act on the current state, never on
+    // the event's (possibly stale) copy, or a controller would redo work it already did.
+    let current = || cluster.store.get(&event.key).map(|s| s.value());
     match (resource, event.kind) {
-        ("apiextensions.k8s.io/customresourcedefinitions", EventType::Added | EventType::Modified) => {
-            crd::reconcile(cluster, &obj);
+        (
+            "apiextensions.k8s.io/customresourcedefinitions",
+            EventType::Added | EventType::Modified,
+        ) => {
+            if let Some(crd) = current() {
+                crd::reconcile(cluster, &crd);
+            }
         }
-        ("/namespaces", EventType::Modified) if obj.deletion_timestamp().is_some() => {
-            namespace::finish_deletion(cluster, &obj);
+        ("/namespaces", EventType::Modified) => {
+            if let Some(ns) = current().filter(|ns| ns.deletion_timestamp().is_some()) {
+                namespace::finish_deletion(cluster, &ns);
+            }
         }
         _ => {}
     }
@@ -69,7 +83,11 @@ fn handle(cluster: &Cluster, event: &Event) {
             }
             crd::instance_deleted(cluster, resource);
         }
-        _ if obj.deletion_timestamp().is_some() => gc::owner_terminating(cluster, &obj),
+        _ if obj.deletion_timestamp().is_some() => {
+            if let Some(obj) = current().filter(|o| o.deletion_timestamp().is_some()) {
+                gc::owner_terminating(cluster, &obj);
+            }
+        }
         _ => {}
     }
 }
@@ -82,7 +100,9 @@ fn resync(cluster: &Cluster) {
             if obj.deletion_timestamp().is_some() {
                 match &*resource {
                     "/namespaces" => namespace::finish_deletion(cluster, &obj),
-                    "apiextensions.k8s.io/customresourcedefinitions" => crd::reconcile(cluster, &obj),
+                    "apiextensions.k8s.io/customresourcedefinitions" => {
+                        crd::reconcile(cluster, &obj)
+                    }
                     _ => gc::owner_terminating(cluster, &obj),
                 }
             } else if &*resource == "apiextensions.k8s.io/customresourcedefinitions" {

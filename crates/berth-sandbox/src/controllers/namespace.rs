@@ -10,7 +10,9 @@ pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
     let name = ns.name().to_string();
     let mut remaining = 0;
     for resource in cluster.store.resources() {
-        let Some(served) = cluster.registry.versions_of(&resource).into_iter().next() else { continue };
+        let Some(served) = cluster.registry.versions_of(&resource).into_iter().next() else {
+            continue;
+        };
         if !served.info.namespaced() {
             continue;
         }
@@ -21,7 +23,9 @@ pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
             }
         }
     }
-    let Some(namespaces) = cluster.served("", "v1", "namespaces") else { return };
+    let Some(namespaces) = cluster.served("", "v1", "namespaces") else {
+        return;
+    };
     let still = count_content(cluster, &name);
     let now = berth_kube::now_rfc3339();
     let conditions = json!([
@@ -35,7 +39,10 @@ pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
     let _ = remaining;
     let opts = WriteOptions::default();
     let _ = cluster.update_with(&namespaces, "", &name, Part::Status, &opts, |mut o| {
-        if o.pointer("/status/conditions").is_none_or(|c| c.as_array().map(|a| a.len()) != Some(4) || o.pointer("/status/conditions/3/status") != conditions.pointer("/3/status")) {
+        if o.pointer("/status/conditions").is_none_or(|c| {
+            c.as_array().map(|a| a.len()) != Some(4)
+                || o.pointer("/status/conditions/3/status") != conditions.pointer("/3/status")
+        }) {
             o["status"] = json!({"phase": "Terminating", "conditions": conditions});
         }
         Ok(o)
@@ -43,7 +50,7 @@ pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
     if still == 0 {
         // The finalize step: drop `kubernetes` from spec.finalizers; the write then removes the
         // namespace if nothing else holds it.
-        let _ = cluster.update_with(&namespaces, "", &name, Part::Main, &opts, |mut o| {
+        let _ = cluster.update_with(&namespaces, "", &name, Part::Finalize, &opts, |mut o| {
             if let Some(spec) = o.get_mut("spec").and_then(Value::as_object_mut) {
                 spec.insert("finalizers".into(), json!([]));
             }
@@ -57,14 +64,22 @@ fn count_content(cluster: &Cluster, namespace: &str) -> usize {
         .store
         .resources()
         .iter()
-        .filter(|r| cluster.registry.versions_of(r).first().is_some_and(|s| s.info.namespaced()))
+        .filter(|r| {
+            cluster
+                .registry
+                .versions_of(r)
+                .first()
+                .is_some_and(|s| s.info.namespaced())
+        })
         .map(|r| cluster.store.count(r, namespace))
         .sum()
 }
 
 /// Something in `namespace` was deleted: if the namespace is terminating, check it again.
 pub fn content_deleted(cluster: &Cluster, namespace: &str) {
-    let Some(namespaces) = cluster.served("", "v1", "namespaces") else { return };
+    let Some(namespaces) = cluster.served("", "v1", "namespaces") else {
+        return;
+    };
     if let Some(ns) = cluster.get_stored(&namespaces, "", namespace) {
         let ns = ns.value();
         if ns.deletion_timestamp().is_some() && count_content(cluster, namespace) == 0 {

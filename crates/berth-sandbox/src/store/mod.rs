@@ -27,7 +27,11 @@ pub struct ObjectKey {
 
 impl ObjectKey {
     pub fn new(resource: &Arc<str>, namespace: &str, name: &str) -> Self {
-        Self { resource: resource.clone(), namespace: namespace.into(), name: name.into() }
+        Self {
+            resource: resource.clone(),
+            namespace: namespace.into(),
+            name: name.into(),
+        }
     }
 }
 
@@ -164,7 +168,10 @@ impl Store {
         let mut interned: HashMap<String, Arc<str>> = HashMap::new();
         let mut rv = 0;
         for row in db.load_objects()? {
-            let resource = interned.entry(row.resource.clone()).or_insert_with(|| Arc::from(row.resource.as_str())).clone();
+            let resource = interned
+                .entry(row.resource.clone())
+                .or_insert_with(|| Arc::from(row.resource.as_str()))
+                .clone();
             let obj: Value = serde_json::from_slice(&row.value).unwrap_or(Value::Null);
             let key = ObjectKey::new(&resource, &row.namespace, &row.name);
             for owner in owner_uids(&obj) {
@@ -174,18 +181,26 @@ impl Store {
                 uids.insert(uid, key.clone());
             }
             rv = rv.max(row.rv);
-            objects.entry(resource).or_default().insert((row.namespace, row.name), Stored::new(row.rv, Bytes::from(row.value), &obj));
+            objects.entry(resource).or_default().insert(
+                (row.namespace, row.name),
+                Stored::new(row.rv, Bytes::from(row.value), &obj),
+            );
         }
         let mut history = VecDeque::new();
         for row in db.load_events(history_limit)? {
-            let resource = interned.entry(row.resource.clone()).or_insert_with(|| Arc::from(row.resource.as_str())).clone();
+            let resource = interned
+                .entry(row.resource.clone())
+                .or_insert_with(|| Arc::from(row.resource.as_str()))
+                .clone();
             rv = rv.max(row.rv);
             history.push_back(Arc::new(Event {
                 rv: row.rv,
                 kind: EventType::from_code(row.kind),
                 key: ObjectKey::new(&resource, &row.namespace, &row.name),
                 object: Stored::from_raw(row.rv, Bytes::from(row.value)),
-                previous: row.prev.map(|p| Stored::from_raw(row.prev_rv, Bytes::from(p))),
+                previous: row
+                    .prev
+                    .map(|p| Stored::from_raw(row.prev_rv, Bytes::from(p))),
             }));
         }
         rv = rv.max(db.load_counter()?);
@@ -210,7 +225,9 @@ impl Store {
     fn lock(&self) -> MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the maps half-written in a way later
         // readers would misinterpret worse than stopping; keep serving.
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The newest resourceVersion.
@@ -220,12 +237,20 @@ impl Store {
 
     pub fn get(&self, key: &ObjectKey) -> Option<Stored> {
         let inner = self.lock();
-        inner.objects.get(&key.resource)?.get(&(key.namespace.clone(), key.name.clone())).cloned()
+        inner
+            .objects
+            .get(&key.resource)?
+            .get(&(key.namespace.clone(), key.name.clone()))
+            .cloned()
     }
 
     /// Every object of a resource (in one namespace, or all), ordered by namespace and name,
     /// with the resourceVersion the list is consistent with.
-    pub fn list(&self, resource: &str, namespace: Option<&str>) -> (Vec<(String, String, Stored)>, u64) {
+    pub fn list(
+        &self,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> (Vec<(String, String, Stored)>, u64) {
         let inner = self.lock();
         let Some(map) = inner.objects.get(resource) else {
             return (Vec::new(), inner.rv);
@@ -236,7 +261,10 @@ impl Store {
                 .take_while(|((n, _), _)| n == ns)
                 .map(|((n, name), s)| (n.clone(), name.clone(), s.clone()))
                 .collect(),
-            None => map.iter().map(|((n, name), s)| (n.clone(), name.clone(), s.clone())).collect(),
+            None => map
+                .iter()
+                .map(|((n, name), s)| (n.clone(), name.clone(), s.clone()))
+                .collect(),
         };
         (items, inner.rv)
     }
@@ -248,13 +276,22 @@ impl Store {
 
     /// Every resource that has objects stored.
     pub fn resources(&self) -> Vec<Arc<str>> {
-        self.lock().objects.iter().filter(|(_, m)| !m.is_empty()).map(|(r, _)| r.clone()).collect()
+        self.lock()
+            .objects
+            .iter()
+            .filter(|(_, m)| !m.is_empty())
+            .map(|(r, _)| r.clone())
+            .collect()
     }
 
     /// The objects that name `owner_uid` in their ownerReferences.
     pub fn dependents_of(&self, owner_uid: &str) -> Vec<ObjectKey> {
         let inner = self.lock();
-        let mut keys: Vec<ObjectKey> = inner.dependents.get(owner_uid).map(|s| s.iter().cloned().collect()).unwrap_or_default();
+        let mut keys: Vec<ObjectKey> = inner
+            .dependents
+            .get(owner_uid)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
         keys.sort();
         keys
     }
@@ -276,7 +313,12 @@ impl Store {
 
     /// Replaces an object. `expected_rv` is the version the caller read: a different current
     /// version is a conflict.
-    pub fn update(&self, key: &ObjectKey, obj: Value, expected_rv: u64) -> Result<Stored, StoreError> {
+    pub fn update(
+        &self,
+        key: &ObjectKey,
+        obj: Value,
+        expected_rv: u64,
+    ) -> Result<Stored, StoreError> {
         let mut inner = self.lock();
         let current = inner.current(key).ok_or(StoreError::NotFound)?;
         if current.rv != expected_rv {
@@ -312,14 +354,32 @@ impl Store {
         let inner = self.lock();
         let rx = self.events.subscribe();
         if since < inner.oldest_watchable {
-            return (WatchStart::TooOld { oldest: inner.oldest_watchable + 1 }, rx);
+            return (
+                WatchStart::TooOld {
+                    oldest: inner.oldest_watchable + 1,
+                },
+                rx,
+            );
         }
-        let events = inner.history.iter().filter(|e| e.rv > since).cloned().collect();
+        let events = inner
+            .history
+            .iter()
+            .filter(|e| e.rv > since)
+            .cloned()
+            .collect();
         (WatchStart::Events(events), rx)
     }
 
     /// Subscribes to changes and snapshots the current objects of a resource, atomically.
-    pub fn watch_snapshot(&self, resource: &str, namespace: Option<&str>) -> (Vec<(String, String, Stored)>, u64, broadcast::Receiver<Arc<Event>>) {
+    pub fn watch_snapshot(
+        &self,
+        resource: &str,
+        namespace: Option<&str>,
+    ) -> (
+        Vec<(String, String, Stored)>,
+        u64,
+        broadcast::Receiver<Arc<Event>>,
+    ) {
         // Holding the subscription before taking the snapshot: events after it arrive on `rx`
         // and are skipped by resourceVersion if the snapshot already includes them.
         let rx = self.events.subscribe();
@@ -330,17 +390,33 @@ impl Store {
 
 impl Inner {
     fn current(&self, key: &ObjectKey) -> Option<Stored> {
-        self.objects.get(&key.resource)?.get(&(key.namespace.clone(), key.name.clone())).cloned()
+        self.objects
+            .get(&key.resource)?
+            .get(&(key.namespace.clone(), key.name.clone()))
+            .cloned()
     }
 
-    fn write(&mut self, key: &ObjectKey, kind: EventType, mut obj: Value, previous: Option<Stored>) -> Result<Arc<Event>, StoreError> {
+    fn write(
+        &mut self,
+        key: &ObjectKey,
+        kind: EventType,
+        mut obj: Value,
+        previous: Option<Stored>,
+    ) -> Result<Arc<Event>, StoreError> {
         let rv = self.rv + 1;
         obj.as_object_mut()
             .and_then(|o| o.get_mut("metadata"))
             .and_then(Value::as_object_mut)
             .map(|m| m.insert("resourceVersion".into(), Value::String(rv.to_string())));
         let raw = Bytes::from(serde_json::to_vec(&obj)?);
-        self.db.write(rv, kind.code(), key, &raw, previous.as_ref().map(|p| (p.rv, &p.raw[..])), kind == EventType::Deleted)?;
+        self.db.write(
+            rv,
+            kind.code(),
+            key,
+            &raw,
+            previous.as_ref().map(|p| (p.rv, &p.raw[..])),
+            kind == EventType::Deleted,
+        )?;
         self.rv = rv;
         let stored = Stored::new(rv, raw, &obj);
 
@@ -366,11 +442,20 @@ impl Inner {
             }
             map.insert((key.namespace.clone(), key.name.clone()), stored.clone());
             for owner in owner_uids(&obj) {
-                self.dependents.entry(owner).or_default().insert(key.clone());
+                self.dependents
+                    .entry(owner)
+                    .or_default()
+                    .insert(key.clone());
             }
         }
 
-        let event = Arc::new(Event { rv, kind, key: key.clone(), object: stored, previous });
+        let event = Arc::new(Event {
+            rv,
+            kind,
+            key: key.clone(),
+            object: stored,
+            previous,
+        });
         self.history.push_back(event.clone());
         while self.history.len() > self.history_limit {
             if let Some(old) = self.history.pop_front() {
@@ -390,10 +475,17 @@ fn owner_uids(obj: &Value) -> Vec<String> {
     obj.get("metadata")
         .and_then(|m| m.get("ownerReferences"))
         .and_then(Value::as_array)
-        .map(|refs| refs.iter().filter_map(|r| r.get("uid")?.as_str().map(str::to_string)).collect())
+        .map(|refs| {
+            refs.iter()
+                .filter_map(|r| r.get("uid")?.as_str().map(str::to_string))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
 fn uid_of(obj: &Value) -> Option<String> {
-    obj.get("metadata")?.get("uid")?.as_str().map(str::to_string)
+    obj.get("metadata")?
+        .get("uid")?
+        .as_str()
+        .map(str::to_string)
 }

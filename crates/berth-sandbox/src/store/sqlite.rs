@@ -65,7 +65,9 @@ impl Db {
     }
 
     pub fn load_objects(&self) -> Result<Vec<ObjectRow>, SqliteError> {
-        let mut stmt = self.conn.prepare("SELECT resource, namespace, name, rv, value FROM objects")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT resource, namespace, name, rv, value FROM objects")?;
         let rows = stmt.query_map([], |r| {
             Ok(ObjectRow {
                 resource: r.get(0)?,
@@ -101,8 +103,11 @@ impl Db {
 
     /// The newest resourceVersion ever written (the newest event is never trimmed).
     pub fn load_counter(&self) -> Result<u64, SqliteError> {
-        let rv: Option<i64> =
-            self.conn.query_row("SELECT MAX(rv) FROM events", [], |r| r.get(0)).optional()?.flatten();
+        let rv: Option<i64> = self
+            .conn
+            .query_row("SELECT MAX(rv) FROM events", [], |r| r.get(0))
+            .optional()?
+            .flatten();
         Ok(rv.unwrap_or(0) as u64)
     }
 
@@ -118,8 +123,10 @@ impl Db {
     ) -> Result<(), SqliteError> {
         let tx = self.conn.transaction()?;
         if deleted {
-            tx.prepare_cached("DELETE FROM objects WHERE resource = ?1 AND namespace = ?2 AND name = ?3")?
-                .execute(params![&*key.resource, key.namespace, key.name])?;
+            tx.prepare_cached(
+                "DELETE FROM objects WHERE resource = ?1 AND namespace = ?2 AND name = ?3",
+            )?
+            .execute(params![&*key.resource, key.namespace, key.name])?;
         } else {
             tx.prepare_cached(
                 "INSERT OR REPLACE INTO objects (resource, namespace, name, rv, value) VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -140,7 +147,9 @@ impl Db {
 
     /// Forgets events at or before `rv`: watches can no longer start there.
     pub fn trim_events(&self, rv: u64) -> Result<(), SqliteError> {
-        self.conn.prepare_cached("DELETE FROM events WHERE rv <= ?1")?.execute(params![rv as i64])?;
+        self.conn
+            .prepare_cached("DELETE FROM events WHERE rv <= ?1")?
+            .execute(params![rv as i64])?;
         Ok(())
     }
 }
