@@ -307,3 +307,191 @@ fn malformed_documents_and_directives() {
         Some(500)
     );
 }
+
+fn parse(s: &str) -> Value {
+    serde_json::from_str(s).unwrap_or_else(|e| panic!("{s}: {e}"))
+}
+
+/// TestNumberConversion: large integers and floats survive a two-way patch unchanged.
+#[test]
+fn number_conversion() {
+    let registry = Registry::parse("precisionItem\n").expect("test table");
+    let schema = registry.root("precisionItem");
+    for (case, field) in [
+        ("int32 medium", r#""int32":1000000"#),
+        ("int32 max", r#""int32":2147483647"#),
+        ("int64 medium", r#""int64":1000000"#),
+        ("int64 max", r#""int64":9223372036854775807"#),
+        ("float32 max", r#""float32":3.4028234663852886e+38"#),
+        ("float64 max", r#""float64":1.7976931348623157e+308"#),
+    ] {
+        let old = parse(&format!("{{{field}}}"));
+        let new = parse(&format!(r#"{{{field},"name":"newname"}}"#));
+        let patch = two_way(schema, &old, &new).expect(case);
+        assert_eq!(patch, parse(r#"{"name":"newname"}"#), "{case}");
+        assert_eq!(apply_with(schema, &old, &patch).expect(case), new, "{case}");
+    }
+    assert_eq!(
+        two_way(schema, &parse("{}"), &parse("{}")),
+        Ok(parse("{}")),
+        "empty"
+    );
+}
+
+/// TestUnknownField: fields the schema does not know. Nulls in added values are dropped on
+/// apply, nulls already in the original stay. Upstream's struct schema refuses to diff
+/// inside an unknown map ("diff" and "json" expect `unable to find api field`); here an
+/// unknown field behaves like an untagged one, so those two cases produce a merge patch.
+#[test]
+fn unknown_fields() {
+    let registry = Registry::parse(MERGE_ITEM).expect("test table");
+    let schema = registry.root("mergeItem");
+    let base = r#"{"array":[1,2,3],"complex":{"nested":true},"name":"foo","scalar":true}"#;
+    // (upstream case, original, current, modified, patch, two-way result, three-way result)
+    let cases = [
+        ("no diff", base, base, base, "{}", base, base),
+        (
+            "no diff even if modified null",
+            base,
+            base,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":{"key":null},"name":"foo","scalar":true}"#,
+            r#"{"complex_nullable":{"key":null}}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":{},"name":"foo","scalar":true}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":{},"name":"foo","scalar":true}"#,
+        ),
+        (
+            "discard nulls in nested and adds not nulls",
+            base,
+            base,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":{"key":{"keynotnull":"value","keynull":null}},"name":"foo","scalar":true}"#,
+            r#"{"complex_nullable":{"key":{"keynotnull":"value","keynull":null}}}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":{"key":{"keynotnull":"value"}},"name":"foo","scalar":true}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":{"key":{"keynotnull":"value"}},"name":"foo","scalar":true}"#,
+        ),
+        (
+            "discard if modified all nulls",
+            "{}",
+            "{}",
+            r#"{"complex":{"nested":null}}"#,
+            r#"{"complex":{"nested":null}}"#,
+            r#"{"complex":{}}"#,
+            r#"{"complex":{}}"#,
+        ),
+        (
+            "add only not nulls",
+            "{}",
+            "{}",
+            r#"{"complex":{"nested":null,"nested2":"foo"}}"#,
+            r#"{"complex":{"nested":null,"nested2":"foo"}}"#,
+            r#"{"complex":{"nested2":"foo"}}"#,
+            r#"{"complex":{"nested2":"foo"}}"#,
+        ),
+        (
+            "null values in original are preserved",
+            r#"{"thing":null}"#,
+            r#"{"thing":null}"#,
+            r#"{"nested":{"value":5},"thing":null}"#,
+            r#"{"nested":{"value":5}}"#,
+            r#"{"nested":{"value":5},"thing":null}"#,
+            r#"{"nested":{"value":5},"thing":null}"#,
+        ),
+        (
+            "nested null values in original are preserved",
+            r#"{"complex":{"key":null},"thing":null}"#,
+            r#"{"complex":{"key":null},"thing":null}"#,
+            r#"{"complex":{"key":null},"nested":{"value":5},"thing":null}"#,
+            r#"{"nested":{"value":5}}"#,
+            r#"{"complex":{"key":null},"nested":{"value":5},"thing":null}"#,
+            r#"{"complex":{"key":null},"nested":{"value":5},"thing":null}"#,
+        ),
+        (
+            "add empty slices",
+            base,
+            base,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":[],"name":"foo","scalar":true}"#,
+            r#"{"complex_nullable":[]}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":[],"name":"foo","scalar":true}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"complex_nullable":[],"name":"foo","scalar":true}"#,
+        ),
+        (
+            "filter nulls from nested slices",
+            "{}",
+            "{}",
+            r#"{"complex_nullable":[{"inner_one":{"key_one":"foo","key_two":null}}]}"#,
+            r#"{"complex_nullable":[{"inner_one":{"key_one":"foo","key_two":null}}]}"#,
+            r#"{"complex_nullable":[{"inner_one":{"key_one":"foo"}}]}"#,
+            r#"{"complex_nullable":[{"inner_one":{"key_one":"foo"}}]}"#,
+        ),
+        (
+            "filter if slice is all empty",
+            "{}",
+            "{}",
+            r#"{"complex_nullable":[{"inner_one":{"key_one":null,"key_two":null}}]}"#,
+            r#"{"complex_nullable":[{"inner_one":{"key_one":null,"key_two":null}}]}"#,
+            r#"{"complex_nullable":[{"inner_one":{}}]}"#,
+            r#"{"complex_nullable":[{"inner_one":{}}]}"#,
+        ),
+        (
+            "not filter nulls from non-associative slice",
+            "{}",
+            "{}",
+            r#"{"complex_nullable":["key1",null,"key2"]}"#,
+            r#"{"complex_nullable":["key1",null,"key2"]}"#,
+            r#"{"complex_nullable":["key1",null,"key2"]}"#,
+            r#"{"complex_nullable":["key1",null,"key2"]}"#,
+        ),
+        (
+            "added only",
+            r#"{"name":"foo"}"#,
+            r#"{"name":"foo"}"#,
+            r#"{"name":"foo","scalar":true,"complex":{"nested":true},"array":[1,2,3]}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":true},"scalar":true}"#,
+            base,
+            base,
+        ),
+        (
+            "removed only",
+            r#"{"name":"foo","scalar":true,"complex":{"nested":true}}"#,
+            r#"{"name":"foo","scalar":true,"complex":{"nested":true},"array":[1,2,3]}"#,
+            r#"{"name":"foo"}"#,
+            r#"{"complex":null,"scalar":null}"#,
+            r#"{"name":"foo"}"#,
+            r#"{"array":[1,2,3],"name":"foo"}"#,
+        ),
+        (
+            "diff",
+            base,
+            base,
+            r#"{"array":[1,2,3],"complex":{"nested":false},"name":"foo","scalar":true}"#,
+            r#"{"complex":{"nested":false}}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":false},"name":"foo","scalar":true}"#,
+            r#"{"array":[1,2,3],"complex":{"nested":false},"name":"foo","scalar":true}"#,
+        ),
+        (
+            "json",
+            r#"{"name":"foo","jsonItem":{"nested":{"nested2":{"nested3":{}}}}}"#,
+            r#"{"name":"foo","jsonItem":{"nested":{"nested2":{"nested3":{}}}}}"#,
+            r#"{"name":"foo","jsonItem":{"nested":{"nested2":{"nested3":{"a":"b"}}}}}"#,
+            r#"{"jsonItem":{"nested":{"nested2":{"nested3":{"a":"b"}}}}}"#,
+            r#"{"jsonItem":{"nested":{"nested2":{"nested3":{"a":"b"}}}},"name":"foo"}"#,
+            r#"{"jsonItem":{"nested":{"nested2":{"nested3":{"a":"b"}}}},"name":"foo"}"#,
+        ),
+    ];
+    for (case, original, current, modified, patch, two_way_result, three_way_result) in cases {
+        let (original, current, modified) = (parse(original), parse(current), parse(modified));
+        let got = two_way(schema, &original, &modified).expect(case);
+        assert_eq!(got, parse(patch), "{case}: two-way patch");
+        assert_eq!(
+            apply_with(schema, &original, &got).expect(case),
+            parse(two_way_result),
+            "{case}: two-way result"
+        );
+        let got = three_way(schema, &original, &modified, &current, false).expect(case);
+        assert_eq!(got, parse(patch), "{case}: three-way patch");
+        assert_eq!(
+            apply_with(schema, &current, &got).expect(case),
+            parse(three_way_result),
+            "{case}: three-way result"
+        );
+    }
+}
