@@ -2,6 +2,8 @@
 //! installed: these tests fail, never skip, without it) and kube-rs.
 
 mod bad_input;
+mod crds;
 mod kube_client;
 mod kubectl;
 mod support;
+mod watch;
