@@ -59,22 +59,23 @@ pub(crate) fn normalize_slice_order(
     merge_key: &str,
     kind: ElemKind,
 ) -> Result<Vec<Value>> {
-    let (mut items, deletes) = if kind == ElemKind::Map {
+    let (items, deletes) = if kind == ElemKind::Map {
         validate_merge_key(merge_key, &items)?;
         validate_merge_key(merge_key, order)?;
         split_deletes(items)?
     } else {
         (items, Vec::new())
     };
-    go_stable_sort(&mut items, |a, b| {
-        match (
-            index(order, a, merge_key, kind),
-            index(order, b, merge_key, kind),
-        ) {
-            (Some(i), Some(j)) => i < j,
-            _ => true,
-        }
+    // Each item's place in `order` is looked up once, not on every comparison.
+    let mut keyed: Vec<(Option<usize>, Value)> = items
+        .into_iter()
+        .map(|item| (index(order, &item, merge_key, kind), item))
+        .collect();
+    go_stable_sort(&mut keyed, |a, b| match (a.0, b.0) {
+        (Some(i), Some(j)) => i < j,
+        _ => true,
     });
+    let mut items: Vec<Value> = keyed.into_iter().map(|(_, item)| item).collect();
     items.extend(deletes);
     Ok(items)
 }
@@ -118,25 +119,21 @@ fn merge_sorted(
     merge_key: &str,
     kind: ElemKind,
 ) -> Vec<Value> {
-    let less = |l: &Value, r: &Value| match (
-        index(server_order, l, merge_key, kind),
-        index(server_order, r, merge_key, kind),
-    ) {
-        (Some(i), Some(j)) => i < j,
-        _ => false,
-    };
+    let place = |v: Value| (index(server_order, &v, merge_key, kind), v);
     let mut out = Vec::with_capacity(left.len() + right.len());
-    let mut left = left.into_iter().peekable();
-    let mut right = right.into_iter().peekable();
+    let mut left = left.into_iter().map(place).peekable();
+    let mut right = right.into_iter().map(place).peekable();
     loop {
         let take_left = match (left.peek(), right.peek()) {
             (Some(_), None) => true,
             (None, Some(_)) => false,
-            (Some(l), Some(r)) => less(l, r),
+            // Known to the live list on both sides and earlier there: the server item first.
+            (Some((Some(l), _)), Some((Some(r), _))) => l < r,
+            (Some(_), Some(_)) => false,
             (None, None) => break,
         };
         let next = if take_left { left.next() } else { right.next() };
-        out.extend(next);
+        out.extend(next.map(|(_, v)| v));
     }
     out
 }

@@ -271,3 +271,144 @@ fn a_failed_patch_leaves_the_target_unchanged() {
     );
     assert_eq!(d, web());
 }
+
+fn pod() -> GroupVersionKind {
+    GroupVersionKind::new("", "v1", "Pod")
+}
+
+#[test]
+fn patch_replace_swaps_the_whole_container_list() {
+    let patch = json!({"spec": {"template": {"spec": {"containers": [
+        {"$patch": "replace"},
+        {"name": "only", "image": "only:1"}
+    ]}}}});
+    let d = patched(&deployment(), web(), patch);
+    assert_eq!(
+        containers(&d),
+        &json!([{"name": "only", "image": "only:1"}])
+    );
+}
+
+#[test]
+fn patch_delete_on_a_map_empties_it_and_patch_replace_replaces_it() {
+    // Upstream's mergeMap answers `$patch: delete` with an empty map for an existing key.
+    let d = patched(
+        &deployment(),
+        web(),
+        json!({"spec": {"strategy": {"$patch": "delete"}}}),
+    );
+    assert_eq!(d["spec"]["strategy"], json!({}));
+    let d = patched(
+        &deployment(),
+        web(),
+        json!({"metadata": {"labels": {"$patch": "replace", "team": "a"}}}),
+    );
+    assert_eq!(d["metadata"]["labels"], json!({"team": "a"}));
+    // On a key the object does not have, the directive map is dropped.
+    let d = patched(
+        &deployment(),
+        web(),
+        json!({"metadata": {"annotations": {"$patch": "delete"}}}),
+    );
+    assert!(d["metadata"].get("annotations").is_none());
+}
+
+#[test]
+fn status_conditions_merge_by_type() {
+    let obj = json!({"status": {"conditions": [
+        {"type": "Available", "status": "False"},
+        {"type": "Progressing", "status": "True"}
+    ]}});
+    let patch = json!({"status": {"conditions": [{"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"}]}});
+    let d = patched(&deployment(), obj, patch);
+    assert_eq!(
+        d["status"]["conditions"],
+        json!([
+            {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            {"type": "Progressing", "status": "True"}
+        ])
+    );
+}
+
+#[test]
+fn tolerations_and_command_are_atomic_but_image_pull_secrets_merge() {
+    let obj = json!({"spec": {
+        "tolerations": [{"key": "a", "operator": "Exists"}],
+        "imagePullSecrets": [{"name": "one"}],
+        "containers": [{"name": "c", "command": ["sh", "-c", "x"]}]
+    }});
+    let patch = json!({"spec": {
+        "tolerations": [{"key": "b", "operator": "Exists"}],
+        "imagePullSecrets": [{"name": "two"}],
+        "containers": [{"name": "c", "command": ["run"]}]
+    }});
+    let p = patched(&pod(), obj, patch);
+    assert_eq!(
+        p["spec"]["tolerations"],
+        json!([{"key": "b", "operator": "Exists"}])
+    );
+    assert_eq!(
+        p["spec"]["imagePullSecrets"],
+        json!([{"name": "two"}, {"name": "one"}])
+    );
+    assert_eq!(p["spec"]["containers"][0]["command"], json!(["run"]));
+}
+
+#[test]
+fn kubectl_edit_two_way_patch_of_a_removed_env_var() {
+    let mut modified = web();
+    modified["spec"]["template"]["spec"]["containers"][0]["env"] =
+        json!([{"name": "A", "value": "1"}, {"name": "C", "value": "3"}]);
+    let patch = create_two_way_merge_patch(&deployment(), &web(), &modified).expect("diff");
+    assert_eq!(
+        patch,
+        json!({"spec": {"template": {"spec": {
+            "$setElementOrder/containers": [{"name": "app"}, {"name": "sidecar"}],
+            "containers": [{
+                "name": "app",
+                "$setElementOrder/env": [{"name": "A"}, {"name": "C"}],
+                "env": [{"name": "B", "$patch": "delete"}]
+            }]
+        }}}})
+    );
+    assert_eq!(patched(&deployment(), web(), patch), modified);
+}
+
+#[test]
+fn a_two_way_patch_of_finalizers_uses_the_parallel_deletion_list() {
+    let original = json!({"metadata": {"name": "x", "finalizers": ["a", "b", "c"]}});
+    let modified = json!({"metadata": {"name": "x", "finalizers": ["c", "d"]}});
+    let cm = GroupVersionKind::new("", "v1", "ConfigMap");
+    let patch = create_two_way_merge_patch(&cm, &original, &modified).expect("diff");
+    assert_eq!(
+        patch,
+        json!({"metadata": {
+            "$deleteFromPrimitiveList/finalizers": ["a", "b"],
+            "$setElementOrder/finalizers": ["c", "d"],
+            "finalizers": ["d"]
+        }})
+    );
+    let mut live = original;
+    apply_strategic_merge_patch(&cm, &mut live, &patch).expect("apply");
+    assert_eq!(live, modified);
+}
+
+#[test]
+fn big_lists_still_merge() {
+    let env: Vec<Value> = (0..2000)
+        .map(|i| json!({"name": format!("V{i}"), "value": "x"}))
+        .collect();
+    let obj = json!({"spec": {"containers": [{"name": "c", "env": env}]}});
+    let patch_env: Vec<Value> = (1000..3000)
+        .map(|i| json!({"name": format!("V{i}"), "value": "y"}))
+        .collect();
+    let p = patched(
+        &pod(),
+        obj,
+        json!({"spec": {"containers": [{"name": "c", "env": patch_env}]}}),
+    );
+    assert_eq!(
+        p["spec"]["containers"][0]["env"].as_array().map(Vec::len),
+        Some(3000)
+    );
+}
