@@ -284,7 +284,9 @@ fn read_openapi(src: &Path) -> HashMap<String, (String, Vec<JsonField>)> {
         for file in rust_files(&version) {
             let text = std::fs::read_to_string(&file).expect("read k8s-openapi file");
             let Some(name) = text.lines().find_map(|l| {
+                // Types with their own JSON form (IntOrString, JSONSchemaPropsOrBool) are enums.
                 l.strip_prefix("pub struct ")
+                    .or_else(|| l.strip_prefix("pub enum "))
                     .and_then(|r| r.split([' ', '{', '(']).next())
             }) else {
                 continue;

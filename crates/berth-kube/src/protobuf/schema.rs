@@ -83,6 +83,7 @@ impl Message {
 pub struct Schema {
     pub messages: Vec<Message>,
     by_path: HashMap<&'static str, usize>,
+    by_lower_path: HashMap<String, usize>,
 }
 
 impl Schema {
@@ -95,13 +96,19 @@ impl Schema {
         self.by_path.get(path).copied()
     }
 
+    /// Kinds of removed versions keep prost's spelling (`ApiService`): match those ignoring case.
+    fn lookup_kind(&self, path: &str) -> Option<usize> {
+        self.lookup(path)
+            .or_else(|| self.by_lower_path.get(&path.to_ascii_lowercase()).copied())
+    }
+
     /// The message for a kind served under `apiVersion`, as client-go's scheme registers it.
     pub fn for_kind(&self, group: &str, version: &str, kind: &str) -> Option<usize> {
         let package = package_of(group)?;
         if !is_ident(version) || !is_ident(kind) {
             return None;
         }
-        self.lookup(&format!("{package}.{version}.{kind}"))
+        self.lookup_kind(&format!("{package}.{version}.{kind}"))
             .or_else(|| {
                 // metav1's option and status kinds are registered into every group version.
                 const META_KINDS: [&str; 8] = [
@@ -130,6 +137,7 @@ fn package_of(group: &str) -> Option<String> {
         "apiregistration.k8s.io" => "kube_aggregator.pkg.apis.apiregistration".to_string(),
         "meta.k8s.io" => "apimachinery.pkg.apis.meta".to_string(),
         "internal.apiserver.k8s.io" => "api.apiserverinternal".to_string(),
+        "metrics.k8s.io" => "metrics.pkg.apis.metrics".to_string(),
         _ => {
             // `rbac.authorization.k8s.io` → rbac, `apps` → apps, `flowcontrol.apiserver.k8s.io` → flowcontrol.
             let first = group.trim_end_matches(".k8s.io").split('.').next()?;
@@ -157,13 +165,16 @@ fn special_of(path: &str) -> Special {
         "apimachinery.pkg.runtime.RawExtension" | "apimachinery.pkg.apis.meta.v1.FieldsV1" => {
             Special::RawJson
         }
-        _ if path.starts_with("apiextensions_apiserver.") => match name {
-            "JSON" => Special::RawJson,
-            "JSONSchemaPropsOrBool" => Special::SchemaOrBool,
-            "JSONSchemaPropsOrArray" => Special::SchemaOrArray,
-            "JSONSchemaPropsOrStringArray" => Special::SchemaOrStringArray,
-            _ => Special::None,
-        },
+        // Removed versions (v1beta1) keep prost's spelling (`JsonSchemaPropsOrBool`).
+        _ if path.starts_with("apiextensions_apiserver.") => {
+            match name.to_ascii_lowercase().as_str() {
+                "json" => Special::RawJson,
+                "jsonschemapropsorbool" => Special::SchemaOrBool,
+                "jsonschemapropsorarray" => Special::SchemaOrArray,
+                "jsonschemapropsorstringarray" => Special::SchemaOrStringArray,
+                _ => Special::None,
+            }
+        }
         _ => Special::None,
     }
 }
@@ -250,7 +261,16 @@ fn parse(text: &'static str) -> Schema {
         }
         message.fields.sort_by_key(|f| f.tag);
     }
-    Schema { messages, by_path }
+    let by_lower_path = messages
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.path.to_ascii_lowercase(), i))
+        .collect();
+    Schema {
+        messages,
+        by_path,
+        by_lower_path,
+    }
 }
 
 #[cfg(test)]
@@ -289,6 +309,10 @@ mod tests {
         assert_eq!(
             path("", "v1", "DeleteOptions"),
             Some("apimachinery.pkg.apis.meta.v1.DeleteOptions")
+        );
+        assert_eq!(
+            path("apiextensions.k8s.io", "v1beta1", "JSONSchemaProps"),
+            Some("apiextensions_apiserver.pkg.apis.apiextensions.v1beta1.JsonSchemaProps")
         );
         assert_eq!(path("example.com", "v1", "Widget"), None);
         assert_eq!(path("", "v1", "../x"), None);
