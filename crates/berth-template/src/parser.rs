@@ -567,7 +567,8 @@ impl Parser<'_> {
 
     fn else_control(&mut self) -> PResult<Node> {
         let peek = self.peek_non_space();
-        if peek.typ == ItemType::If {
+        // "else if" and (Go 1.23+) "else with" leave the keyword pending.
+        if peek.typ == ItemType::If || peek.typ == ItemType::With {
             return Ok(Node::Else { pos: peek.pos });
         }
         let t = self.expect(ItemType::RightDelim, "else")?;
@@ -599,6 +600,12 @@ impl Parser<'_> {
                 let inner = self.control("if")?;
                 self.depth -= 1;
                 else_list = Some(vec![Node::If(inner)]);
+            } else if context == "with" && self.peek().typ == ItemType::With {
+                self.next();
+                self.enter()?;
+                let inner = self.control("with")?;
+                self.depth -= 1;
+                else_list = Some(vec![Node::With(inner)]);
             } else {
                 let (el, next) = self.item_list()?;
                 if !matches!(next, Node::End { .. }) {
