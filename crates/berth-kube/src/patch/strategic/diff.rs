@@ -268,13 +268,14 @@ fn diff_lists(
         ElemKind::Scalar => {
             let (add, delete) = diff_lists_of_scalars(original, modified, opts);
             let add = normalize_slice_order(add, modified, merge_key, ElemKind::Scalar)?;
+            // Upstream sorts `original` in place while diffing, so the order check below
+            // compares the sorted original: an order-only change to a sorted list is no change.
+            let sorted_original = Value::Array(sort_scalars(original.to_vec()));
             let order = if opts.set_element_order
                 && ((!opts.ignore_deletions && !delete.is_empty())
                     || (!opts.ignore_changes_and_additions
-                        && !same(
-                            &Value::Array(original.to_vec()),
-                            &Value::Array(modified.to_vec()),
-                        ))) {
+                        && !same(&sorted_original, &Value::Array(modified.to_vec()))))
+            {
                 modified.to_vec()
             } else {
                 Vec::new()

@@ -412,3 +412,22 @@ fn big_lists_still_merge() {
         Some(3000)
     );
 }
+
+#[test]
+fn reordering_a_scalar_merge_list_counts_only_against_its_sorted_form() {
+    // Upstream compares the modified list with the original after sorting it in place.
+    let cm = GroupVersionKind::new("", "v1", "ConfigMap");
+    let diff = |o: Value, m: Value| {
+        create_two_way_merge_patch(
+            &cm,
+            &json!({"metadata": {"finalizers": o}}),
+            &json!({"metadata": {"finalizers": m}}),
+        )
+        .expect("diff")
+    };
+    assert_eq!(diff(json!(["b", "a"]), json!(["a", "b"])), json!({}));
+    assert_eq!(
+        diff(json!(["a", "b"]), json!(["b", "a"])),
+        json!({"metadata": {"$setElementOrder/finalizers": ["b", "a"]}})
+    );
+}
