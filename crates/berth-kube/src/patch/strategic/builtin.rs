@@ -242,6 +242,50 @@ mod tests {
     }
 
     #[test]
+    fn every_struct_the_table_refers_to_is_defined_or_an_untagged_leaf() {
+        let leaves = registry().leaf_types();
+        let expected = [
+            "Condition",
+            "ComponentCondition",
+            "ContainerPort",
+            "CSINodeDriver",
+            "DeploymentStrategy",
+            "EnvVar",
+            "HostAlias",
+            "HostIP",
+            "LabelSelector",
+            "LocalObjectReference",
+            "MatchCondition",
+            "NodeAddress",
+            "NodeCondition",
+            "ObjectReference",
+            "OwnerReference",
+            "PodCondition",
+            "PodIP",
+            "PodResourceClaim",
+            "PodResourceClaimStatus",
+            "PodSchedulingGate",
+            "ServicePort",
+            "TopologySpreadConstraint",
+            "Variable",
+            "Volume",
+            "VolumeDevice",
+            "VolumeMount",
+            "string",
+        ];
+        let mut expected: Vec<String> = expected.iter().map(|s| s.to_string()).collect();
+        expected.sort();
+        assert_eq!(leaves, expected);
+    }
+
+    #[test]
+    fn malformed_tables_are_refused() {
+        assert!(Registry::parse("  field Type merge name").is_err());
+        assert!(Registry::parse("S\n  onlyname\n").is_err());
+        assert!(Registry::parse("S\n  f []T sideways k\n").is_err());
+    }
+
+    #[test]
     fn built_ins_are_supported_and_custom_resources_are_not() {
         for (g, v, k) in [
             ("", "v1", "ConfigMap"),

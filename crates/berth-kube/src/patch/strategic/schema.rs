@@ -115,6 +115,27 @@ impl Registry {
         self.structs.contains_key(name)
     }
 
+    /// The type names fields refer to that the table does not define (untagged leaf types),
+    /// sorted; a test checks them so a misspelt struct name cannot hide.
+    #[cfg(test)]
+    pub fn leaf_types(&self) -> Vec<String> {
+        fn named(ty: &TypeExpr) -> &str {
+            match ty {
+                TypeExpr::Named(n) => n,
+                TypeExpr::List(t) | TypeExpr::Map(t) => named(t),
+            }
+        }
+        let mut out: Vec<String> = self
+            .structs
+            .values()
+            .flat_map(|fields| fields.values().map(|f| named(&f.ty).to_string()))
+            .filter(|n| !self.structs.contains_key(n))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The schema of the named struct (an unknown name gives the untyped schema).
     pub fn root<'a>(&'a self, name: &str) -> Schema<'a> {
         Schema {
