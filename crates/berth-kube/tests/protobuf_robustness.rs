@@ -190,3 +190,24 @@ fn protobuf_huge_lengths_are_truncation_not_allocation() {
         Err(ProtobufError::Truncated)
     );
 }
+
+#[test]
+fn protobuf_random_quantities_never_panic() {
+    const ALPHABET: &[u8] = b"0123456789.eEimkMGTPKin+-";
+    let mut rng = Rng(0xdead_beef_cafe_f00d);
+    for _ in 0..20_000 {
+        let text: Vec<u8> = (0..rng.below(24))
+            .map(|_| ALPHABET[rng.below(ALPHABET.len())])
+            .collect();
+        let mut quantity = Vec::new();
+        len_field(1, &text, &mut quantity);
+        let mut entry = Vec::new();
+        len_field(1, b"cpu", &mut entry);
+        len_field(2, &quantity, &mut entry);
+        let mut raw = Vec::new();
+        len_field(4, &entry, &mut raw);
+        let body = envelope("metrics.k8s.io/v1beta1", "NodeMetrics", &raw);
+        let decoded = decode_kubernetes_protobuf(&body).expect("any text is a value");
+        assert!(decoded["usage"]["cpu"].is_string());
+    }
+}

@@ -140,7 +140,8 @@ fn int_or_string(bytes: &[u8]) -> Result<Value, ProtobufError> {
     }
 }
 
-/// resource.Quantity: its string; the zero Quantity prints as "0".
+/// resource.Quantity: Go parses the string and prints it back canonical (`1000m` → `1`); the
+/// zero Quantity prints as "0". Text that is no quantity is passed on for validation to refuse.
 fn quantity(bytes: &[u8]) -> Result<Value, ProtobufError> {
     let mut reader = Reader::new(bytes);
     let mut text = None;
@@ -149,7 +150,8 @@ fn quantity(bytes: &[u8]) -> Result<Value, ProtobufError> {
             text = Some(string_of(b));
         }
     }
-    Ok(Value::String(text.unwrap_or_else(|| "0".to_string())))
+    let text = text.unwrap_or_else(|| "0".to_string());
+    Ok(Value::String(crate::canonical_quantity(&text).unwrap_or(text)))
 }
 
 /// RawExtension, FieldsV1 and apiextensions JSON: field 1 holds the JSON itself (`null` when
@@ -235,6 +237,20 @@ mod tests {
         assert_eq!(go_duration(7), "7ns");
         assert_eq!(go_duration(-2_000_000_000), "-2s");
         assert_eq!(go_duration(i64::MIN), "-2562047h47m16.854775808s");
+    }
+
+    #[test]
+    fn quantities_print_canonical() {
+        let q = |text: &str| {
+            let mut b = vec![0x0a, text.len() as u8];
+            b.extend(text.as_bytes());
+            quantity(&b).ok()
+        };
+        assert_eq!(q("1000m"), Some(Value::from("1")));
+        assert_eq!(q("128Mi"), Some(Value::from("128Mi")));
+        assert_eq!(q("0.5"), Some(Value::from("500m")));
+        assert_eq!(q("lots"), Some(Value::from("lots")));
+        assert_eq!(quantity(&[]).ok(), Some(Value::from("0")));
     }
 
     #[test]
