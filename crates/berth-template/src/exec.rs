@@ -900,6 +900,7 @@ impl<'s> State<'s> {
             (Value::Map(_, Elem::Any), P::Map) => true,
             (Value::List(_, Elem::Any), P::List) => true,
             (Value::List(_, Elem::String), P::StrList) => true,
+            (Value::Object(o), P::Time) => o.type_name() == "time.Time",
             _ => false,
         };
         if ok {

@@ -8,6 +8,7 @@ use crate::value::Value;
 
 mod builtin;
 mod helm;
+mod sprig_dates;
 mod sprig_lists;
 mod sprig_misc;
 mod sprig_numbers;
@@ -27,6 +28,7 @@ pub(crate) enum P {
     Map,
     List,
     StrList,
+    Time,
 }
 
 impl P {
@@ -42,6 +44,7 @@ impl P {
             P::Map => "map[string]interface {}",
             P::List => "[]interface {}",
             P::StrList => "[]string",
+            P::Time => "time.Time",
         }
     }
 
@@ -101,6 +104,7 @@ pub(crate) fn helm_funcs() -> FuncMap {
     sprig_numbers::register(&mut m);
     sprig_lists::register(&mut m);
     sprig_misc::register(&mut m);
+    sprig_dates::register(&mut m);
     helm::register(&mut m);
     m
 }

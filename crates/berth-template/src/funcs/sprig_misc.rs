@@ -756,29 +756,13 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     add(m, "getHostByName", &[P::Str], None, |_, _| s(String::new()));
     add(m, "fail", &[P::Str], None, |_, a| Err(arg_str(&a, 0)));
-    // Not implemented yet: dates, certificates and password hashing.
+    // Not implemented yet: certificates, password hashing, AES and URLs.
     macro_rules! todo_fn {
         ($($name:literal),*) => {
             $( add(m, $name, &[], Some(P::Any), |_, _| Err(not_implemented($name))); )*
         };
     }
     todo_fn!(
-        "ago",
-        "date",
-        "dateInZone",
-        "date_in_zone",
-        "dateModify",
-        "date_modify",
-        "mustDateModify",
-        "must_date_modify",
-        "duration",
-        "durationRound",
-        "htmlDate",
-        "htmlDateInZone",
-        "mustToDate",
-        "now",
-        "toDate",
-        "unixEpoch",
         "bcrypt",
         "htpasswd",
         "genPrivateKey",

@@ -372,6 +372,29 @@ add("chart-parse-error-file", '{{ include "d" . }}', extra={"bad.tpl": '{{ defin
 add("chart-no-value-removal", '{{ .Values.missing }}|{{ print .Values.missing }}|{{ include "nv" . }}|{{ tpl "{{ .x }}" . }}',
     extra={"_h.tpl": '{{ define "nv" }}{{ .Values.missing }}{{ end }}'})
 
+# Dates (deterministic ones: fixed times, Go layouts, durations).
+dates = [
+    'date "2006-01-02" 0', 'date "Jan 2, 2006 15:04:05 MST" 1709596800', 'toDate "2006-01-02" "2024-03-05"',
+    'toDate "2006-01-02" "2024-03-05" | date "Monday Jan _2 2006"', 'toDate "2006-01-02" "bad"',
+    'toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:20:30+02:00" | unixEpoch',
+    'toDate "2006-01-02" "2024-03-05" | dateModify "1h30m" | date "15:04"',
+    'toDate "2006-01-02" "2024-03-05" | dateModify "bad" | date "15:04"', 'mustToDate "2006-01-02" "x"',
+    'duration 90', 'duration "90"', 'duration (int64 3725)', 'durationRound "2h10m5s"', 'durationRound "400h"',
+    'durationRound "9000h"', 'durationRound (int64 5000000000)', 'durationRound 1', 'htmlDate 86400',
+    'dateInZone "2006-01-02 15:04 MST" 0 "UTC"',
+    'date "3:04:05.000 PM .999 -0700 Z07:00" (toDate "2006-01-02 15:04:05.000" "2024-03-05 13:02:03.120")',
+    '(toDate "2006-01-02" "2024-03-05").Year', 'typeOf (toDate "2006-01-02" "2024-03-05")',
+    'toDate "2006-01-02" "2024-03-05" | toJson', 'toDate "02/01/06 03PM" "05/03/24 01PM"',
+    'toDate "Jan 2 2006" "Mar 5 2024"', 'toDate "2006-01-02" "2024-02-30"', 'mustToDate "2006-01-02" "2024-13-01"',
+    'date "06 1 2 3 4 5 pm January Mon 002 __2" 1709596800', 'date "2006-01-02T15:04:05.000000Z" 1',
+    'toDate "2006-01-02 15:04:05" "2024-03-05 25:00:00"', 'toDate "2006-01-02" "2024-03-05" | dateModify "-48h" | htmlDate',
+    'duration "x"', 'duration -5', 'mustDateModify "1x" (toDate "2006-01-02" "2024-03-05")',
+    'date "2006" .Values.replicas | len', 'list (toDate "2006-01-02" "2024-03-05")',
+    'toDate "2006-01-02" "2024-03-05" | toYaml', 'unixEpoch "x"', 'dateModify "1h" "x"',
+]
+for i, e in enumerate(dates):
+    add(f"date-{i:02d}", "{{ %s }}" % e)
+
 # Random templates from the differential fuzzer's grammar, fixed seed.
 import random
 import difffuzz
