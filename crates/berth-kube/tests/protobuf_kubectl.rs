@@ -54,3 +54,29 @@ fn protobuf_kubectl_create_service() {
 fn protobuf_kubectl_create_job() {
     check("kubectl-create-job");
 }
+
+/// Every `kubectl-create-*.pb` with its `.json`, all compared, all mismatches reported at once.
+#[test]
+fn protobuf_every_kubectl_capture_decodes_to_kubectl_json() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/protobuf");
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .flatten()
+        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".pb")).map(String::from))
+        .collect();
+    names.sort();
+    let mut failures = Vec::new();
+    for name in &names {
+        let (body, expected) = fixture(name);
+        match decode_kubernetes_protobuf(&body) {
+            Ok(decoded) if decoded == expected => {}
+            Ok(decoded) => failures.push(format!(
+                "{name}: got {}",
+                serde_json::to_string(&decoded).unwrap_or_default()
+            )),
+            Err(e) => failures.push(format!("{name}: {e}")),
+        }
+    }
+    assert!(names.len() >= 20, "{names:?}");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -30,7 +30,27 @@ pub fn decode_message(
     }
     let mut object = Map::new();
     decode_fields_into(schema, message, bytes, depth, &mut object)?;
+    add_absent_nulls(schema, message, &mut object, depth);
     Ok(Value::Object(object))
+}
+
+/// Go writes `null` for a nil slice, map or pointer that has no `omitempty`.
+fn add_absent_nulls(
+    schema: &Schema,
+    message: &Message,
+    object: &mut Map<String, Value>,
+    depth: usize,
+) {
+    for field in &message.fields {
+        if field.inline {
+            // Inline structs are non-pointer values: their own fields follow the same rule.
+            if let (FieldType::Message(sub), true) = (field.ty, depth < MAX_DEPTH) {
+                add_absent_nulls(schema, &schema.messages[sub], object, depth + 1);
+            }
+        } else if field.null_when_absent && !object.contains_key(field.json) {
+            object.insert(field.json.to_string(), Value::Null);
+        }
+    }
 }
 
 fn decode_fields_into(

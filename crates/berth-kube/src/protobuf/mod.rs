@@ -10,7 +10,7 @@
 
 mod decode;
 mod envelope;
-mod pointers;
+mod go_fields;
 mod schema;
 mod special;
 mod wire;

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
-use super::pointers::is_pointer_field;
+use super::go_fields::{is_always_written, is_pointer_field};
 
 const TABLE: &str = include_str!("schema.txt");
 
@@ -46,6 +46,8 @@ pub struct Field {
     pub keep_zero: bool,
     /// A Go struct embedded with `json:",inline"`: its fields belong to the parent object.
     pub inline: bool,
+    /// No `omitempty` in Go: an absent list, map or pointer is written as `null`.
+    pub null_when_absent: bool,
 }
 
 /// Types whose JSON form is not an object of their fields.
@@ -225,7 +227,12 @@ fn parse(text: &'static str) -> Schema {
             "double" => Some(Scalar::Double),
             _ => None,
         };
-        let keep_zero = flags.contains('z') || is_pointer_field(current.path, json);
+        let required = flags.contains('z');
+        let always = is_always_written(current.path, json);
+        let keep_zero = required || always || is_pointer_field(current.path, json);
+        // A required message (metadata, spec) is always present from Go; only lists and maps of
+        // required fields, and listed fields, turn absence into `null`.
+        let null_when_absent = always || (required && card != Card::Single);
         let field = Field {
             tag,
             json,
@@ -234,6 +241,7 @@ fn parse(text: &'static str) -> Schema {
             card,
             keep_zero,
             inline: flags.contains('i'),
+            null_when_absent,
         };
         fields.push((
             if scalar.is_none() {

@@ -151,7 +151,9 @@ fn quantity(bytes: &[u8]) -> Result<Value, ProtobufError> {
         }
     }
     let text = text.unwrap_or_else(|| "0".to_string());
-    Ok(Value::String(crate::canonical_quantity(&text).unwrap_or(text)))
+    Ok(Value::String(
+        crate::canonical_quantity(&text).unwrap_or(text),
+    ))
 }
 
 /// RawExtension, FieldsV1 and apiextensions JSON: field 1 holds the JSON itself (`null` when

@@ -1,4 +1,6 @@
-//! Scalar fields whose Go type is a pointer, so an explicit zero means something.
+//! What Go's JSON encoder does with zero values that the generated table cannot know.
+//!
+//! Pointer scalars, whose explicit zero means something:
 //!
 //! Go's protobuf encoder writes every non-pointer field, zero or not (a kubectl ConfigMap carries
 //! `uid: ""`, `generation: 0`, an empty `creationTimestamp`); Go's JSON encoder drops those zeros
@@ -9,7 +11,7 @@
 //! by hand, from the Go types of the Kubernetes API (pointer structs need no entry: a present
 //! message is always kept).
 
-/// `(message path, JSON names)`.
+/// Pointer scalars: `(message path, JSON names)`.
 const POINTERS: &[(&str, &[&str])] = &[
     (
         "apimachinery.pkg.apis.meta.v1.ObjectMeta",
@@ -402,11 +404,41 @@ const POINTERS: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// Fields without `omitempty` that k8s-openapi nevertheless leaves optional (status counters,
+/// request objects): Go writes them always, a zero as `0`/`""`, an absent list or pointer as
+/// `null` (`kubectl create clusterrole --aggregation-rule` sends `"rules": null`).
+const ALWAYS_WRITTEN: &[(&str, &[&str])] = &[
+    ("api.rbac.v1.Role", &["rules"]),
+    ("api.rbac.v1.ClusterRole", &["rules"]),
+    (
+        "api.policy.v1.PodDisruptionBudgetStatus",
+        &[
+            "disruptionsAllowed",
+            "currentHealthy",
+            "desiredHealthy",
+            "expectedPods",
+        ],
+    ),
+    (
+        "api.authentication.v1.TokenRequestSpec",
+        &["audiences", "boundObjectRef"],
+    ),
+    ("api.authentication.v1.TokenRequestStatus", &["token"]),
+];
+
+fn listed(list: &[(&str, &[&str])], path: &str, json: &str) -> bool {
+    list.iter()
+        .any(|(p, names)| *p == path && names.contains(&json))
+}
+
 /// Whether the Go field behind `json` of message `path` is a pointer scalar.
 pub fn is_pointer_field(path: &str, json: &str) -> bool {
-    POINTERS
-        .iter()
-        .any(|(p, names)| *p == path && names.contains(&json))
+    listed(POINTERS, path, json)
+}
+
+/// Whether Go writes the field even when it is empty, though the table says optional.
+pub fn is_always_written(path: &str, json: &str) -> bool {
+    listed(ALWAYS_WRITTEN, path, json)
 }
 
 #[cfg(test)]
@@ -415,10 +447,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_listed_pointer_is_a_scalar_field_of_the_table() {
+    fn every_listed_field_is_in_the_table() {
         let schema = Schema::get();
         let mut missing = Vec::new();
-        for (path, names) in POINTERS {
+        for (path, names) in POINTERS.iter().chain(ALWAYS_WRITTEN) {
             let fields = schema.lookup(path).map(|i| &schema.messages[i].fields);
             for name in *names {
                 let field = fields.and_then(|f| f.iter().find(|f| f.json == *name));
