@@ -892,7 +892,7 @@ impl<'s> State<'s> {
                 }
                 return Err(self.err(at, format!("invalid value; expected {}", p.go_name())));
             }
-            (Value::String(_), P::Str) => true,
+            (Value::String(_) | Value::BinStr(_), P::Str) => true,
             (Value::Int(_), P::Int) => true,
             (Value::Int64(_), P::Int64) => true,
             (Value::Float(_), P::Float) => true,

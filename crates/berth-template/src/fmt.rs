@@ -847,6 +847,14 @@ impl Printer {
                 'f' | 'e' | 'E' | 'F' => self.fmt_float(*f, verb, 6),
                 _ => self.bad_verb(verb, v),
             },
+            Value::BinStr(b) => match verb {
+                'x' => self.fmt_sx(b, false),
+                'X' => self.fmt_sx(b, true),
+                _ => {
+                    let s = Value::from(String::from_utf8_lossy(b).into_owned());
+                    self.print_value(&s, verb, depth);
+                }
+            },
             Value::String(s) => match verb {
                 'v' => {
                     if self.f.sharp_v {
@@ -1236,6 +1244,7 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
 pub(crate) fn sprint_value(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
+        Value::BinStr(b) => String::from_utf8_lossy(b).into_owned(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => float_v(*f),
         Value::Bool(b) => b.to_string(),
@@ -1255,7 +1264,7 @@ pub(crate) fn sprint(args: &[Value]) -> String {
     let mut out = String::new();
     let mut prev_string = false;
     for (i, a) in args.iter().enumerate() {
-        let is_string = matches!(a, Value::String(_));
+        let is_string = matches!(a, Value::String(_) | Value::BinStr(_));
         if i > 0 && !is_string && !prev_string {
             out.push(' ');
         }

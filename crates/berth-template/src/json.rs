@@ -86,6 +86,8 @@ fn write_value_inner(
         Value::Int(i) | Value::Int64(i) => out.push_str(&i.to_string()),
         Value::Float(f) => out.push_str(&json_float(*f)?),
         Value::String(s) => write_string(out, s, html),
+        // Invalid UTF-8 becomes U+FFFD, as encoding/json writes it.
+        Value::BinStr(b) => write_string(out, &String::from_utf8_lossy(b), html),
         Value::Bytes(b) => {
             use base64::Engine;
             write_string(

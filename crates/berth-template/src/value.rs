@@ -162,6 +162,10 @@ pub enum Value {
     Float(f64),
     /// `string`
     String(Rc<str>),
+    /// A `string` whose bytes are not valid UTF-8 (binary file contents, base64
+    /// decodings). It prints as UTF-8 with replacement characters; hashing and
+    /// encoding functions see its bytes.
+    BinStr(Rc<[u8]>),
     /// `[]byte`
     Bytes(Rc<[u8]>),
     /// A slice: `[]interface {}`, `[]string` or `[]int`.
@@ -176,6 +180,23 @@ impl Value {
     /// A string value.
     pub fn str(s: &str) -> Value {
         Value::String(Rc::from(s))
+    }
+
+    /// A `string` from bytes: a plain string when they are UTF-8.
+    pub fn from_bytes(bytes: Vec<u8>) -> Value {
+        match String::from_utf8(bytes) {
+            Ok(s) => Value::from(s),
+            Err(e) => Value::BinStr(Rc::from(e.into_bytes())),
+        }
+    }
+
+    /// The bytes of a string value (either form).
+    pub fn str_bytes(&self) -> Option<&[u8]> {
+        match self {
+            Value::String(s) => Some(s.as_bytes()),
+            Value::BinStr(b) => Some(b),
+            _ => None,
+        }
     }
 
     /// A `[]interface {}` from values.
@@ -211,7 +232,7 @@ impl Value {
             Value::Int(_) => "int".into(),
             Value::Int64(_) => "int64".into(),
             Value::Float(_) => "float64".into(),
-            Value::String(_) => "string".into(),
+            Value::String(_) | Value::BinStr(_) => "string".into(),
             Value::Bytes(_) => "[]uint8".into(),
             Value::List(_, e) => format!("[]{}", e.go_name()),
             Value::Map(_, e) => format!("map[string]{}", e.go_name()),
@@ -227,7 +248,7 @@ impl Value {
             Value::Int(_) => "int",
             Value::Int64(_) => "int64",
             Value::Float(_) => "float64",
-            Value::String(_) => "string",
+            Value::String(_) | Value::BinStr(_) => "string",
             Value::Bytes(_) | Value::List(..) => "slice",
             Value::Map(..) => "map",
             Value::Object(o) => {
@@ -248,7 +269,7 @@ impl Value {
             Value::Int(i) | Value::Int64(i) => *i != 0,
             Value::Float(f) => *f != 0.0,
             Value::String(s) => !s.is_empty(),
-            Value::Bytes(b) => !b.is_empty(),
+            Value::BinStr(b) | Value::Bytes(b) => !b.is_empty(),
             Value::List(l, _) => !l.is_empty(),
             Value::Map(m, _) => !m.borrow().is_empty(),
             Value::Object(_) => true,

@@ -75,6 +75,9 @@ impl Object for Files {
             .unwrap_or("")
             .to_string();
         match name {
+            "Get" if arg == "files/crds.bin" => {
+                Some(Ok(Value::from_bytes(vec![0xff, 0x00, 0x80, b'B'])))
+            }
             "Get" => Some(Ok(Value::from(
                 self.0.get(&arg).cloned().unwrap_or_default(),
             ))),
@@ -164,6 +167,22 @@ fn host_objects_fields_and_methods() {
             "beta\n",
         ),
         (r#"{{ typeOf .Files }}"#, "engine.files"),
+        // Binary contents stay bytes for encodings and hashes (Go strings are bytes).
+        (r#"{{ .Files.Get "files/crds.bin" | b64enc }}"#, "/wCAQg=="),
+        (r#"{{ .Files.Get "files/crds.bin" | len }}"#, "4"),
+        (r#"{{ .Files.Get "files/crds.bin" | typeOf }}"#, "string"),
+        (
+            r#"{{ .Files.Get "files/crds.bin" | b64enc | b64dec | b64enc }}"#,
+            "/wCAQg==",
+        ),
+        (
+            r#"{{ .Files.Get "files/crds.bin" | adler32sum }}"#,
+            "88211906",
+        ),
+        (
+            r#"{{ printf "%x" (.Files.Get "files/crds.bin") }}"#,
+            "ff008042",
+        ),
         (r#"{{ .Capabilities.APIVersions.Has "apps/v1" }}"#, "true"),
         (r#"{{ .Capabilities.APIVersions.Has "batch/v2" }}"#, "false"),
         (

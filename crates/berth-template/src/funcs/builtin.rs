@@ -101,7 +101,7 @@ fn eval_args(a: &[Value]) -> String {
 fn len(_: &mut State<'_>, a: Vec<Value>) -> Result<Value, String> {
     match arg(&a, 0) {
         Value::String(s) => Ok(Value::Int(s.len() as i64)),
-        Value::Bytes(b) => Ok(Value::Int(b.len() as i64)),
+        Value::BinStr(b) | Value::Bytes(b) => Ok(Value::Int(b.len() as i64)),
         Value::List(l, _) => Ok(Value::Int(l.len() as i64)),
         Value::Map(m, _) => Ok(Value::Int(m.borrow().len() as i64)),
         Value::Nil => Err("len of nil pointer".into()),
@@ -293,7 +293,7 @@ fn basic_kind(v: &Value) -> Kind {
         Value::Bool(_) => Kind::Bool,
         Value::Int(_) | Value::Int64(_) => Kind::Int,
         Value::Float(_) => Kind::Float,
-        Value::String(_) => Kind::Str,
+        Value::String(_) | Value::BinStr(_) => Kind::Str,
         _ => Kind::Invalid,
     }
 }
@@ -315,7 +315,7 @@ pub(crate) fn eq(a1: &Value, rest: &[Value]) -> Result<bool, String> {
                 (Value::Bool(x), Value::Bool(y)) => x == y,
                 (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x == y,
                 (Value::Float(x), Value::Float(y)) => x == y,
-                (Value::String(x), Value::String(y)) => x == y,
+                (x, y) if k1 == Kind::Str => x.str_bytes() == y.str_bytes(),
                 _ => {
                     if a1.is_nil() || a.is_nil() {
                         a1.is_nil() == a.is_nil()
@@ -356,7 +356,7 @@ pub(crate) fn lt(a1: &Value, a2: &Value) -> Result<bool, String> {
     Ok(match (a1, a2) {
         (Value::Int(x) | Value::Int64(x), Value::Int(y) | Value::Int64(y)) => x < y,
         (Value::Float(x), Value::Float(y)) => x < y,
-        (Value::String(x), Value::String(y)) => x < y,
+        (x, y) if k1 == Kind::Str => x.str_bytes() < y.str_bytes(),
         _ => return Err("invalid type for comparison".into()),
     })
 }

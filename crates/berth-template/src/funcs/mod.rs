@@ -115,7 +115,7 @@ pub(crate) fn helm_funcs() -> FuncMap {
 pub(crate) fn strval(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::BinStr(b) | Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         v => crate::fmt::sprint_value(v),
     }
 }
@@ -136,8 +136,17 @@ pub(crate) fn arg(args: &[Value], i: usize) -> Value {
 pub(crate) fn arg_str(args: &[Value], i: usize) -> String {
     match args.get(i) {
         Some(Value::String(s)) => s.to_string(),
+        Some(Value::BinStr(b)) => String::from_utf8_lossy(b).into_owned(),
         _ => String::new(),
     }
+}
+
+/// The bytes of a string argument (binary-safe).
+pub(crate) fn arg_bytes(args: &[Value], i: usize) -> Vec<u8> {
+    args.get(i)
+        .and_then(Value::str_bytes)
+        .map(<[u8]>::to_vec)
+        .unwrap_or_default()
 }
 
 pub(crate) fn arg_int(args: &[Value], i: usize) -> i64 {

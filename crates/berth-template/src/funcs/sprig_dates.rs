@@ -161,12 +161,21 @@ impl Time {
                 Tok::UnderYearDay => out.push_str(&format!("{:>3}", p.yday)),
                 Tok::ZeroYearDay => out.push_str(&format!("{:03}", p.yday)),
                 Tok::Hour => out.push_str(&format!("{:02}", p.hour)),
-                Tok::Hour12 => {
-                    out.push_str(&(if p.hour.is_multiple_of(12) { 12 } else { p.hour % 12 }).to_string())
-                }
+                Tok::Hour12 => out.push_str(
+                    &(if p.hour.is_multiple_of(12) {
+                        12
+                    } else {
+                        p.hour % 12
+                    })
+                    .to_string(),
+                ),
                 Tok::ZeroHour12 => out.push_str(&format!(
                     "{:02}",
-                    if p.hour.is_multiple_of(12) { 12 } else { p.hour % 12 }
+                    if p.hour.is_multiple_of(12) {
+                        12
+                    } else {
+                        p.hour % 12
+                    }
                 )),
                 Tok::Minute => out.push_str(&p.min.to_string()),
                 Tok::ZeroMinute => out.push_str(&format!("{:02}", p.min)),

@@ -7,7 +7,7 @@ use std::rc::Rc;
 use base64::Engine;
 use sha2::Digest;
 
-use super::{FuncMap, P, add, arg, arg_int, arg_str};
+use super::{FuncMap, P, add, arg, arg_bytes, arg_int, arg_str};
 use crate::value::{Object, Value};
 
 type R = Result<Value, String>;
@@ -516,17 +516,17 @@ fn not_implemented(name: &str) -> String {
 
 pub(super) fn register(m: &mut FuncMap) {
     add(m, "b64enc", &[P::Str], None, |_, a| {
-        s(base64::engine::general_purpose::STANDARD.encode(arg_str(&a, 0)))
+        s(base64::engine::general_purpose::STANDARD.encode(arg_bytes(&a, 0)))
     });
     add(m, "b64dec", &[P::Str], None, |_, a| {
         let i = arg_str(&a, 0);
         match base64::engine::general_purpose::STANDARD.decode(&i) {
-            Ok(b) => s(String::from_utf8_lossy(&b).into_owned()),
+            Ok(b) => Ok(Value::from_bytes(b)),
             Err(e) => s(b64_error(e, &i)),
         }
     });
     add(m, "b32enc", &[P::Str], None, |_, a| {
-        s(base32_encode(arg_str(&a, 0).as_bytes()))
+        s(base32_encode(&arg_bytes(&a, 0)))
     });
     add(m, "b32dec", &[P::Str], None, |_, a| {
         match base32_decode(&arg_str(&a, 0)) {
@@ -535,16 +535,16 @@ pub(super) fn register(m: &mut FuncMap) {
         }
     });
     add(m, "sha1sum", &[P::Str], None, |_, a| {
-        s(hex(&sha1::Sha1::digest(arg_str(&a, 0).as_bytes())))
+        s(hex(&sha1::Sha1::digest(arg_bytes(&a, 0))))
     });
     add(m, "sha256sum", &[P::Str], None, |_, a| {
-        s(hex(&sha2::Sha256::digest(arg_str(&a, 0).as_bytes())))
+        s(hex(&sha2::Sha256::digest(arg_bytes(&a, 0))))
     });
     add(m, "sha512sum", &[P::Str], None, |_, a| {
-        s(hex(&sha2::Sha512::digest(arg_str(&a, 0).as_bytes())))
+        s(hex(&sha2::Sha512::digest(arg_bytes(&a, 0))))
     });
     add(m, "adler32sum", &[P::Str], None, |_, a| {
-        s(adler32(arg_str(&a, 0).as_bytes()).to_string())
+        s(adler32(&arg_bytes(&a, 0)).to_string())
     });
     // Regular expressions.
     add(m, "regexMatch", &[P::Str, P::Str], None, |_, a| {

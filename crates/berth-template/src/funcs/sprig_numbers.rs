@@ -443,7 +443,9 @@ fn deep_equal_inner(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Bool(x), Value::Bool(y)) => x == y,
         (Value::Int(x), Value::Int(y)) | (Value::Int64(x), Value::Int64(y)) => x == y,
         (Value::Float(x), Value::Float(y)) => x == y,
-        (Value::String(x), Value::String(y)) => x == y,
+        (Value::String(_) | Value::BinStr(_), Value::String(_) | Value::BinStr(_)) => {
+            a.str_bytes() == b.str_bytes()
+        }
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x, e1), Value::List(y, e2)) => {
             e1 == e2

@@ -34,6 +34,7 @@ fn to_j_inner(v: &Value, depth: usize) -> Result<J, YamlError> {
             &crate::json::json_float(*f).map_err(YamlError)?,
         )),
         Value::String(s) => J::Str(s.to_string()),
+        Value::BinStr(b) => J::Str(String::from_utf8_lossy(b).into_owned()),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
