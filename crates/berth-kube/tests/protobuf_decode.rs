@@ -1006,3 +1006,56 @@ fn protobuf_decodable_gvks() {
     assert!(!protobuf_decodable(&gvk("example.com", "v1", "Widget")));
     assert!(!protobuf_decodable(&gvk("apps", "v9", "Deployment")));
 }
+
+/// Helm 4.3's release records (`helm-sdkpy` 0.1.32 installing a one-ConfigMap chart against a
+/// local mock): the Secret POSTed as `pending-install`, then PUT as `deployed`. The expectation
+/// is built from prost's own decoding of the same bytes, with Go's JSON rules applied by hand.
+#[test]
+fn protobuf_helm_release_secret_bodies() {
+    use base64::Engine as _;
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/protobuf/");
+    for (name, status) in [
+        ("helm-install-release-create", "pending-install"),
+        ("helm-install-release-update", "deployed"),
+    ] {
+        let body = std::fs::read(format!("{dir}{name}.pb")).expect("fixture");
+        let unknown = Unknown::decode(&body[4..]).expect("prost decodes the envelope");
+        let secret = core::Secret::decode(unknown.raw.as_deref().unwrap_or_default())
+            .expect("prost decodes the Secret");
+        let meta = secret.metadata.clone().unwrap_or_default();
+        // Go wrote every non-pointer field; the empty ones must not reach the JSON.
+        assert_eq!(meta.namespace.as_deref(), Some(""));
+        assert_eq!(meta.uid.as_deref(), Some(""));
+        assert_eq!(meta.generation, Some(0));
+        assert_eq!(meta.labels.get("owner").map(String::as_str), Some("helm"));
+        assert_eq!(meta.labels.get("status").map(String::as_str), Some(status));
+        assert_eq!(secret.immutable, None);
+        let data: serde_json::Map<String, serde_json::Value> = secret
+            .data
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    base64::engine::general_purpose::STANDARD.encode(v).into(),
+                )
+            })
+            .collect();
+        assert_eq!(data.len(), 1);
+        let expected = json!({
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {
+                "name": meta.name,
+                "creationTimestamp": null,
+                "labels": meta.labels,
+            },
+            "data": data,
+            "type": "helm.sh/release.v1"
+        });
+        assert_eq!(
+            decode_kubernetes_protobuf(&body).expect("decodes"),
+            expected,
+            "{name}"
+        );
+    }
+}
