@@ -13,6 +13,7 @@ mod sprig_lists;
 mod sprig_misc;
 mod sprig_numbers;
 mod sprig_strings;
+mod sprig_url;
 
 /// A parameter's Go type, for argument checking and conversion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -105,6 +106,7 @@ pub(crate) fn helm_funcs() -> FuncMap {
     sprig_lists::register(&mut m);
     sprig_misc::register(&mut m);
     sprig_dates::register(&mut m);
+    sprig_url::register(&mut m);
     helm::register(&mut m);
     m
 }

@@ -775,9 +775,7 @@ pub(super) fn register(m: &mut FuncMap) {
         "genSignedCert",
         "genSignedCertWithKey",
         "encryptAES",
-        "decryptAES",
-        "urlParse",
-        "urlJoin"
+        "decryptAES"
     );
     let _ = arg;
 }

@@ -395,6 +395,17 @@ dates = [
 for i, e in enumerate(dates):
     add(f"date-{i:02d}", "{{ %s }}" % e)
 
+# URLs.
+urls = ["https://user:pa%20ss@example.com:8443/a/b%2Fc?x=1&y=2#frag", "http://[::1]:80/p", "mailto:joe@example.com",
+        "/relative/path?q", "//host/only", "a b", "http://h/%zz", "http://h:port/", "file:///etc/hosts", "x?", "#f",
+        "HTTP://Example.COM/Ä?ä#ö", "postgres://u@db/x", "", "http://a/b c"]
+for i, u in enumerate(urls):
+    add(f"url-{i:02d}", '{{ urlParse %s | toJson }}|{{ urlParse %s | urlJoin }}' % (json.dumps(u), json.dumps(u)))
+for i, d in enumerate(['dict "scheme" "https" "host" "h:1" "path" "/a b" "query" "x=1" "fragment" "f g"',
+                       'dict "scheme" "mailto" "opaque" "joe@x"', 'dict "userinfo" "u:p@x" "host" "h"',
+                       'dict "path" "a:b/c"', 'dict "host" 1', 'dict', 'dict "host" "h" "path" "p"']):
+    add(f"urljoin-{i:02d}", '{{ urlJoin (%s) }}' % d)
+
 # Random templates from the differential fuzzer's grammar, fixed seed.
 import random
 import difffuzz
