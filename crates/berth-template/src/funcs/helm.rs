@@ -111,8 +111,8 @@ pub(super) fn register(m: &mut FuncMap) {
     add(m, "mustFromJson", &[P::Str], None, |_, a| {
         json::decode(&arg_str(&a, 0))
     });
-    add(m, "toToml", &[P::Any], None, |_, _| {
-        Err("toToml is not implemented by berth-template yet".into())
+    add(m, "toToml", &[P::Any], None, |_, a| {
+        Ok(Value::from(super::helm_toml::to_toml(&arg(&a, 0))))
     });
 }
 

@@ -8,6 +8,7 @@ use crate::value::Value;
 
 mod builtin;
 mod helm;
+mod helm_toml;
 mod sprig_dates;
 mod sprig_lists;
 mod sprig_misc;
