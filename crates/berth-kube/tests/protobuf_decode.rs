@@ -1059,3 +1059,53 @@ fn protobuf_helm_release_secret_bodies() {
         );
     }
 }
+
+#[test]
+fn protobuf_subject_access_review_extra_is_a_map_of_lists() {
+    use k8s_pb::api::authorization::v1 as authz;
+    let review = authz::SubjectAccessReview {
+        metadata: Some(go_meta("", "")),
+        spec: Some(authz::SubjectAccessReviewSpec {
+            resource_attributes: Some(authz::ResourceAttributes {
+                verb: s("get"),
+                resource: s("pods"),
+                namespace: s(""),
+                ..Default::default()
+            }),
+            user: s("alice"),
+            groups: vec!["devs".into()],
+            extra: map(&[
+                (
+                    "scopes",
+                    authz::ExtraValue {
+                        items: vec!["a".into(), "b".into()],
+                    },
+                ),
+                ("empty", authz::ExtraValue { items: vec![] }),
+            ]),
+            uid: s(""),
+            ..Default::default()
+        }),
+        status: Some(authz::SubjectAccessReviewStatus {
+            allowed: Some(false),
+            denied: Some(false),
+            reason: s(""),
+            evaluation_error: s(""),
+        }),
+    };
+    assert_eq!(
+        decode("authorization.k8s.io/v1", "SubjectAccessReview", &review),
+        json!({
+            "apiVersion": "authorization.k8s.io/v1",
+            "kind": "SubjectAccessReview",
+            "metadata": {"creationTimestamp": null},
+            "spec": {
+                "resourceAttributes": {"verb": "get", "resource": "pods"},
+                "user": "alice",
+                "groups": ["devs"],
+                "extra": {"scopes": ["a", "b"], "empty": []}
+            },
+            "status": {"allowed": false}
+        })
+    );
+}

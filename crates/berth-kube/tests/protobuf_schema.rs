@@ -91,6 +91,9 @@ struct PbMessage {
     module: String,
     name: String,
     fields: Vec<PbField>,
+    /// `+protobuf.nullable=true`: a Go named slice (`ExtraValue []string`) wrapped in a message
+    /// for protobuf, whose JSON is the bare list.
+    named_slice: bool,
 }
 
 fn generate(sources: &Sources) -> String {
@@ -120,7 +123,7 @@ fn generate(sources: &Sources) -> String {
     out.push_str(&sources.pb_version);
     out.push_str(",\n# JSON names and required fields from ");
     out.push_str(&sources.openapi_version);
-    out.push_str(".\n# M <message>; fields: <tag> <json name|-> <type> <1|*|m> <flags: z keeps zero, i inline>\n");
+    out.push_str(".\n# M <message> [slice: a Go named slice, its JSON is the bare list of field 1]\n# <tag> <json name|-> <type> <1|*|m> <flags: z keeps zero, i inline>\n");
     let mut guessed = Vec::new();
     let mut sorted: Vec<&PbMessage> = messages.iter().collect();
     sorted.sort_by_key(|m| canonical[&format!("{}.{}", m.module, m.name)].clone());
@@ -128,7 +131,8 @@ fn generate(sources: &Sources) -> String {
     for m in sorted.into_iter().filter(|m| !m.module.is_empty()) {
         let path = &canonical[&format!("{}.{}", m.module, m.name)];
         let json = names.get(&format!("{}.{}", m.module, m.name));
-        out.push_str(&format!("M {path}\n"));
+        let slice = if m.named_slice { " slice" } else { "" };
+        out.push_str(&format!("M {path}{slice}\n"));
         let mut fields: Vec<&PbField> = m.fields.iter().collect();
         fields.sort_by_key(|f| f.tag);
         for f in fields {
@@ -360,9 +364,12 @@ fn read_prost(src: &Path) -> Vec<PbMessage> {
         let mut current: Option<PbMessage> = None;
         let mut pending: Option<(String, u32)> = None;
         let mut decl = String::new();
+        let mut nullable = false;
         for line in text.lines() {
             let t = line.trim();
-            if let Some(rest) = t.strip_prefix("pub struct ") {
+            if t.starts_with("///") && t.contains("+protobuf.nullable=true") {
+                nullable = true;
+            } else if let Some(rest) = t.strip_prefix("pub struct ") {
                 if let Some(m) = current.take() {
                     out.push(m);
                 }
@@ -375,6 +382,7 @@ fn read_prost(src: &Path) -> Vec<PbMessage> {
                     module: module.join("."),
                     name,
                     fields: Vec::new(),
+                    named_slice: std::mem::take(&mut nullable),
                 });
             } else if let Some(attr) = t.strip_prefix("#[prost(") {
                 let tag = attr
@@ -385,6 +393,7 @@ fn read_prost(src: &Path) -> Vec<PbMessage> {
                     .expect("prost tag");
                 pending = Some((attr.to_string(), tag));
                 decl.clear();
+                nullable = false;
             } else if pending.is_some() {
                 decl.push_str(t);
                 let balanced = decl.matches('<').count() == decl.matches('>').count();

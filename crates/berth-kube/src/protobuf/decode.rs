@@ -25,10 +25,17 @@ pub fn decode_message(
         .messages
         .get(index)
         .ok_or(ProtobufError::Malformed("unknown message"))?;
-    if message.special != Special::None {
-        return special::decode(schema, message, bytes, depth);
-    }
     let mut object = Map::new();
+    match message.special {
+        Special::None => {}
+        Special::NamedSlice => {
+            decode_fields_into(schema, message, bytes, depth, &mut object)?;
+            // "items, if empty, will result in an empty slice" (the wrapper's contract).
+            let items = message.fields.first().and_then(|f| object.remove(f.json));
+            return Ok(items.unwrap_or_else(|| Value::Array(Vec::new())));
+        }
+        _ => return special::decode(schema, message, bytes, depth),
+    }
     decode_fields_into(schema, message, bytes, depth, &mut object)?;
     add_absent_nulls(schema, message, &mut object, depth);
     Ok(Value::Object(object))

@@ -64,6 +64,8 @@ pub enum Special {
     SchemaOrBool,
     SchemaOrArray,
     SchemaOrStringArray,
+    /// A Go named slice (`ExtraValue []string`) wrapped for protobuf: JSON is the bare list.
+    NamedSlice,
 }
 
 #[derive(Debug)]
@@ -190,11 +192,20 @@ fn parse(text: &'static str) -> Schema {
         if line.starts_with('#') || line.is_empty() {
             continue;
         }
-        if let Some(path) = line.strip_prefix("M ") {
+        if let Some(rest) = line.strip_prefix("M ") {
+            let (path, slice) = match rest.split_once(' ') {
+                Some((path, flag)) => (path, flag == "slice"),
+                None => (rest, false),
+            };
+            let special = if slice {
+                Special::NamedSlice
+            } else {
+                special_of(path)
+            };
             messages.push(Message {
                 path,
                 fields: Vec::new(),
-                special: special_of(path),
+                special,
             });
             pending.push(Vec::new());
             continue;

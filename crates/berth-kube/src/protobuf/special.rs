@@ -24,7 +24,7 @@ pub fn decode(
         Special::SchemaOrBool | Special::SchemaOrArray | Special::SchemaOrStringArray => {
             schema_union(schema, message, bytes, depth)
         }
-        Special::None => Err(ProtobufError::Malformed("not a special type")),
+        Special::None | Special::NamedSlice => Err(ProtobufError::Malformed("not a special type")),
     }
 }
 
