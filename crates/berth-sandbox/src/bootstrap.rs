@@ -17,19 +17,18 @@ pub fn ensure_defaults(cluster: &Cluster) {
             }
         }
     }
-    if let Some(services) = cluster.served("", "v1", "services") {
-        if cluster
+    if let Some(services) = cluster.served("", "v1", "services")
+        && cluster
             .get_stored(&services, "default", "kubernetes")
             .is_none()
-        {
-            let svc = json!({
-                "apiVersion": "v1", "kind": "Service",
-                "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
-                "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], "sessionAffinity": "None"}
-            });
-            if let Err(e) = cluster.create(&services, "default", svc, &opts) {
-                tracing::warn!("cannot create the kubernetes service: {e}");
-            }
+    {
+        let svc = json!({
+            "apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "kubernetes", "namespace": "default", "labels": {"component": "apiserver", "provider": "kubernetes"}},
+            "spec": {"type": "ClusterIP", "clusterIP": "10.96.0.1", "ports": [{"name": "https", "port": 443, "protocol": "TCP", "targetPort": 6443}], "sessionAffinity": "None"}
+        });
+        if let Err(e) = cluster.create(&services, "default", svc, &opts) {
+            tracing::warn!("cannot create the kubernetes service: {e}");
         }
     }
 }

@@ -9,7 +9,7 @@ use crate::store::Stored;
 use base64::Engine;
 use berth_kube::{
     FieldSelector, JsonPatchError, LabelSelector, ObjectExt, StatusError, apply_json_patch,
-    apply_merge_patch,
+    apply_merge_patch, apply_strategic_merge_patch, supports_strategic_merge_patch,
 };
 use bytes::Bytes;
 use http::{Method, Response};
@@ -91,9 +91,9 @@ pub fn handle(cluster: &Cluster, req: Request<'_>) -> Answer {
 }
 
 fn method_not_allowed(req: &Request<'_>) -> StatusError {
-    StatusError::method_not_allowed(format!(
-        "the server does not allow this method on the requested resource"
-    ))
+    StatusError::method_not_allowed(
+        "the server does not allow this method on the requested resource",
+    )
     .with_details(
         &req.served.info.group,
         &req.served.info.plural,
@@ -237,6 +237,14 @@ fn patch(
         .to_ascii_lowercase();
     let patch: Value = serde_json::from_slice(&req.body)
         .map_err(|e| StatusError::bad_request(format!("error decoding patch: {e}")))?;
+    let gvk = req.served.info.gvk();
+    if req.served.custom.is_some() && media == "application/strategic-merge-patch+json" {
+        // Custom resources never take strategic merge patches: kubectl falls back to merge.
+        return Err(StatusError::unsupported_media_type(format!(
+            "the body of the request was in an unknown format - accepted media types include: {}",
+            accepted_patch_types(&gvk)
+        )));
+    }
     match media.as_str() {
         "application/merge-patch+json" => {
             cluster.update_with(req.served, ns, name, part, &opts, |mut obj| {
@@ -253,14 +261,40 @@ fn patch(
                 Ok(obj)
             })
         }
-        "application/strategic-merge-patch+json" | "application/apply-patch+yaml" => {
-            Err(StatusError::unsupported_media_type(format!(
-                "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json"
-            )))
-        }
+        "application/strategic-merge-patch+json" if supports_strategic_merge_patch(&gvk) => cluster
+            .update_with(req.served, ns, name, part, &opts, |mut obj| {
+                apply_strategic_merge_patch(&gvk, &mut obj, &patch).map_err(|e| {
+                    StatusError::new(
+                        e.status_code(),
+                        status_reason(e.status_code()),
+                        e.to_string(),
+                    )
+                })?;
+                Ok(obj)
+            }),
         _ => Err(StatusError::unsupported_media_type(format!(
-            "the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json"
+            "the body of the request was in an unknown format - accepted media types include: {}",
+            accepted_patch_types(&gvk)
         ))),
+    }
+}
+
+/// The patch types the real server lists in its 415 answer for a resource.
+fn accepted_patch_types(gvk: &berth_kube::GroupVersionKind) -> &'static str {
+    if supports_strategic_merge_patch(gvk) {
+        "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+    } else {
+        "application/json-patch+json, application/merge-patch+json"
+    }
+}
+
+fn status_reason(code: u16) -> &'static str {
+    match code {
+        400 => "BadRequest",
+        409 => "Conflict",
+        415 => "UnsupportedMediaType",
+        422 => "Invalid",
+        _ => "InternalError",
     }
 }
 
@@ -440,10 +474,10 @@ fn list(cluster: &Cluster, req: &Request<'_>) -> Answer {
     let mut next = None;
     let mut remaining = 0usize;
     for (ns, name, stored) in &items {
-        if let Some((_, sns, sname)) = &start {
-            if (ns.as_str(), name.as_str()) <= (sns.as_str(), sname.as_str()) {
-                continue;
-            }
+        if let Some((_, sns, sname)) = &start
+            && (ns.as_str(), name.as_str()) <= (sns.as_str(), sname.as_str())
+        {
+            continue;
         }
         if !matches(stored, &labels, &fields) {
             continue;

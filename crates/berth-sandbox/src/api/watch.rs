@@ -170,10 +170,10 @@ async fn run(
                         if !filter.concerns(&e) {
                             continue;
                         }
-                        if let Some(kind) = translate(&filter, &e) {
-                            if !send(&tx, kind, render(&cluster, &filter, &e.object)).await {
-                                return;
-                            }
+                        if let Some(kind) = translate(&filter, &e)
+                            && !send(&tx, kind, render(&cluster, &filter, &e.object)).await
+                        {
+                            return;
                         }
                     }
                     (rx, last)

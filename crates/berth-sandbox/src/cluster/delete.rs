@@ -103,31 +103,31 @@ impl Cluster {
                 return Err(not_found(served, name));
             };
             let obj = current.value();
-            if let Some(uid) = &opts.precondition_uid {
-                if uid != obj.uid() {
-                    return Err(StatusError::conflict(
-                        &served.info.group,
-                        &served.info.plural,
-                        name,
-                        &format!(
-                            "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
-                            obj.uid()
-                        ),
-                    ));
-                }
+            if let Some(uid) = &opts.precondition_uid
+                && uid != obj.uid()
+            {
+                return Err(StatusError::conflict(
+                    &served.info.group,
+                    &served.info.plural,
+                    name,
+                    &format!(
+                        "Precondition failed: UID in precondition: {uid}, UID in object meta: {}",
+                        obj.uid()
+                    ),
+                ));
             }
-            if let Some(rv) = &opts.precondition_rv {
-                if *rv != current.rv.to_string() {
-                    return Err(StatusError::conflict(
-                        &served.info.group,
-                        &served.info.plural,
-                        name,
-                        &format!(
-                            "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
-                            current.rv
-                        ),
-                    ));
-                }
+            if let Some(rv) = &opts.precondition_rv
+                && *rv != current.rv.to_string()
+            {
+                return Err(StatusError::conflict(
+                    &served.info.group,
+                    &served.info.plural,
+                    name,
+                    &format!(
+                        "Precondition failed: ResourceVersion in precondition: {rv}, ResourceVersion in object meta: {}",
+                        current.rv
+                    ),
+                ));
             }
             let propagation = opts.propagation.unwrap_or(Propagation::Background);
             let mut finalizers = obj.finalizers();

@@ -103,13 +103,13 @@ impl Cluster {
     /// version under one key; conversion strategy None only changes apiVersion), and applies
     /// schema defaults on read as the real server does.
     pub fn present(&self, served: &Served, mut obj: Value) -> Value {
-        if obj.api_version() != served.info.api_version() {
-            if let Some(o) = obj.as_object_mut() {
-                o.insert(
-                    "apiVersion".into(),
-                    Value::String(served.info.api_version()),
-                );
-            }
+        if obj.api_version() != served.info.api_version()
+            && let Some(o) = obj.as_object_mut()
+        {
+            o.insert(
+                "apiVersion".into(),
+                Value::String(served.info.api_version()),
+            );
         }
         if let Some(schema) = served.custom.as_ref().and_then(|c| c.schema.as_ref()) {
             schema.apply_defaults(&mut obj);
@@ -177,7 +177,11 @@ impl Cluster {
                 return Err(conflict(served, name));
             }
             let old = current.value();
-            let (new, warnings) = self.prepare_update(served, &old, obj.clone(), part, opts)?;
+            let mut obj = obj.clone();
+            // An unconditional update still answers with the version it replaced (dry runs
+            // keep it; real writes replace it).
+            obj.set_meta("resourceVersion", Value::String(current.rv.to_string()));
+            let (new, warnings) = self.prepare_update(served, &old, obj, part, opts)?;
             match self.commit_update(served, &key, &old, new, current.rv, opts)? {
                 Some(object) => {
                     return Ok(Written {

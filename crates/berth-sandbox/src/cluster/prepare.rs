@@ -109,10 +109,8 @@ impl Cluster {
         }
         let builtin = served.custom.is_none();
         let gvk = served.info.gvk();
-        if builtin {
-            if let Some(message) = decode_error(&gvk, &obj) {
-                return Err(StatusError::bad_request(message));
-            }
+        if builtin && let Some(message) = decode_error(&gvk, &obj) {
+            return Err(StatusError::bad_request(message));
         }
         self.normalize(served, &mut obj, opts, &mut warnings)?;
         if has_status(served) {

@@ -156,15 +156,15 @@ pub fn owner_terminating(cluster: &Cluster, owner: &Value) {
                 let _ = cluster.delete(&served, &key.namespace, &key.name, &opts);
             }
         }
-        if blocking_dependents(cluster, &uid) == 0 {
-            if let Err(e) = cluster.remove_finalizer(
+        if blocking_dependents(cluster, &uid) == 0
+            && let Err(e) = cluster.remove_finalizer(
                 &owner_served,
                 &owner_key.namespace,
                 &owner_key.name,
                 FOREGROUND_FINALIZER,
-            ) {
-                tracing::warn!(owner = %owner_key.name, "cannot finish foreground deletion: {e}");
-            }
+            )
+        {
+            tracing::warn!(owner = %owner_key.name, "cannot finish foreground deletion: {e}");
         }
     }
 }

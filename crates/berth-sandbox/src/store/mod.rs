@@ -128,6 +128,9 @@ pub enum StoreError {
     Encode(#[from] serde_json::Error),
 }
 
+/// Objects of one resource as (namespace, name, stored state), ordered by namespace and name.
+pub type Listing = Vec<(String, String, Stored)>;
+
 /// Where a watch may start: what history the store still has.
 pub enum WatchStart {
     /// The events after the requested resourceVersion, oldest first.
@@ -246,11 +249,7 @@ impl Store {
 
     /// Every object of a resource (in one namespace, or all), ordered by namespace and name,
     /// with the resourceVersion the list is consistent with.
-    pub fn list(
-        &self,
-        resource: &str,
-        namespace: Option<&str>,
-    ) -> (Vec<(String, String, Stored)>, u64) {
+    pub fn list(&self, resource: &str, namespace: Option<&str>) -> (Listing, u64) {
         let inner = self.lock();
         let Some(map) = inner.objects.get(resource) else {
             return (Vec::new(), inner.rv);
@@ -375,11 +374,7 @@ impl Store {
         &self,
         resource: &str,
         namespace: Option<&str>,
-    ) -> (
-        Vec<(String, String, Stored)>,
-        u64,
-        broadcast::Receiver<Arc<Event>>,
-    ) {
+    ) -> (Listing, u64, broadcast::Receiver<Arc<Event>>) {
         // Holding the subscription before taking the snapshot: events after it arrive on `rx`
         // and are skipped by resourceVersion if the snapshot already includes them.
         let rx = self.events.subscribe();

@@ -51,21 +51,40 @@ fn json(text: &str) -> Value {
 async fn versions_scope_subresources_and_cleanup() {
     let c = TestCluster::start().await;
     c.kubectl_stdin(&["apply", "-f", "-"], CRD);
-    c.kubectl(&["wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=10s"]);
+    c.kubectl(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/gadgets.example.com",
+        "--timeout=10s",
+    ]);
     let crd = json(&c.kubectl(&["get", "crd", "gadgets.example.com", "-o", "json"]));
     assert_eq!(crd["status"]["acceptedNames"]["kind"], "Gadget");
     assert_eq!(crd["status"]["storedVersions"], serde_json::json!(["v1"]));
-    let conditions = crd["status"]["conditions"].as_array().cloned().unwrap_or_default();
-    assert!(conditions.iter().any(|c| c["type"] == "NamesAccepted" && c["status"] == "True" && c["reason"] == "NoConflicts"));
-    assert!(conditions.iter().any(|c| c["type"] == "Established" && c["status"] == "True" && c["reason"] == "InitialNamesAccepted"));
+    let conditions = crd["status"]["conditions"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(conditions.iter().any(|c| c["type"] == "NamesAccepted"
+        && c["status"] == "True"
+        && c["reason"] == "NoConflicts"));
+    assert!(conditions.iter().any(|c| c["type"] == "Established"
+        && c["status"] == "True"
+        && c["reason"] == "InitialNamesAccepted"));
 
     let versions = c.kubectl(&["api-versions"]);
-    assert!(versions.lines().any(|l| l == "example.com/v1") && versions.lines().any(|l| l == "example.com/v1beta1"), "{versions}");
+    assert!(
+        versions.lines().any(|l| l == "example.com/v1")
+            && versions.lines().any(|l| l == "example.com/v1beta1"),
+        "{versions}"
+    );
 
     c.kubectl_stdin(&["apply", "-f", "-"], "apiVersion: example.com/v1\nkind: Gadget\nmetadata:\n  name: g1\nspec:\n  replicas: 1\nstatus:\n  replicas: 7\n");
     let g = json(&c.kubectl(&["get", "gadget", "g1", "-o", "json"]));
     assert_eq!(g["spec"]["mode"], "fast", "schema default");
-    assert!(g.get("status").is_none(), "status is not set through the main resource: {g}");
+    assert!(
+        g.get("status").is_none(),
+        "status is not set through the main resource: {g}"
+    );
     assert!(g["metadata"].get("namespace").is_none(), "cluster scope");
     // The same object read through the other served version.
     let beta = json(&c.kubectl(&["get", "--raw", "/apis/example.com/v1beta1/gadgets/g1"]));
@@ -78,7 +97,15 @@ async fn versions_scope_subresources_and_cleanup() {
     assert!(err.contains("Unsupported value: \"medium\""), "{err}");
 
     // Status subresource: only status changes, generation stays.
-    c.kubectl(&["patch", "gadget", "g1", "--subresource=status", "--type=merge", "-p", r#"{"status":{"replicas":1},"spec":{"replicas":9}}"#]);
+    c.kubectl(&[
+        "patch",
+        "gadget",
+        "g1",
+        "--subresource=status",
+        "--type=merge",
+        "-p",
+        r#"{"status":{"replicas":1},"spec":{"replicas":9}}"#,
+    ]);
     let g = json(&c.kubectl(&["get", "gadget", "g1", "-o", "json"]));
     assert_eq!(g["status"]["replicas"], 1);
     assert_eq!(g["spec"]["replicas"], 1);
@@ -97,9 +124,18 @@ async fn versions_scope_subresources_and_cleanup() {
         !out.status.success()
     });
     c.kubectl_stdin(&["apply", "-f", "-"], CRD);
-    c.kubectl(&["wait", "--for=condition=Established", "crd/gadgets.example.com", "--timeout=10s"]);
+    c.kubectl(&[
+        "wait",
+        "--for=condition=Established",
+        "crd/gadgets.example.com",
+        "--timeout=10s",
+    ]);
     let items = json(&c.kubectl(&["get", "--raw", "/apis/example.com/v1/gadgets"]));
-    assert_eq!(items["items"].as_array().map(Vec::len), Some(0), "instances went with their CRD");
+    assert_eq!(
+        items["items"].as_array().map(Vec::len),
+        Some(0),
+        "instances went with their CRD"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -113,7 +149,18 @@ async fn delete_collection() {
     let left = c.kubectl(&["get", "cm", "-l", "group", "-o", "name"]);
     assert_eq!(left.lines().count(), 2, "{left}");
     // The collection verb itself, as the namespace controller and `kubectl delete --all` use it.
-    let status = c.kubectl(&["delete", "--raw", "/api/v1/namespaces/default/configmaps?labelSelector=group%3Dright"]);
-    assert!(status.contains("dc-3") && status.contains("dc-4"), "{status}");
-    assert_eq!(c.kubectl(&["get", "cm", "-l", "group", "-o", "name"]).trim(), "");
+    let status = c.kubectl(&[
+        "delete",
+        "--raw",
+        "/api/v1/namespaces/default/configmaps?labelSelector=group%3Dright",
+    ]);
+    assert!(
+        status.contains("dc-3") && status.contains("dc-4"),
+        "{status}"
+    );
+    assert_eq!(
+        c.kubectl(&["get", "cm", "-l", "group", "-o", "name"])
+            .trim(),
+        ""
+    );
 }

@@ -1,7 +1,7 @@
 //! kube-rs, the client Berth itself uses, against the sandbox.
 
 use crate::support::TestCluster;
-use futures::{StreamExt, TryStreamExt};
+use futures::TryStreamExt;
 use kube::api::{Api, DeleteParams, DynamicObject, ListParams, Patch, PatchParams, PostParams};
 use kube::discovery::{ApiResource, Discovery, Scope};
 use kube::runtime::watcher::{self, Event};

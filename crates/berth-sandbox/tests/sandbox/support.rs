@@ -2,22 +2,20 @@
 //! (so no discovery cache leaks between tests).
 
 use berth_sandbox::{Sandbox, SandboxConfig};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 pub struct TestCluster {
     pub sandbox: Sandbox,
     pub home: tempfile::TempDir,
-    pub data: PathBuf,
     _data_dir: Option<tempfile::TempDir>,
 }
 
 impl TestCluster {
     pub async fn start() -> Self {
         let data_dir = tempfile::tempdir().expect("temp dir for data");
-        let data = data_dir.path().to_path_buf();
-        let mut cluster = Self::start_on(&data).await;
+        let mut cluster = Self::start_on(data_dir.path()).await;
         cluster._data_dir = Some(data_dir);
         cluster
     }
@@ -32,7 +30,6 @@ impl TestCluster {
         Self {
             sandbox,
             home: tempfile::tempdir().expect("temp home"),
-            data: data.to_path_buf(),
             _data_dir: None,
         }
     }
