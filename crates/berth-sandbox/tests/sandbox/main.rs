@@ -7,3 +7,4 @@ mod kube_client;
 mod kubectl;
 mod support;
 mod watch;
+mod writes;
