@@ -901,6 +901,7 @@ impl<'s> State<'s> {
             (Value::List(_, Elem::Any), P::List) => true,
             (Value::List(_, Elem::String), P::StrList) => true,
             (Value::Object(o), P::Time) => o.type_name() == "time.Time",
+            (Value::Object(o), P::Cert) => o.type_name() == "sprig.certificate",
             _ => false,
         };
         if ok {

@@ -9,6 +9,7 @@ use crate::value::Value;
 mod builtin;
 mod helm;
 mod helm_toml;
+mod sprig_crypto;
 mod sprig_dates;
 mod sprig_lists;
 mod sprig_misc;
@@ -31,6 +32,7 @@ pub(crate) enum P {
     List,
     StrList,
     Time,
+    Cert,
 }
 
 impl P {
@@ -47,6 +49,7 @@ impl P {
             P::List => "[]interface {}",
             P::StrList => "[]string",
             P::Time => "time.Time",
+            P::Cert => "sprig.certificate",
         }
     }
 
@@ -108,6 +111,7 @@ pub(crate) fn helm_funcs() -> FuncMap {
     sprig_misc::register(&mut m);
     sprig_dates::register(&mut m);
     sprig_url::register(&mut m);
+    sprig_crypto::register(&mut m);
     helm::register(&mut m);
     m
 }

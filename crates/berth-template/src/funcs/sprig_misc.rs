@@ -510,10 +510,6 @@ pub(crate) fn semver_compare(constraint: &str, version: &str) -> Result<bool, St
     Ok(cs.iter().any(|group| group.iter().all(|c| check(c, &v))))
 }
 
-fn not_implemented(name: &str) -> String {
-    format!("{name} is not implemented by berth-template yet")
-}
-
 pub(super) fn register(m: &mut FuncMap) {
     add(m, "b64enc", &[P::Str], None, |_, a| {
         s(base64::engine::general_purpose::STANDARD.encode(arg_bytes(&a, 0)))
@@ -756,27 +752,6 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     add(m, "getHostByName", &[P::Str], None, |_, _| s(String::new()));
     add(m, "fail", &[P::Str], None, |_, a| Err(arg_str(&a, 0)));
-    // Not implemented yet: certificates, password hashing, AES and URLs.
-    macro_rules! todo_fn {
-        ($($name:literal),*) => {
-            $( add(m, $name, &[], Some(P::Any), |_, _| Err(not_implemented($name))); )*
-        };
-    }
-    todo_fn!(
-        "bcrypt",
-        "htpasswd",
-        "genPrivateKey",
-        "derivePassword",
-        "buildCustomCert",
-        "genCA",
-        "genCAWithKey",
-        "genSelfSignedCert",
-        "genSelfSignedCertWithKey",
-        "genSignedCert",
-        "genSignedCertWithKey",
-        "encryptAES",
-        "decryptAES"
-    );
     let _ = arg;
 }
 

@@ -395,6 +395,26 @@ dates = [
 for i, e in enumerate(dates):
     add(f"date-{i:02d}", "{{ %s }}" % e)
 
+# Crypto: deterministic functions byte for byte, random ones by their shape.
+crypto = [
+    'derivePassword 1 "long" "password" "user" "example.com"', 'derivePassword 1 "maximum" "pw" "u" "s"',
+    'derivePassword 3 "pin" "a" "b" "c"', 'derivePassword 1 "nope" "a" "b" "c"', 'derivePassword 2 "basic" "" "" ""',
+    'decryptAES "secretkey" (encryptAES "secretkey" "plaintext")', 'encryptAES "k" ""', 'decryptAES "k" ""',
+    'len (encryptAES "k" "0123456789abcdef")', 'decryptAES "k" "YWJj"', 'decryptAES "k" "!!"',
+    'decryptAES "a-very-long-password-longer-than-32-bytes" (encryptAES "a-very-long-password-longer-than-32-bytes" "é")',
+    '$ca := genCA "my-ca" 365 }}{{ $c := genSignedCert "svc" (list "10.0.0.1") (list "svc.ns.svc") 30 $ca }}{{ hasPrefix "-----BEGIN CERTIFICATE-----" $ca.Cert }}|{{ hasPrefix "-----BEGIN RSA PRIVATE KEY-----" $c.Key }}|{{ typeOf $ca',
+    '$s := genSelfSignedCert "x" nil nil 1 }}{{ hasSuffix "-----END CERTIFICATE-----\\n" $s.Cert',
+    'htpasswd "a:b" "x"', 'hasPrefix "user:$2a$10$" (htpasswd "user" "pw")', 'len (bcrypt "x")',
+    'hasPrefix "-----BEGIN EC PRIVATE KEY-----" (genPrivateKey "ecdsa")', 'hasPrefix "-----BEGIN PRIVATE KEY-----" (genPrivateKey "ed25519")',
+    'genPrivateKey "foo"', '$k := genPrivateKey "ecdsa" }}{{ $c := genCAWithKey "ca" 1 $k }}{{ eq $c.Key $k',
+    '$e := genPrivateKey "ed25519" }}{{ $s := genSelfSignedCertWithKey "e" nil nil 1 $e }}{{ eq $s.Key $e', 'genCAWithKey "ca" 1 "junk"',
+    '$ca := genCA "ca" 1 }}{{ $b := buildCustomCert ($ca.Cert | b64enc) ($ca.Key | b64enc) }}{{ eq $b.Cert $ca.Cert',
+    'buildCustomCert "!!" "x"', 'genSelfSignedCert "x" (list "not-an-ip") nil 1', 'genSelfSignedCert "x" (list 1) nil 1',
+    'genSignedCert "x" nil nil 1 "notacert"', 'len (randBytes 12) | print', 'len (uuidv4)', 'len (randAlphaNum 7)',
+]
+for i, e in enumerate(crypto):
+    add(f"crypto-{i:02d}", "{{ %s }}" % e)
+
 # URLs.
 urls = ["https://user:pa%20ss@example.com:8443/a/b%2Fc?x=1&y=2#frag", "http://[::1]:80/p", "mailto:joe@example.com",
         "/relative/path?q", "//host/only", "a b", "http://h/%zz", "http://h:port/", "file:///etc/hosts", "x?", "#f",
