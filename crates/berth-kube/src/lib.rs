@@ -9,6 +9,7 @@
 mod builtin;
 mod defaults;
 mod gvk;
+mod managed;
 mod object;
 mod openapi;
 mod patch;
@@ -35,6 +36,15 @@ pub use crate::{
         apply_pod_admission, canonical_quantity, image_pull_policy, prepare_for_create,
     },
     gvk::{GroupVersion, GroupVersionKind},
+    managed::{
+        ApplyError, BEFORE_FIRST_APPLY, BuiltinTypes, Comparison, Conflict, Deduced, FieldFilter,
+        FieldSet, KUBECTL_MANAGER, LAST_APPLIED_ANNOTATION, ListKey, ListShape, MAX_UPDATE_MANAGERS,
+        ManagedFields, ManagedFieldsEntry, NodeType, Operation, Path as FieldPath, PathElement,
+        Shape, Step, TypeInfo, WriteScope, apply as server_side_apply, compare as compare_fields,
+        ensure_named_fields_are_members, from_fields_v1, merge as merge_applied,
+        path_to_string as field_path_string, remove_items, to_field_set, to_fields_v1,
+        to_fields_v1_string, update as update_managed_fields,
+    },
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
     openapi::{OpenApiIndex, content_hash, document_path, openapi_document},
     resource::{ResourceInfo, Scope, Subresource},
