@@ -8,8 +8,9 @@ use crate::registry::Served;
 use crate::store::Stored;
 use base64::Engine;
 use berth_kube::{
-    FieldSelector, JsonPatchError, LabelSelector, ObjectExt, StatusError, apply_json_patch,
-    apply_merge_patch, apply_strategic_merge_patch, supports_strategic_merge_patch,
+    FieldSelector, JsonPatchError, LabelSelector, ObjectExt, ProtobufError, StatusError,
+    apply_json_patch, apply_merge_patch, apply_strategic_merge_patch, decode_kubernetes_protobuf,
+    supports_strategic_merge_patch,
 };
 use bytes::Bytes;
 use http::{Method, Response};
@@ -179,9 +180,12 @@ pub fn decode_body(req: &Request<'_>) -> Result<Value, StatusError> {
                 StatusError::bad_request(format!("error converting YAML to JSON: {e}"))
             })
         }
-        "application/vnd.kubernetes.protobuf" => Err(StatusError::unsupported_media_type(
-            "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml",
-        )),
+        "application/vnd.kubernetes.protobuf" => decode_kubernetes_protobuf(&req.body).map_err(|e| match e {
+            ProtobufError::UnknownKind { .. } => StatusError::unsupported_media_type(format!(
+                "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml ({e})"
+            )),
+            other => StatusError::bad_request(format!("failed to decode the request body: {other}")),
+        }),
         other => Err(StatusError::unsupported_media_type(format!(
             "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (got {other})"
         ))),

@@ -242,8 +242,20 @@ async fn label_and_field_selectors() {
     assert!(!by_ns.contains("other"), "{by_ns}");
     let bad = c.kubectl_err(&["get", "cm", "-n", "shop", "--field-selector", "spec.nope=1"]);
     assert!(
-        bad.contains("field label not supported: spec.nope"),
+        bad.contains("\"spec.nope\" is not a known field selector: only \"metadata.name\", \"metadata.namespace\""),
         "{bad}"
+    );
+    let events = c.kubectl_err(&[
+        "get",
+        "events",
+        "-n",
+        "shop",
+        "--field-selector",
+        "spec.nope=1",
+    ]);
+    assert!(
+        events.contains("field label not supported: spec.nope"),
+        "{events}"
     );
 }
 
@@ -598,17 +610,31 @@ async fn error_messages_match_the_real_server() {
         missing.contains("Error from server (NotFound): configmaps \"nope\" not found"),
         "{missing}"
     );
-    c.kubectl(&["create", "configmap", "dup"]);
-    let dup = c.kubectl_err(&["create", "configmap", "dup"]);
+    let dup = r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"}}"#;
+    c.kubectl_stdin(&["create", "-f", "-"], dup);
+    let out = c.kubectl_output(&["create", "-f", "-"], Some(dup));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("Error from server (AlreadyExists): error when creating \"STDIN\": configmaps \"dup\" already exists"), "{err}");
+    // The imperative form sends protobuf and words the same error its own way.
+    let imperative = c.kubectl_err(&["create", "configmap", "dup"]);
     assert!(
-        dup.contains("Error from server (AlreadyExists): configmaps \"dup\" already exists"),
-        "{dup}"
+        imperative.contains("error: failed to create configmap: configmaps \"dup\" already exists"),
+        "{imperative}"
     );
-    let invalid = c.kubectl_err(&["create", "configmap", "Bad_Name"]);
-    assert!(invalid.contains("Error from server (Invalid): ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\""), "{invalid}");
-    let no_ns = c.kubectl_err(&["create", "configmap", "x", "-n", "ghost"]);
+    let out = c.kubectl_output(
+        &["create", "-f", "-"],
+        Some(r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"Bad_Name"}}"#),
+    );
+    let invalid = String::from_utf8_lossy(&out.stderr);
+    // kubectl words Invalid errors itself: "The <Kind> \"<name>\" is invalid: ...".
+    assert!(invalid.contains("The ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters"), "{invalid}");
+    let out = c.kubectl_output(
+        &["create", "-n", "ghost", "-f", "-"],
+        Some(r#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}"#),
+    );
+    let no_ns = String::from_utf8_lossy(&out.stderr);
     assert!(
-        no_ns.contains("Error from server (NotFound): namespaces \"ghost\" not found"),
+        no_ns.contains("Error from server (NotFound): error when creating \"STDIN\": namespaces \"ghost\" not found"),
         "{no_ns}"
     );
     let deploy = r#"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":{"spec":{"containers":[{"name":"c"}]}}}}"#;
