@@ -137,6 +137,10 @@ impl TypeInfo for BuiltinTypes {
 
 /// ObjectMeta below `metadata` (of an object or a pod template).
 pub(crate) fn object_meta_node(rest: &[Step<'_>]) -> NodeType {
+    if rest.is_empty() {
+        // `metadata` is a declared struct field wherever it appears.
+        return NodeType::new(Shape::Map { atomic: false }, true);
+    }
     match find(OBJECT_META, rest) {
         Some(rule) => to_node(rule),
         None => struct_like(rest),
