@@ -115,18 +115,18 @@ impl TypeInfo for BuiltinTypes {
         if let [Step::Field("metadata"), rest @ ..] = path {
             return object_meta_node(rest);
         }
-        if let Some(template) = self.template() {
-            if let Some(rest) = strip(path, template) {
-                if let [Step::Field("metadata"), meta @ ..] = rest {
-                    return object_meta_node(meta);
-                }
-                if let [Step::Field("spec"), spec @ ..] = rest {
-                    if let Some(rule) = find(POD_SPEC, spec) {
-                        return to_node(rule);
-                    }
-                }
+        // The Pod's own spec is the template's spec; its metadata was handled above.
+        if let Some(template) = self.template()
+            && let Some(rest) = strip(path, template)
+        {
+            if let [Step::Field("metadata"), meta @ ..] = rest {
+                return object_meta_node(meta);
             }
-            // The Pod's own spec is the template's spec; its metadata was handled above.
+            if let [Step::Field("spec"), spec @ ..] = rest
+                && let Some(rule) = find(POD_SPEC, spec)
+            {
+                return to_node(rule);
+            }
         }
         if let Some(rule) = find(self.kind_rules(), path).or_else(|| find(ANY_KIND, path)) {
             return to_node(rule);

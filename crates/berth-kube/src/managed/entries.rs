@@ -294,10 +294,10 @@ pub(crate) fn cap_update_managers(
         let bucket = identifier("ancient-changes", Operation::Update, &vs.api_version, "");
         match first_of_version.get(&vs.api_version) {
             Some(first) => {
-                if !managers.contains_key(&bucket) {
-                    if let Some(s) = managers.remove(first) {
-                        managers.insert(bucket.clone(), s);
-                    }
+                if !managers.contains_key(&bucket)
+                    && let Some(s) = managers.remove(first)
+                {
+                    managers.insert(bucket.clone(), s);
                 }
                 let merged = managers
                     .get(&bucket)

@@ -96,24 +96,24 @@ pub fn apply(
         return result;
     }
     // A kubectl apply may take over what its client-side apply set (lastappliedmanager.go).
-    if let (Err(ApplyError::Conflicts(conflicts)), Some(live)) = (&result, live) {
-        if let Some(allowed) = allowed_conflicts(live, scope.api_version, scope.types) {
-            let remaining: Vec<_> = conflicts
-                .iter()
-                .filter(|c| !allowed.has(&c.path))
-                .cloned()
-                .collect();
-            result = if remaining.is_empty() {
-                apply_tracked(Some(live), config, manager, true, managed, scope)
-            } else {
-                Err(ApplyError::Conflicts(remaining))
-            };
-        }
+    if let (Err(ApplyError::Conflicts(conflicts)), Some(live)) = (&result, live)
+        && let Some(allowed) = allowed_conflicts(live, scope.api_version, scope.types)
+    {
+        let remaining: Vec<_> = conflicts
+            .iter()
+            .filter(|c| !allowed.has(&c.path))
+            .cloned()
+            .collect();
+        result = if remaining.is_empty() {
+            apply_tracked(Some(live), config, manager, true, managed, scope)
+        } else {
+            Err(ApplyError::Conflicts(remaining))
+        };
     }
-    if let Ok((obj, _)) = &mut result {
-        if last_applied(obj).is_some() {
-            rewrite(obj, config);
-        }
+    if let Ok((obj, _)) = &mut result
+        && last_applied(obj).is_some()
+    {
+        rewrite(obj, config);
     }
     result
 }

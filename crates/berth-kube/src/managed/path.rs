@@ -158,6 +158,16 @@ fn value_to_string(v: &Value) -> String {
 /// SMD value.Compare: numbers (ints and floats compared numerically) < strings < bools <
 /// lists < maps < null.
 pub fn compare_values(a: &Value, b: &Value) -> Ordering {
+    compare_bounded(a, b, 0)
+}
+
+/// Values nested deeper than any parsed request compare equal below this depth.
+const MAX_COMPARE_DEPTH: usize = 256;
+
+fn compare_bounded(a: &Value, b: &Value, depth: usize) -> Ordering {
+    if depth > MAX_COMPARE_DEPTH {
+        return Ordering::Equal;
+    }
     fn rank(v: &Value) -> u8 {
         match v {
             Value::Number(_) => 0,
@@ -180,7 +190,7 @@ pub fn compare_values(a: &Value, b: &Value) -> Ordering {
         (Value::Bool(x), Value::Bool(y)) => x.cmp(y),
         (Value::Array(x), Value::Array(y)) => {
             for (i, j) in x.iter().zip(y) {
-                let c = compare_values(i, j);
+                let c = compare_bounded(i, j, depth + 1);
                 if c != Ordering::Equal {
                     return c;
                 }
@@ -194,7 +204,7 @@ pub fn compare_values(a: &Value, b: &Value) -> Ordering {
             xs.sort_by(|p, q| p.0.cmp(q.0));
             ys.sort_by(|p, q| p.0.cmp(q.0));
             for ((kx, vx), (ky, vy)) in xs.iter().zip(&ys) {
-                let c = kx.cmp(ky).then_with(|| compare_values(vx, vy));
+                let c = kx.cmp(ky).then_with(|| compare_bounded(vx, vy, depth + 1));
                 if c != Ordering::Equal {
                     return c;
                 }

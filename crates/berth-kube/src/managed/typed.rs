@@ -219,11 +219,16 @@ impl SetWalk<'_> {
     /// An empty map or list is only owned as a leaf when its type is atomic or unknown.
     fn container_is_granular(&self, steps: &[Step<'_>], value: &Value) -> bool {
         use super::types::{ListShape, Shape};
-        match (self.types.node(steps).shape, value) {
-            (Shape::Map { atomic: false } | Shape::Deduced, Value::Object(_)) => true,
-            (Shape::List(ListShape::Set | ListShape::Map(_)), Value::Array(_)) => true,
-            _ => false,
-        }
+        matches!(
+            (self.types.node(steps).shape, value),
+            (
+                Shape::Map { atomic: false } | Shape::Deduced,
+                Value::Object(_)
+            ) | (
+                Shape::List(ListShape::Set | ListShape::Map(_)),
+                Value::Array(_)
+            )
+        )
     }
 }
 
