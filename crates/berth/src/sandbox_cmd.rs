@@ -34,6 +34,9 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         tls: args.tls || !args.plain_http,
         ..SandboxConfig::default()
     };
+    // Handlers first: a SIGTERM sent as soon as the URL is printed must stop us cleanly.
+    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("installing the SIGTERM handler")?;
     let sandbox = Sandbox::start(config)
         .await
         .context("starting the sandbox cluster")?;
@@ -43,18 +46,11 @@ pub async fn run(args: SandboxArgs) -> anyhow::Result<()> {
         "try: KUBECONFIG={} kubectl get namespaces",
         sandbox.kubeconfig_path().display()
     );
-    wait_for_stop_signal().await?;
-    println!("stopping the sandbox cluster");
-    sandbox.shutdown().await;
-    Ok(())
-}
-
-async fn wait_for_stop_signal() -> anyhow::Result<()> {
-    let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .context("installing the SIGTERM handler")?;
     tokio::select! {
         r = tokio::signal::ctrl_c() => r.context("waiting for Ctrl-C")?,
         _ = term.recv() => {}
     }
+    println!("stopping the sandbox cluster");
+    sandbox.shutdown().await;
     Ok(())
 }
