@@ -5,7 +5,7 @@
 //! Paths the table does not name are struct-like: objects granular with declared fields,
 //! lists atomic (SMD's default for lists without a type).
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 use super::types::{ListKey, ListShape, NodeType, Shape, Step, TypeInfo};
 
@@ -68,6 +68,8 @@ const SERVICE: &[(&[&str], Rule)] = &[
     (&["spec", "selector"], Rule::AtomicMap),
 ];
 
+const NODE: &[(&[&str], Rule)] = &[(&["status", "addresses"], Rule::Keys(&["type"]))];
+
 /// LabelSelector is `+structType=atomic`.
 const WORKLOAD: &[(&[&str], Rule)] = &[(&["spec", "selector"], Rule::AtomicMap)];
 
@@ -104,6 +106,7 @@ impl BuiltinTypes {
     fn kind_rules(&self) -> &'static [(&'static [&'static str], Rule)] {
         match self.kind.as_str() {
             "Service" => SERVICE,
+            "Node" => NODE,
             "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => WORKLOAD,
             _ => &[],
         }
@@ -111,6 +114,10 @@ impl BuiltinTypes {
 }
 
 impl TypeInfo for BuiltinTypes {
+    fn zero_object(&self) -> Option<Value> {
+        Some(zero_object(&self.kind))
+    }
+
     fn node(&self, path: &[Step<'_>]) -> NodeType {
         if let [Step::Field("metadata"), rest @ ..] = path {
             return object_meta_node(rest);
@@ -133,6 +140,40 @@ impl TypeInfo for BuiltinTypes {
         }
         struct_like(path)
     }
+}
+
+/// The containers of a kind's Go zero value as the server's converter shows them (from the
+/// k8s.io/api struct tags: structs are never omitted, slices without `omitempty` are null).
+fn zero_object(kind: &str) -> Value {
+    let template = json!({"metadata": {"creationTimestamp": null}, "spec": {"containers": null}});
+    let workload = |extra: Value| {
+        let mut spec = json!({"selector": null, "template": template.clone()});
+        if let (Some(spec), Value::Object(extra)) = (spec.as_object_mut(), extra) {
+            spec.extend(extra);
+        }
+        json!({"spec": spec, "status": {}})
+    };
+    let mut zero = match kind {
+        "Pod" => json!({"spec": {"containers": null}, "status": {}}),
+        "PodTemplate" => json!({"template": template.clone()}),
+        "Deployment" => workload(json!({"strategy": {}})),
+        "StatefulSet" | "DaemonSet" => workload(json!({"updateStrategy": {}})),
+        "ReplicaSet" => workload(json!({})),
+        "Job" => json!({"spec": {"template": template.clone()}, "status": {}}),
+        "CronJob" => json!({"spec": {"jobTemplate": {"metadata": {"creationTimestamp": null},
+            "spec": {"template": template.clone()}}}, "status": {}}),
+        "Service" => json!({"spec": {}, "status": {"loadBalancer": {}}}),
+        "ReplicationController"
+        | "Namespace"
+        | "Node"
+        | "PersistentVolumeClaim"
+        | "PersistentVolume" => {
+            json!({"spec": {}, "status": {}})
+        }
+        _ => json!({}),
+    };
+    zero["metadata"] = json!({"creationTimestamp": null});
+    zero
 }
 
 /// ObjectMeta below `metadata` (of an object or a pod template).

@@ -54,8 +54,29 @@ impl WriteScope<'_> {
         }
     }
 
+    /// A new object of the kind: the starting point of an apply that creates.
     fn empty_object(&self) -> Value {
         json!({"apiVersion": self.api_version, "kind": self.kind})
+    }
+
+    /// The object a create is compared against: the type's zero value.
+    fn zero_object(&self) -> Value {
+        let mut zero = self.types.zero_object().unwrap_or_else(|| json!({}));
+        if let Some(map) = zero.as_object_mut() {
+            map.insert("apiVersion".into(), json!(self.api_version));
+            map.insert("kind".into(), json!(self.kind));
+        }
+        zero
+    }
+}
+
+/// The entries of the live object for an apply; undecodable entries fail the request as on
+/// the server (an update instead starts from no entries: `from_object(..).unwrap_or_default()`).
+pub fn managed_fields_for_apply(live: Option<&Value>) -> Result<ManagedFields, ApplyError> {
+    match live {
+        Some(obj) => ManagedFields::from_object(obj)
+            .map_err(|e| ApplyError::Internal(format!("failed to decode managed fields: {e}"))),
+        None => Ok(ManagedFields::default()),
     }
 }
 
@@ -126,10 +147,9 @@ fn apply_tracked(
     managed: &ManagedFields,
     scope: &WriteScope<'_>,
 ) -> Result<(Value, ManagedFields), ApplyError> {
-    let empty = scope.empty_object();
     let live_obj = live
         .map(without_managed_fields)
-        .unwrap_or_else(|| empty.clone());
+        .unwrap_or_else(|| scope.empty_object());
     let (mut managers, mut times) = managed.to_managers();
     let filter = scope.filter();
     let updater = Updater {
@@ -140,7 +160,7 @@ fn apply_tracked(
         // Whatever the object already holds belongs to the writers before the first apply.
         track_update(
             &updater,
-            &empty,
+            &scope.zero_object(),
             &live_obj,
             &mut managers,
             &mut times,
@@ -217,10 +237,9 @@ pub fn update(
         None => managed.clone(),
     };
     let mut new_obj = without_managed_fields(new);
-    let empty = scope.empty_object();
     let old_obj = old
         .map(without_managed_fields)
-        .unwrap_or_else(|| empty.clone());
+        .unwrap_or_else(|| scope.zero_object());
     let (mut managers, mut times) = start.to_managers();
     let has_uid = old_obj
         .get("metadata")

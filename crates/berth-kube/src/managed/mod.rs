@@ -24,7 +24,9 @@ mod tests;
 pub use builtin_types::BuiltinTypes;
 pub use entries::{ManagedFields, ManagedFieldsEntry, Operation};
 pub use error::ApplyError;
-pub use field_manager::{BEFORE_FIRST_APPLY, MAX_UPDATE_MANAGERS, WriteScope, apply, update};
+pub use field_manager::{
+    BEFORE_FIRST_APPLY, MAX_UPDATE_MANAGERS, WriteScope, apply, managed_fields_for_apply, update,
+};
 pub use fields_v1::{from_fields_v1, to_fields_v1, to_fields_v1_string};
 pub use last_applied::{KUBECTL_MANAGER, LAST_APPLIED_ANNOTATION};
 pub use path::{Path, PathElement, path_to_string};

@@ -79,6 +79,14 @@ impl NodeType {
 /// What the apply engine asks about a path from the object's root.
 pub trait TypeInfo {
     fn node(&self, path: &[Step<'_>]) -> NodeType;
+
+    /// The containers a new, empty object of the type already has (Go serializes structs
+    /// without `omitempty`, `spec: {containers: null}` for a Pod). A create is compared
+    /// against it, so these nodes are not reported as added and carry no `.`. Leaves are
+    /// irrelevant here: added and modified fields are owned alike.
+    fn zero_object(&self) -> Option<serde_json::Value> {
+        None
+    }
 }
 
 /// No schema: every node is deduced from its value.
