@@ -7,6 +7,7 @@ mod kubernetes;
 mod managedfields;
 mod robustness;
 mod smd_default_keys;
+mod smd_duplicates;
 mod smd_key;
 mod smd_leaf;
 mod smd_multiple_appliers;

@@ -158,7 +158,11 @@ fn exercise(types: &dyn TypeInfo, api_version: &str, kind: &str, seed: u64) {
 fn random_objects_never_panic() {
     let crd = crd_schema();
     let deployment = BuiltinTypes::for_kind("Deployment");
-    for seed in 1..150u64 {
+    for seed in 1..std::env::var("SSA_SEEDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(150u64)
+    {
         exercise(&deployment, "apps/v1", "Deployment", seed);
         exercise(&crd, "example.com/v1", "Widget", seed.wrapping_mul(31));
         exercise(&Deduced, "v1", "Thing", seed.wrapping_mul(131));
