@@ -13,4 +13,5 @@ mod smd_leaf;
 mod smd_multiple_appliers;
 mod smd_nested;
 mod smd_preserve_unknown;
+mod smd_real;
 mod smd_set;

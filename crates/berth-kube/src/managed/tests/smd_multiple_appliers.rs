@@ -200,3 +200,22 @@ fn deduced_type_multiple_appliers_recursive_map() {
         ("controller-two", "v2", ns(&[&["c", "d", "e", "f"]])),
     ]);
 }
+
+/// TestMultipleApplierAtomicMaps force: an atomic map is owned whole; a force apply
+/// replaces it and takes it.
+#[test]
+fn atomic_maps_force() {
+    let types = schema(json!({"type": "object", "properties": {"atomicMap": {
+        "type": "object", "x-kubernetes-map-type": "atomic", "additionalProperties": {"type": "string"}}}}));
+    let mut s = State::new(&types);
+    s.apply("apply-one", "v1", "atomicMap:\n  field1: a");
+    s.apply_conflicts(
+        "apply-two",
+        "v1",
+        "atomicMap:\n  field2: b",
+        &[("apply-one", p(&["atomicMap"]))],
+    );
+    s.force_apply("apply-two", "v1", "atomicMap:\n  field2: b");
+    s.assert_object("atomicMap:\n  field2: b");
+    s.assert_managed(&[("apply-two", "v1", ns(&[&["atomicMap"]]))]);
+}
