@@ -11,7 +11,8 @@ use super::kubernetes::scope;
 use crate::managed::entries::{cap_update_managers, identifier};
 use crate::managed::updater::{Managers, VersionedSet};
 use crate::managed::{
-    ApplyError, BuiltinTypes, LAST_APPLIED_ANNOTATION, ManagedFields, Operation, apply, update,
+    ApplyError, BuiltinTypes, LAST_APPLIED_ANNOTATION, ManagedFields, Operation, WriteScope, apply,
+    update,
 };
 
 /// managedfields_test.go TestBuildManagerIdentifier.
@@ -376,4 +377,230 @@ fn apply_using_last_applied_annotation() {
         out["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
         "{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"d\"},\"spec\":{\"replicas\":3,\"template\":{\"spec\":{\"containers\":[{\"image\":\"img:2\",\"name\":\"c\"}]}}}}\n"
     );
+}
+
+/// fieldmanager_test.go TestApplyStripsFields: identity fields alone leave no entry (the
+/// request's undecodable managedFields are ignored).
+#[test]
+fn apply_strips_fields() {
+    let types = BuiltinTypes::for_kind("Deployment");
+    let s = scope(&types, "apps/v1", "Deployment", "2001-02-03T04:05:06Z");
+    let new = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {
+        "name": "b", "namespace": "b", "uid": "b", "generation": 0, "resourceVersion": "b",
+        "creationTimestamp": "2001-02-03T04:05:06Z",
+        "managedFields": [{"manager": "update", "operation": "Apply", "apiVersion": "apps/v1"}]}});
+    let (out, mf) = update(
+        None,
+        &new,
+        "fieldmanager_test",
+        &ManagedFields::default(),
+        &s,
+    );
+    assert!(mf.is_empty(), "fields did not get stripped: {mf:?}");
+    assert!(out["metadata"].get("managedFields").is_none());
+}
+
+/// fieldmanager_test.go TestVersionCheck.
+#[test]
+fn version_check() {
+    let types = BuiltinTypes::for_kind("Deployment");
+    let s = scope(&types, "apps/v1", "Deployment", "2001-02-03T04:05:06Z");
+    let ok = json!({"apiVersion": "apps/v1", "kind": "Deployment"});
+    assert!(
+        apply(
+            None,
+            &ok,
+            "fieldmanager_test",
+            false,
+            &ManagedFields::default(),
+            &s
+        )
+        .is_ok()
+    );
+    let old = json!({"apiVersion": "apps/v1beta1", "kind": "Deployment"});
+    let err = apply(
+        None,
+        &old,
+        "fieldmanager_test",
+        false,
+        &ManagedFields::default(),
+        &s,
+    )
+    .expect_err("mismatch");
+    assert_eq!(err.to_status().code, 400);
+    assert_eq!(
+        err.to_string(),
+        "invalid object type: apps/v1beta1, Kind=Deployment"
+    );
+}
+
+/// fieldmanager_test.go TestNoOpChanges: a new applier of the same values changes only the
+/// managedFields; a no-op update and a no-op forced apply change nothing at all.
+#[test]
+fn no_op_changes() {
+    let types = BuiltinTypes::for_kind("Pod");
+    let at = |t: &'static str| scope(&types, "v1", "Pod", t);
+    let obj = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {"a": "b"}, "creationTimestamp": null}});
+    let (live, mf) = apply(
+        None,
+        &obj,
+        "fieldmanager_test_apply",
+        false,
+        &ManagedFields::default(),
+        &at("2001-02-03T04:05:06Z"),
+    )
+    .expect("applied");
+    let (live2, mf2) = apply(
+        Some(&live),
+        &obj,
+        "fieldmanager_test_apply_other",
+        false,
+        &mf,
+        &at("2001-02-03T04:05:07Z"),
+    )
+    .expect("applied");
+    assert_ne!(live, live2, "a new applier adds its entry");
+    let (live3, mf3) = update(
+        Some(&live2),
+        &obj,
+        "fieldmanager_test_update",
+        &mf2,
+        &at("2001-02-03T04:05:08Z"),
+    );
+    assert_eq!(live3, live2, "no-op update changed the object");
+    let (live4, _) = apply(
+        Some(&live3),
+        &obj,
+        "fieldmanager_test_apply",
+        true,
+        &mf3,
+        &at("2001-02-03T04:05:09Z"),
+    )
+    .expect("applied");
+    assert_eq!(live4, live3, "no-op apply changed the object");
+}
+
+/// fieldmanager_test.go TestUpdateViaSubresources: managedFields in a subresource write are
+/// neither taken nor able to reset tracking.
+#[test]
+fn update_via_subresources() {
+    let types = BuiltinTypes::for_kind("Pod");
+    let s = WriteScope {
+        subresource: "scale",
+        ..scope(&types, "v1", "Pod", "2001-02-03T04:05:06Z")
+    };
+    let mut obj = json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"labels": {"a": "b"}}});
+    obj["metadata"]["managedFields"] = json!([{"manager": "test", "operation": "Apply", "apiVersion": "apps/v1",
+        "fieldsType": "FieldsV1", "fieldsV1": {"f:metadata": {"f:labels": {"f:another_field": {}}}}}]);
+    let (live, mf) = update(
+        None,
+        &obj,
+        "fieldmanager_test_subresource",
+        &ManagedFields::default(),
+        &s,
+    );
+    assert_eq!(mf.entries.len(), 1);
+    assert_eq!(mf.entries[0].manager, "fieldmanager_test_subresource");
+    let mut reset = obj.clone();
+    reset["metadata"]["managedFields"] = json!([]);
+    let (_, mf) = update(
+        Some(&live),
+        &reset,
+        "fieldmanager_test_subresource",
+        &mf,
+        &s,
+    );
+    assert_eq!(mf.entries.len(), 1);
+}
+
+/// fieldmanager_test.go TestApplyDoesNotChangeManagedFields: re-applying an unchanged
+/// configuration leaves every entry, time stamps included, as it was.
+#[test]
+fn apply_does_not_change_managed_fields() {
+    let types = BuiltinTypes::for_kind("Deployment");
+    let at = |t: &'static str| scope(&types, "apps/v1", "Deployment", t);
+    let full = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": "deployment", "labels": {"app": "nginx"}},
+        "spec": {"selector": {"matchLabels": {"app": "nginx"}},
+                 "template": {"metadata": {"labels": {"app": "nginx"}},
+                              "spec": {"containers": [{"name": "nginx", "image": "nginx:latest"}]}}}});
+    let replicas = json!({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "deployment"},
+        "spec": {"replicas": 101}});
+    let (live, mf) = apply(
+        None,
+        &full,
+        "fieldmanager_z",
+        false,
+        &ManagedFields::default(),
+        &at("2001-02-03T04:05:06Z"),
+    )
+    .expect("applied");
+    let (live, mf) = apply(
+        Some(&live),
+        &replicas,
+        "fieldmanager_b",
+        false,
+        &mf,
+        &at("2001-02-03T04:05:07Z"),
+    )
+    .expect("applied");
+    let (again, mf_again) = apply(
+        Some(&live),
+        &full,
+        "fieldmanager_z",
+        false,
+        &mf,
+        &at("2001-02-03T04:05:09Z"),
+    )
+    .expect("applied");
+    assert_eq!(mf_again, mf);
+    assert_eq!(again, live);
+}
+
+/// lastappliedupdater_test.go TestLastAppliedUpdater: only kubectl's apply rewrites the
+/// annotation, and only where the object already has one.
+#[test]
+fn last_applied_updater_only_for_kubectl() {
+    let types = BuiltinTypes::for_kind("ConfigMap");
+    let s = scope(&types, "v1", "ConfigMap", "2001-02-03T04:05:06Z");
+    let live = json!({"apiVersion": "v1", "kind": "ConfigMap",
+        "metadata": {"name": "c", "annotations": {LAST_APPLIED_ANNOTATION: "{\"old\":true}\n"}}, "data": {"a": "1"}});
+    let config = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"a": "1", "b": "<&>"}});
+    let (out, _) = apply(
+        Some(&live),
+        &config,
+        "helm",
+        false,
+        &ManagedFields::default(),
+        &s,
+    )
+    .expect("applied");
+    assert_eq!(
+        out["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
+        "{\"old\":true}\n"
+    );
+    let (out, _) = apply(
+        Some(&live),
+        &config,
+        "kubectl",
+        false,
+        &ManagedFields::default(),
+        &s,
+    )
+    .expect("applied");
+    assert_eq!(
+        out["metadata"]["annotations"][LAST_APPLIED_ANNOTATION],
+        "{\"apiVersion\":\"v1\",\"data\":{\"a\":\"1\",\"b\":\"\\u003c\\u0026\\u003e\"},\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c\"}}\n"
+    );
+    let plain = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}});
+    let (out, _) = apply(
+        Some(&plain),
+        &config,
+        "kubectl",
+        false,
+        &ManagedFields::default(),
+        &s,
+    )
+    .expect("applied");
+    assert!(out["metadata"].get("annotations").is_none());
 }
