@@ -1,10 +1,21 @@
 //! Server-side apply and `metadata.managedFields`, as pure object logic (the semantics of
 //! sigs.k8s.io/structured-merge-diff and k8s.io/apimachinery pkg/util/managedfields).
 //!
-//! The server calls [`apply`] for `application/apply-patch+yaml` and [`update`] for every
-//! other write; both take the entries decoded from the live object
-//! ([`ManagedFields::from_object`]) and a [`WriteScope`] naming the endpoint, the time and
-//! the type information ([`BuiltinTypes`], a CRD's `StructuralSchema`, or [`Deduced`]).
+//! How a server uses it, per write:
+//!
+//! - `PATCH` with `application/apply-patch+yaml`: decode the body; read the live object
+//!   (`None` when absent); `managed_fields_for_apply(live)`; [`apply`] with a
+//!   [`WriteScope`] (endpoint group/version and kind, subresource, whether the resource has
+//!   `/status`, the time, the type information); on `Err`, answer
+//!   [`ApplyError::to_status`]. When the returned object equals the live one, skip the
+//!   write; otherwise default it (defaults are never owned), validate and store it.
+//! - Every other write (POST, PUT, merge/JSON/strategic PATCH), after the server decoded and
+//!   defaulted the new object: [`update`] with the live object's entries
+//!   (`ManagedFields::from_object(live).unwrap_or_default()`, `None` on create). It never
+//!   fails.
+//!
+//! Type information: [`BuiltinTypes`] for built-in kinds, the CRD version's
+//! `StructuralSchema`, or [`Deduced`] when there is no schema.
 
 mod builtin_types;
 mod entries;
