@@ -24,6 +24,7 @@ mod field_manager;
 mod fields_v1;
 mod last_applied;
 mod path;
+mod reconcile;
 mod set;
 mod typed;
 mod types;

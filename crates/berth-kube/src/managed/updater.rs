@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::path::{Path, PathElement};
+use super::reconcile::reconcile_with_schema;
 use super::set::FieldSet;
 use super::typed::{
     Comparison, compare, ensure_named_fields_are_members, merge, remove_items, to_field_set,
@@ -134,6 +135,15 @@ impl Updater<'_> {
         Ok(cmp)
     }
 
+    /// Brings every manager's set in line with the current schema.
+    fn reconcile(&self, managers: &mut Managers) {
+        for vs in managers.values_mut() {
+            if let Some(set) = reconcile_with_schema(&vs.set, self.types) {
+                vs.set = set;
+            }
+        }
+    }
+
     /// A non-apply write: the writer owns what it added or changed, nobody owns what it
     /// removed (SMD Updater.Update).
     pub fn update(
@@ -144,6 +154,7 @@ impl Updater<'_> {
         managers: &mut Managers,
         manager: &str,
     ) {
+        self.reconcile(managers);
         let Ok(cmp) = self.update_managers(live, new, managers, manager, true) else {
             return;
         };
@@ -183,8 +194,9 @@ impl Updater<'_> {
         let config_set = to_field_set(config, self.types, false).map_err(Refusal::InvalidConfig)?;
         to_field_set(live, self.types, true).map_err(Refusal::InvalidLive)?;
         let merged = merge(live, config, self.types);
-        let last = managers.get(manager).map(|vs| vs.set.clone());
         let mut next = managers.clone();
+        self.reconcile(&mut next);
+        let last = next.get(manager).map(|vs| vs.set.clone());
         next.insert(
             manager.to_string(),
             VersionedSet {

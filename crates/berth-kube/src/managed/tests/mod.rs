@@ -14,4 +14,5 @@ mod smd_multiple_appliers;
 mod smd_nested;
 mod smd_preserve_unknown;
 mod smd_real;
+mod smd_schema_change;
 mod smd_set;
