@@ -70,8 +70,9 @@ const SERVICE: &[(&[&str], Rule)] = &[
 
 const NODE: &[(&[&str], Rule)] = &[(&["status", "addresses"], Rule::Keys(&["type"]))];
 
-/// LabelSelector is `+structType=atomic`.
-const WORKLOAD: &[(&[&str], Rule)] = &[(&["spec", "selector"], Rule::AtomicMap)];
+/// LabelSelector is `+structType=atomic`, wherever a kind holds one.
+const SELECTOR: &[(&[&str], Rule)] = &[(&["spec", "selector"], Rule::AtomicMap)];
+const POD_SELECTOR: &[(&[&str], Rule)] = &[(&["spec", "podSelector"], Rule::AtomicMap)];
 
 /// The type information of one built-in kind.
 #[derive(Clone, Debug)]
@@ -107,7 +108,9 @@ impl BuiltinTypes {
         match self.kind.as_str() {
             "Service" => SERVICE,
             "Node" => NODE,
-            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => WORKLOAD,
+            "PersistentVolumeClaim" | "PodDisruptionBudget" => SELECTOR,
+            "NetworkPolicy" => POD_SELECTOR,
+            "Deployment" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => SELECTOR,
             _ => &[],
         }
     }
