@@ -141,6 +141,26 @@ impl MarkedEventReceiver for Builder {
     }
 }
 
+/// An error worded as yaml.v2 words libyaml's: the problem without its
+/// context, on a 0-based line for parser errors and a 1-based one for scanner
+/// errors, and no line at all on the first line.
+fn libyaml_error(line: usize, info: &str) -> String {
+    let zero_based = line.saturating_sub(1);
+    let (problem, parser_error) = match info.strip_prefix("while parsing ") {
+        Some(rest) => (rest.split_once(", ").map(|(_, p)| p).unwrap_or(rest), true),
+        None => (info, false),
+    };
+    if zero_based == 0 {
+        return format!("yaml: {problem}");
+    }
+    let shown = if parser_error {
+        zero_based
+    } else {
+        zero_based + 1
+    };
+    format!("yaml: line {shown}: {problem}")
+}
+
 fn parse_docs(text: &str) -> Result<Vec<Node>, YamlError> {
     // Events are pulled one by one (the parser's own loader recurses per level,
     // which deep documents would turn into a stack overflow).
@@ -149,7 +169,7 @@ fn parse_docs(text: &str) -> Result<Vec<Node>, YamlError> {
     loop {
         let (ev, mark) = p
             .next_token()
-            .map_err(|e| YamlError(format!("yaml: line {}: {}", e.marker().line(), e.info())))?;
+            .map_err(|e| YamlError(libyaml_error(e.marker().line(), e.info())))?;
         if let Event::StreamEnd = ev {
             break;
         }
@@ -161,21 +181,126 @@ fn parse_docs(text: &str) -> Result<Vec<Node>, YamlError> {
     Ok(b.docs)
 }
 
-fn key_string(k: &Node) -> Result<String, YamlError> {
+/// Go's `%+#v` of a decoded YAML node, for sigs.k8s.io/yaml's key errors.
+fn go_sharp_v(n: &Node) -> String {
+    match n {
+        Node::Null => "<nil>".into(),
+        Node::Bool(b) => b.to_string(),
+        Node::Int(i) => i.to_string(),
+        Node::Uint(u) => format!("0x{u:x}"),
+        Node::Float(f) => crate::fmt::float_v(*f),
+        Node::Str(s) => crate::fmt::quote_go(s),
+        Node::Merge => "\"<<\"".into(),
+        Node::Seq(items) => {
+            let parts: Vec<String> = items.iter().map(go_sharp_v_elem).collect();
+            format!("[]interface {{}}{{{}}}", parts.join(", "))
+        }
+        Node::Map(entries) => {
+            let parts: Vec<String> = entries
+                .iter()
+                .map(|(k, v)| format!("{}:{}", go_sharp_v_elem(k), go_sharp_v_elem(v)))
+                .collect();
+            format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
+        }
+    }
+}
+
+fn go_sharp_v_elem(n: &Node) -> String {
+    match n {
+        Node::Null => "interface {}(nil)".into(),
+        n => go_sharp_v(n),
+    }
+}
+
+fn key_error(k: &Node, v: &Node) -> YamlError {
+    let (typ, key) = match k {
+        Node::Null => ("%!s(<nil>)".to_string(), "<nil>".to_string()),
+        Node::Uint(u) => ("uint64".to_string(), format!("0x{u:x}")),
+        Node::Seq(_) => ("[]interface {}".to_string(), go_sharp_v(k)),
+        Node::Map(_) => ("map[interface {}]interface {}".to_string(), go_sharp_v(k)),
+        other => ("interface {}".to_string(), go_sharp_v(other)),
+    };
+    YamlError(format!(
+        "error converting YAML to JSON: Unsupported map key of type: {typ}, key: {key}, value: {}",
+        go_sharp_v(v)
+    ))
+}
+
+/// The identity of a scalar key as a Go map[interface{}]interface{} sees it.
+fn key_identity(k: &Node) -> Option<String> {
+    Some(match k {
+        Node::Null => "n".into(),
+        Node::Bool(b) => format!("b{b}"),
+        Node::Int(i) => format!("i{i}"),
+        Node::Uint(u) => format!("u{u}"),
+        Node::Float(f) => format!("f{}", f.to_bits()),
+        Node::Str(s) => format!("s{s}"),
+        Node::Merge | Node::Seq(_) | Node::Map(_) => return None,
+    })
+}
+
+/// sigs.k8s.io/yaml's key conversion: strings, bools, ints, and floats as
+/// float32 %g; null, uint64 and collection keys are errors.
+fn key_string(k: &Node, v: &Node) -> Result<String, YamlError> {
     Ok(match k {
         Node::Str(s) => s.clone(),
         Node::Bool(b) => b.to_string(),
         Node::Int(i) => i.to_string(),
-        Node::Uint(u) => u.to_string(),
-        Node::Float(f) => crate::fmt::float_v(*f as f32 as f64),
-        Node::Null => "null".into(),
-        Node::Merge => "<<".into(),
-        Node::Seq(_) | Node::Map(_) => {
-            return Err(YamlError(
-                "error converting YAML to JSON: yaml: invalid map key".into(),
-            ));
+        Node::Float(f) => {
+            if f.is_nan() {
+                ".nan".into()
+            } else if f.is_infinite() {
+                if *f > 0.0 {
+                    ".inf".into()
+                } else {
+                    "-.inf".into()
+                }
+            } else {
+                float32_g(*f as f32)
+            }
         }
+        Node::Merge => "<<".into(),
+        Node::Null | Node::Uint(_) | Node::Seq(_) | Node::Map(_) => return Err(key_error(k, v)),
     })
+}
+
+/// strconv.FormatFloat(f, 'g', -1, 32): the shortest float32 digits.
+fn float32_g(f: f32) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
+    }
+    let s = format!("{:e}", f);
+    let (m, e) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = e.parse().unwrap_or(0);
+    let neg = m.starts_with('-');
+    let digits: String = m.chars().filter(char::is_ascii_digit).collect();
+    let body = if exp < -4 || exp >= 6 {
+        let frac = &digits[1..];
+        let es = if exp < 0 {
+            format!("-{:02}", -exp)
+        } else {
+            format!("+{exp:02}")
+        };
+        if frac.is_empty() {
+            format!("{}e{es}", &digits[..1])
+        } else {
+            format!("{}.{frac}e{es}", &digits[..1])
+        }
+    } else if exp >= 0 {
+        let int_len = (exp + 1) as usize;
+        if digits.len() <= int_len {
+            format!("{digits}{}", "0".repeat(int_len - digits.len()))
+        } else {
+            format!("{}.{}", &digits[..int_len], &digits[int_len..])
+        }
+    } else {
+        format!("0.{}{digits}", "0".repeat((-exp - 1) as usize))
+    };
+    if neg { format!("-{body}") } else { body }
 }
 
 fn merge_into(out: &mut BTreeMap<String, Value>, v: &Node, depth: usize) -> Result<(), YamlError> {
@@ -231,13 +356,24 @@ fn to_value_inner(n: &Node, depth: usize) -> Result<Value, YamlError> {
                 .collect::<Result<_, _>>()?,
         ),
         Node::Map(entries) => {
+            // yaml.v2 decodes into a Go map first: a later duplicate key replaces
+            // an earlier one before anything is converted.
+            let mut last: HashMap<String, usize> = HashMap::new();
+            for (i, (k, _)) in entries.iter().enumerate() {
+                if let Some(id) = key_identity(k) {
+                    last.insert(id, i);
+                }
+            }
             let mut m = BTreeMap::new();
-            for (k, v) in entries {
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if key_identity(k).is_some_and(|id| last.get(&id) != Some(&i)) {
+                    continue;
+                }
                 if let Node::Merge = k {
                     merge_into(&mut m, v, depth)?;
                     continue;
                 }
-                m.insert(key_string(k)?, to_value(v, depth + 1)?);
+                m.insert(key_string(k, v)?, to_value(v, depth + 1)?);
             }
             Value::map(m)
         }

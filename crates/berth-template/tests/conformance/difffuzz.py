@@ -139,6 +139,68 @@ def yaml_case(r, i, seed):
     return {"name": "yfuzz-%d-%d" % (seed, i), "values": json.dumps(data), "templates": {"main": tpl}}
 
 
+SCALARS = ['a', 'hello world', 'yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'Null', 'true', 'True', '1', '-1', '+1',
+           '0', '007', '0755', '0o17', '0x1F', '0b101', '1_000', '1.5', '1.10', '.5', '1e3', '1E-3', '-.inf', '.NaN',
+           '2024-01-02', '2024-01-02T03:04:05Z', '2024-1-2', '12:30', '1:20:30', 'a:b', 'a #b', "it's", 'é', '<<',
+           'x y z', '- x', '@x', '!x', '%x', '"q"', "'q'", '*', '&a', '{x}', '[x]', '9223372036854775808', '1e400', '']
+
+
+def yscalar(r):
+    s = r.choice(SCALARS)
+    k = r.random()
+    if k < 0.6 and s and not s[0] in '@!%*&{[]}>|#?-"\'' and ': ' not in s and ' #' not in s and s != '<<':
+        return s
+    if k < 0.8:
+        return "'" + s.replace("'", "''") + "'"
+    return json.dumps(s)
+
+
+def yblock(r, depth, indent):
+    pad = ' ' * indent
+    k = r.random()
+    if depth <= 0 or k < 0.15:
+        return ' ' + yscalar(r) + '\n'
+    if k < 0.25:
+        items = [yscalar(r) for _ in range(r.randint(0, 3))]
+        return ' [' + ', '.join(items) + ']\n'
+    if k < 0.32:
+        items = ['%s: %s' % (yscalar(r), yscalar(r)) for _ in range(r.randint(0, 3))]
+        return ' {' + ', '.join(items) + '}\n'
+    if k < 0.4:
+        lines = [r.choice(['line one', '  indented', '', 'tail  ', 'x: y', '# not comment'])  for _ in range(r.randint(1, 4))]
+        ind = r.choice(['', '2'])
+        chomp = r.choice(['', '-', '+'])
+        style = r.choice(['|', '>'])
+        body = ''.join(pad + '  ' + l + '\n' if l else '\n' for l in lines)
+        if ind == '2' or lines[0].startswith(' '):
+            ind = '2'
+            body = ''.join(pad + '  ' + l + '\n' if l else '\n' for l in lines)
+        return ' ' + style + ind + chomp + '\n' + body
+    if k < 0.7:
+        out = '\n'
+        keys = set()
+        for _ in range(r.randint(1, 4)):
+            key = yscalar(r)
+            if key in keys:
+                continue
+            keys.add(key)
+            out += pad + key + ':' + yblock(r, depth - 1, indent + 2)
+            if r.random() < 0.1:
+                out += pad + '# a comment\n'
+        return out
+    out = '\n'
+    for _ in range(r.randint(1, 3)):
+        out += pad + '-' + yblock(r, depth - 1, indent + 2)
+    return out
+
+
+def yparse_case(r, i, seed):
+    doc = 'root:' + yblock(r, 4, 2)
+    if r.random() < 0.2:
+        doc = '---\n' + doc
+    return {"name": "ypfuzz-%d-%d" % (seed, i), "values": doc, "templates": {"main": '{{ toJson .Values }}'}}
+
+
 def run(cmd, lines):
     p = subprocess.run(cmd, input='\n'.join(lines) + '\n', capture_output=True, text=True, timeout=600)
     return [json.loads(l) for l in p.stdout.split('\n') if l.strip()]
@@ -149,7 +211,9 @@ def main():
     seed = int(sys.argv[2]) if len(sys.argv) > 2 else 1
     r = random.Random(seed)
     mode = os.environ.get("MODE", "template")
-    if mode == "yaml":
+    if mode == "yamlparse":
+        cases = [yparse_case(r, i, seed) for i in range(count)]
+    elif mode == "yaml":
         cases = [yaml_case(r, i, seed) for i in range(count)]
     else:
         cases = [{"name": "fuzz-%d-%d" % (seed, i), "values": VALUES, "templates": {"main": template(r)}} for i in range(count)]
