@@ -3,8 +3,8 @@
 #![no_main]
 
 use berth_kube::{
-    BuiltinTypes, Deduced, ManagedFields, StructuralSchema, TypeInfo, WriteScope, from_fields_v1,
-    server_side_apply, update_managed_fields,
+    BuiltinTypes, DeducedTypes, ManagedFields, StructuralSchema, TypeInfo, WriteScope,
+    from_fields_v1, server_side_apply, update_managed_fields,
 };
 use libfuzzer_sys::fuzz_target;
 use serde_json::{Value, json};
@@ -41,7 +41,7 @@ fuzz_target!(|data: &[u8]| {
     let builtin = BuiltinTypes::for_kind(kind);
     let types: &dyn TypeInfo = match pick % 3 {
         0 | 2 => &builtin,
-        _ if pick & 0x80 != 0 => &Deduced,
+        _ if pick & 0x80 != 0 => &DeducedTypes,
         _ => &crd,
     };
     let scope = WriteScope {
