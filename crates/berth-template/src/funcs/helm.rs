@@ -111,6 +111,9 @@ pub(super) fn register(m: &mut FuncMap) {
     add(m, "mustFromJson", &[P::Str], None, |_, a| {
         json::decode(&arg_str(&a, 0))
     });
+    add(m, "mustToToml", &[P::Any], None, |_, a| {
+        super::helm_toml::to_toml_result(&arg(&a, 0)).map(Value::from)
+    });
     add(m, "toToml", &[P::Any], None, |_, a| {
         Ok(Value::from(super::helm_toml::to_toml(&arg(&a, 0))))
     });

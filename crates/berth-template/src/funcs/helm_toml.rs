@@ -204,16 +204,19 @@ impl Enc {
 
 /// toToml's text, or the encoder's error message (Helm returns it as the output).
 pub(crate) fn to_toml(v: &Value) -> String {
+    to_toml_result(v).unwrap_or_else(|e| e)
+}
+
+/// The encoder's text or its error (Helm 4.2's mustToToml).
+pub(crate) fn to_toml_result(v: &Value) -> Result<String, String> {
     match data(v) {
         m @ Value::Map(_, Elem::Any | Elem::String | Elem::Int) => {
             let mut e = Enc { out: String::new() };
-            match e.map(&[], &m) {
-                Ok(()) => e.out,
-                Err(msg) => msg,
-            }
+            e.map(&[], &m)?;
+            Ok(e.out)
         }
-        Value::Nil => "toml: cannot encode a nil value".into(),
-        _ => "toml: top-level values must be Go maps or structs".into(),
+        Value::Nil => Err("toml: cannot encode a nil value".into()),
+        _ => Err("toml: top-level values must be Go maps or structs".into()),
     }
 }
 
