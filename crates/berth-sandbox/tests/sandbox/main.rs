@@ -3,6 +3,7 @@
 
 mod bad_input;
 mod crds;
+mod helm;
 mod kube_client;
 mod kubectl;
 mod support;

@@ -1,0 +1,175 @@
+//! The real Helm 4.3 library (the Go library inside the `helm-sdkpy` wheel, driven by
+//! `shared/tools/helm-oracle/realhelm.py`) installs a chart into the sandbox. Helm writes its
+//! release Secret with protobuf bodies and reads it back with label selectors: this fails
+//! loudly when Python, the script or the wheel cannot be had.
+
+use crate::support::TestCluster;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Where `realhelm.py` lives: `BERTH_HELM_ORACLE`, else the shared tools beside the repository.
+fn oracle_dir() -> PathBuf {
+    if let Ok(dir) = std::env::var("BERTH_HELM_ORACLE") {
+        return PathBuf::from(dir);
+    }
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tools/helm-oracle");
+    assert!(
+        dir.join("realhelm.py").is_file(),
+        "the Helm oracle is required: {} has no realhelm.py (set BERTH_HELM_ORACLE)",
+        dir.display()
+    );
+    dir
+}
+
+const CHART: [(&str, &str); 3] = [
+    ("Chart.yaml", "apiVersion: v2\nname: demo\nversion: 0.1.0\n"),
+    ("values.yaml", "replicas: 2\nmode: fast\n"),
+    (
+        "templates/all.yaml",
+        r#"apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-config
+data:
+  mode: {{ .Values.mode }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .Release.Name }}-svc
+spec:
+  selector: {app: demo}
+  ports:
+  - port: 80
+    targetPort: 8080
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .Release.Name }}-web
+spec:
+  replicas: {{ .Values.replicas }}
+  selector:
+    matchLabels: {app: demo}
+  template:
+    metadata:
+      labels: {app: demo}
+    spec:
+      containers:
+      - name: web
+        image: nginx:1.27
+        ports:
+        - containerPort: 8080
+"#,
+    ),
+];
+
+const DRIVER: &str = r#"
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import realhelm
+helm = realhelm.Helm(sys.argv[2], "demo")
+installed = helm.install("rel1", sys.argv[3])
+status = helm.status("rel1")
+print(json.dumps({"install": {k: installed.get(k) for k in ("name", "version", "namespace", "apply_method")},
+                  "installed_status": installed.get("info", {}).get("status"),
+                  "status": status.get("info", {}).get("status"),
+                  "manifest": status.get("manifest", "")}))
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_helm_installs_a_chart_and_reads_its_release_back() {
+    let c = TestCluster::start().await;
+    let chart = tempfile::tempdir().expect("chart dir");
+    for (path, text) in CHART {
+        let file = chart.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write chart");
+    }
+    let out = tokio::task::block_in_place(|| {
+        Command::new("python3")
+            .arg("-c")
+            .arg(DRIVER)
+            .arg(oracle_dir())
+            .arg(c.kubeconfig())
+            .arg(chart.path())
+            .output()
+            .expect("python3 runs (the Helm oracle needs it)")
+    });
+    assert!(
+        out.status.success(),
+        "Helm failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(
+        out.stdout
+            .rsplit(|b| *b == b'\n')
+            .find(|l| !l.is_empty())
+            .unwrap_or(b"{}"),
+    )
+    .expect("driver prints JSON");
+    assert_eq!(result["install"]["name"], "rel1");
+    assert_eq!(result["install"]["version"], 1);
+    assert_eq!(result["installed_status"], "deployed");
+    // Helm read the release back from its Secret in the sandbox.
+    assert_eq!(result["status"], "deployed");
+    assert!(
+        result["manifest"]
+            .as_str()
+            .unwrap_or("")
+            .contains("name: rel1-web")
+    );
+
+    let secrets = c.kubectl(&[
+        "get",
+        "secrets",
+        "-n",
+        "demo",
+        "-l",
+        "owner=helm,name=rel1",
+        "-o",
+        "json",
+    ]);
+    let secrets: Value = serde_json::from_str(&secrets).expect("json");
+    let items = secrets["items"].as_array().cloned().unwrap_or_default();
+    assert_eq!(items.len(), 1, "{secrets}");
+    assert_eq!(items[0]["metadata"]["name"], "sh.helm.release.v1.rel1.v1");
+    assert_eq!(items[0]["type"], "helm.sh/release.v1");
+    assert_eq!(items[0]["metadata"]["labels"]["status"], "deployed");
+    assert!(
+        items[0]["data"]["release"]
+            .as_str()
+            .is_some_and(|r| r.len() > 100)
+    );
+
+    let deploy: Value = serde_json::from_str(
+        &c.kubectl(&["get", "deploy", "rel1-web", "-n", "demo", "-o", "json"]),
+    )
+    .expect("json");
+    assert_eq!(deploy["spec"]["replicas"], 2);
+    assert_eq!(
+        c.kubectl(&[
+            "get",
+            "cm",
+            "rel1-config",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.data.mode}"
+        ]),
+        "fast"
+    );
+    assert_eq!(
+        c.kubectl(&[
+            "get",
+            "svc",
+            "rel1-svc",
+            "-n",
+            "demo",
+            "-o",
+            "jsonpath={.spec.ports[0].targetPort}"
+        ]),
+        "8080"
+    );
+}
