@@ -241,3 +241,57 @@ async fn watcher_sees_every_change_across_a_restart() {
     watch_task.abort();
     sandbox.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn generate_name_and_delete_preconditions() {
+    let c = TestCluster::start().await;
+    let client = c.client().await;
+    let ar = ApiResource::from_gvk(&kube::api::GroupVersionKind::gvk("", "v1", "ConfigMap"));
+    let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), "default", &ar);
+    let template: DynamicObject = serde_json::from_value(
+        json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"generateName": "job-"}}),
+    )
+    .expect("object");
+    let a = api
+        .create(&PostParams::default(), &template)
+        .await
+        .expect("first");
+    let b = api
+        .create(&PostParams::default(), &template)
+        .await
+        .expect("second");
+    let (a, b) = (
+        a.metadata.name.expect("name"),
+        b.metadata.name.expect("name"),
+    );
+    assert!(a.starts_with("job-") && a.len() == 9, "{a}");
+    assert_ne!(a, b);
+
+    let wrong_uid = DeleteParams {
+        preconditions: Some(kube::api::Preconditions {
+            uid: Some("not-the-uid".into()),
+            resource_version: None,
+        }),
+        ..Default::default()
+    };
+    let err = api
+        .delete(&a, &wrong_uid)
+        .await
+        .expect_err("uid precondition");
+    assert!(
+        matches!(&err, kube::Error::Api(s) if s.code == 409 && s.message.contains("Precondition failed: UID in precondition: not-the-uid")),
+        "{err}"
+    );
+    let current = api.get(&a).await.expect("still there");
+    let right = DeleteParams {
+        preconditions: Some(kube::api::Preconditions {
+            uid: current.metadata.uid.clone(),
+            resource_version: current.metadata.resource_version.clone(),
+        }),
+        ..Default::default()
+    };
+    api.delete(&a, &right)
+        .await
+        .expect("matching preconditions delete");
+    assert!(matches!(api.get(&a).await, Err(kube::Error::Api(s)) if s.code == 404));
+}

@@ -645,3 +645,52 @@ async fn error_messages_match_the_real_server() {
         "{err}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn describe_finds_events_by_involved_object() {
+    let c = TestCluster::start().await;
+    apply_shop(&c);
+    let uid = c.kubectl(&[
+        "get",
+        "deploy",
+        "web",
+        "-n",
+        "shop",
+        "-o",
+        "jsonpath={.metadata.uid}",
+    ]);
+    let event = serde_json::json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "web.1", "namespace": "shop"},
+        "involvedObject": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "web", "namespace": "shop", "uid": uid},
+        "reason": "ScalingReplicaSet", "message": "Scaled up replica set web-1 to 2", "type": "Normal",
+        "source": {"component": "deployment-controller"}, "count": 1,
+        "firstTimestamp": "2026-01-01T00:00:00Z", "lastTimestamp": "2026-01-01T00:00:00Z"
+    });
+    let other = serde_json::json!({
+        "apiVersion": "v1", "kind": "Event",
+        "metadata": {"name": "other.1", "namespace": "shop"},
+        "involvedObject": {"apiVersion": "v1", "kind": "ConfigMap", "name": "settings", "namespace": "shop"},
+        "reason": "Unrelated", "message": "not about web", "type": "Warning", "count": 1
+    });
+    c.kubectl_stdin(&["create", "-f", "-"], &event.to_string());
+    c.kubectl_stdin(&["create", "-f", "-"], &other.to_string());
+    let described = c.kubectl(&["describe", "deploy", "web", "-n", "shop"]);
+    assert!(
+        described.contains("ScalingReplicaSet")
+            && described.contains("Scaled up replica set web-1 to 2"),
+        "{described}"
+    );
+    assert!(!described.contains("Unrelated"), "{described}");
+    let by_kind = c.kubectl(&[
+        "get",
+        "events",
+        "-n",
+        "shop",
+        "--field-selector",
+        "involvedObject.kind=ConfigMap,type=Warning",
+        "-o",
+        "name",
+    ]);
+    assert_eq!(by_kind.trim(), "event/other.1");
+}
