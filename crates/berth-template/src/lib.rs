@@ -3,7 +3,8 @@
 //! A [`TemplateSet`] holds parsed templates sharing one namespace of `define`s, as
 //! Helm's engine does; [`Value`] mirrors Go's dynamic types (float64 from YAML,
 //! int from literals, `[]interface {}`, `map[string]interface {}`, host objects).
-//! The [`yaml`] module parses and emits YAML the way `sigs.k8s.io/yaml` does.
+//! The [`yaml`] module parses and emits YAML the way `sigs.k8s.io/yaml` does;
+//! [`helm`] has Helm's `.Files` and `.Capabilities` objects.
 //!
 //! ```
 //! use berth_template::{TemplateSet, Value, yaml};
@@ -19,6 +20,7 @@
 mod exec;
 mod fmt;
 mod funcs;
+pub mod helm;
 mod json;
 mod lexer;
 mod parser;
