@@ -1012,7 +1012,7 @@ impl<'s> State<'s> {
         let count = self.includes.entry(name.to_string()).or_insert(0);
         if *count > MAX_INCLUDE {
             return Err(format!(
-                "rendering template has a nested reference name: {name}"
+                "rendering template has a nested reference name: {name}: unable to execute template"
             ));
         }
         *count += 1;
@@ -1044,9 +1044,12 @@ impl<'s> State<'s> {
     pub(crate) fn tpl(&mut self, text: &str, data: Value) -> Result<String, String> {
         let funcs = self.set.funcs.clone();
         let name = self.set.root_name.clone();
+        // Helm (3.14+) wraps tpl's errors with the text they came from.
+        let quoted = fmt::quote_go(text);
         let trees = parse(&name, text, &self.set.left, &self.set.right, &|n| {
             funcs.contains_key(n)
-        })?;
+        })
+        .map_err(|e| format!("cannot parse template {quoted}: {e}"))?;
         let mut overlay: HashMap<String, Rc<Tree>> = HashMap::new();
         for t in trees {
             let exists = overlay.contains_key(&t.name) || self.lookup_tree(&t.name).is_some();
@@ -1066,7 +1069,8 @@ impl<'s> State<'s> {
         let r = self.run_tree(&tree, data);
         self.depth -= 1;
         self.overlays.pop();
-        r.map(|s| s.replace("<no value>", "")).map_err(|e| e.0)
+        r.map(|s| s.replace("<no value>", ""))
+            .map_err(|e| format!("error during tpl function execution for {quoted}: {}", e.0))
     }
 
     /// Calls the lookup hook.
