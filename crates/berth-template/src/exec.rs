@@ -856,8 +856,14 @@ impl<'s> State<'s> {
                 .copied()
                 .or(func.variadic)
                 .unwrap_or(P::Any);
-            argv.push(self.eval_arg(dot, p, a)?.0);
-            last_at = At::Arg(a);
+            let (v, iface) = self.eval_arg(dot, p, a)?;
+            // len of an untyped nil reaches reflect with a zero Value and panics there.
+            if name == "len" && v.is_nil() && !iface {
+                let msg = "error calling len: reflect: call of reflect.Value.Type on zero Value";
+                return Err(self.err(call_at, msg));
+            }
+            argv.push(v);
+            last_at = deepest(a);
         }
         if let Some(f) = final_ {
             let p = if num_in - 1 < nparams {
@@ -866,6 +872,10 @@ impl<'s> State<'s> {
                 func.variadic.unwrap_or(P::Any)
             };
             let v = self.validate_type(last_at, f, false, p)?;
+            if name == "len" && v.is_nil() {
+                let msg = "error calling len: reflect: call of reflect.Value.Type on zero Value";
+                return Err(self.err(call_at, msg));
+            }
             argv.push(v);
         }
         match (func.f)(self, argv) {
