@@ -6,9 +6,13 @@ use berth_template::{TemplateSet, yaml};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     // An optional values document after a NUL byte.
-    let (tpl, values) = text.split_once('\0').unwrap_or((text, "a: {b: [1, x, null]}\ns: str\nn: 1.5"));
+    let (tpl, values) = text
+        .split_once('\0')
+        .unwrap_or((text, "a: {b: [1, x, null]}\ns: str\nn: 1.5"));
     let data = yaml::from_yaml(values).unwrap_or_default();
     let mut set = TemplateSet::new();
     if set.parse("main", tpl).is_ok() {
