@@ -8,6 +8,7 @@
 
 mod builtin;
 mod defaults;
+mod duplicates;
 mod gvk;
 mod managed;
 mod object;
@@ -22,6 +23,7 @@ mod table;
 mod validation;
 
 pub use crate::{
+    duplicates::duplicate_json_fields,
     patch::{
         JsonPatchError, StrategicPatchError, apply_json_patch, apply_merge_patch,
         apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,
@@ -70,5 +72,5 @@ pub use crate::{
 };
 pub use crate::protobuf::{
     PROTOBUF_CONTENT_TYPE, ProtobufError, decode_kubernetes_protobuf, is_kubernetes_protobuf,
-    protobuf_decodable,
+    protobuf_decodable, prune_unknown_builtin_fields,
 };

@@ -15,11 +15,14 @@
 mod decode;
 mod envelope;
 mod go_fields;
+mod known_fields;
 mod schema;
 mod special;
 mod wire;
 
 use serde_json::Value;
+
+pub use known_fields::prune_unknown_builtin_fields;
 
 use crate::GroupVersionKind;
 

@@ -10,7 +10,7 @@ use base64::Engine;
 use berth_kube::{
     FieldSelector, JsonPatchError, LabelSelector, ObjectExt, ProtobufError, StatusError,
     apply_json_patch, apply_merge_patch, apply_strategic_merge_patch, decode_kubernetes_protobuf,
-    supports_strategic_merge_patch,
+    duplicate_json_fields, supports_strategic_merge_patch,
 };
 use bytes::Bytes;
 use http::{Method, Response};
@@ -44,7 +44,7 @@ pub fn handle(cluster: &Cluster, req: Request<'_>) -> Answer {
             Method::POST if req.path.namespace.is_some() || !req.served.info.namespaced() => {
                 create(cluster, &req, ns)
             }
-            Method::DELETE => delete_collection(cluster, &req, ns),
+            Method::DELETE => delete_collection(cluster, &req),
             _ => Err(method_not_allowed(&req)),
         },
         (Some(name), None) => match *req.method {
@@ -142,9 +142,15 @@ pub fn write_options(req: &Request<'_>) -> Result<WriteOptions, StatusError> {
             )],
         ));
     }
+    let duplicate_fields = if is_json(req.content_type) {
+        duplicate_json_fields(&req.body)
+    } else {
+        Vec::new()
+    };
     Ok(WriteOptions {
         dry_run,
         field_validation,
+        duplicate_fields,
     })
 }
 
@@ -157,6 +163,14 @@ fn manager_from_agent(agent: &str) -> String {
         .chars()
         .take(128)
         .collect()
+}
+
+fn is_json(content_type: Option<&str>) -> bool {
+    content_type
+        .unwrap_or("application/json")
+        .split(';')
+        .next()
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"))
 }
 
 /// Decodes a request body: JSON, or YAML for `application/yaml`.
@@ -371,7 +385,7 @@ fn returns_deleted_object(served: &Served) -> bool {
             && matches!(served.info.plural.as_str(), "pods" | "namespaces"))
 }
 
-fn delete_collection(cluster: &Cluster, req: &Request<'_>, ns: &str) -> Answer {
+fn delete_collection(cluster: &Cluster, req: &Request<'_>) -> Answer {
     if !req
         .served
         .info
@@ -396,7 +410,6 @@ fn delete_collection(cluster: &Cluster, req: &Request<'_>, ns: &str) -> Answer {
             Err(e) => return Err(e),
         }
     }
-    let _ = ns;
     let list = json!({
         "kind": req.served.info.list_kind,
         "apiVersion": req.served.info.api_version(),

@@ -30,6 +30,8 @@ pub enum FieldValidation {
 pub struct WriteOptions {
     pub dry_run: bool,
     pub field_validation: FieldValidation,
+    /// Keys the request body carried twice (the decoder keeps the last one).
+    pub duplicate_fields: Vec<String>,
 }
 
 /// What a write produced.

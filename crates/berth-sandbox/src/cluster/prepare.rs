@@ -5,8 +5,8 @@ use super::{Cluster, FieldValidation, Part, WriteOptions};
 use crate::registry::Served;
 use berth_kube::{
     Cause, GroupVersionKind, ObjectExt, StatusError, apply_defaults, apply_job_selector_defaults,
-    apply_pod_admission, decode_error, now_rfc3339, prepare_for_create, validate_object,
-    validate_update, warnings_on_create,
+    apply_pod_admission, decode_error, now_rfc3339, prepare_for_create,
+    prune_unknown_builtin_fields, validate_object, validate_update, warnings_on_create,
 };
 use serde_json::{Map, Value, json};
 
@@ -271,28 +271,57 @@ impl Cluster {
         opts: &WriteOptions,
         warnings: &mut Vec<String>,
     ) -> Result<(), StatusError> {
-        match served.custom.as_ref().and_then(|c| c.schema.as_ref()) {
-            Some(schema) => {
+        // Unknown fields are dropped as the server's decoder drops them (built-ins: fields the
+        // Go type lacks; custom resources: fields the structural schema does not declare).
+        let info = &served.info;
+        let schema = served.custom.as_ref().and_then(|c| c.schema.as_ref());
+        let unknown = match (schema, served.custom.is_some()) {
+            (Some(schema), _) => {
                 let report = schema.prune(obj);
                 if let Some(field) = report.invalid_metadata.first() {
                     return Err(StatusError::bad_request(format!(
                         "unable to decode the request: {field} has the wrong type"
                     )));
                 }
-                match opts.field_validation {
-                    FieldValidation::Ignore => {}
-                    FieldValidation::Warn => warnings.extend(report.warnings()),
-                    FieldValidation::Strict => {
-                        if let Some(err) = report.strict_error() {
-                            return Err(err);
-                        }
-                    }
-                }
-                schema.apply_defaults(obj);
+                report.pruned
             }
-            None if served.custom.is_none() => {
-                apply_defaults(&served.info.gvk(), obj);
+            (None, false) => {
+                prune_unknown_builtin_fields(&info.group, &info.version, &info.kind, obj)
+                    .unwrap_or_default()
             }
+            (None, true) => Vec::new(),
+        };
+        let problems: Vec<String> = unknown
+            .iter()
+            .map(|p| format!("unknown field \"{p}\""))
+            .chain(
+                opts.duplicate_fields
+                    .iter()
+                    .map(|p| format!("duplicate field \"{p}\"")),
+            )
+            .collect();
+        match opts.field_validation {
+            FieldValidation::Ignore => {}
+            FieldValidation::Warn => warnings.extend(problems),
+            FieldValidation::Strict if !problems.is_empty() => {
+                let strict = format!("strict decoding error: {}", problems.join(", "));
+                // Built-ins fail in the typed decoder, which names the kind and version.
+                let message = if served.custom.is_some() {
+                    strict
+                } else {
+                    format!(
+                        "{kind} in version \"{version}\" cannot be handled as a {kind}: {strict}",
+                        kind = info.kind,
+                        version = info.version
+                    )
+                };
+                return Err(StatusError::bad_request(message));
+            }
+            FieldValidation::Strict => {}
+        }
+        match schema {
+            Some(schema) => schema.apply_defaults(obj),
+            None if served.custom.is_none() => apply_defaults(&info.gvk(), obj),
             None => {}
         }
         Ok(())

@@ -52,9 +52,19 @@ fn run(cluster: Cluster, stop: Arc<AtomicBool>) {
 }
 
 fn handle(cluster: &Cluster, event: &Event) {
+    let resource = &*event.key.resource;
+    // New objects concern the controllers only when they are CRDs or namespaces; skipping the
+    // rest before parsing keeps bulk creates cheap.
+    if event.kind == EventType::Added
+        && !matches!(
+            resource,
+            "apiextensions.k8s.io/customresourcedefinitions" | "/namespaces"
+        )
+    {
+        return;
+    }
     let obj = event.object.value();
     tracing::debug!(rv = event.rv, kind = event.kind.as_str(), resource = %event.key.resource, name = %event.key.name, "controller event");
-    let resource = &*event.key.resource;
     // Events queue up behind the controllers' own writes: act on the current state, never on
     // the event's (possibly stale) copy, or a controller would redo work it already did.
     let current = || cluster.store.get(&event.key).map(|s| s.value());

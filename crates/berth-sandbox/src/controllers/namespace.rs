@@ -8,7 +8,6 @@ use serde_json::{Value, json};
 /// Deletes what is left in a terminating namespace and finalizes it once it is empty.
 pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
     let name = ns.name().to_string();
-    let mut remaining = 0;
     for resource in cluster.store.resources() {
         let Some(served) = cluster.registry.versions_of(&resource).into_iter().next() else {
             continue;
@@ -17,7 +16,6 @@ pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
             continue;
         }
         for (_, obj_name, stored) in cluster.store.list(&resource, Some(&name)).0 {
-            remaining += 1;
             if stored.value().deletion_timestamp().is_none() {
                 let _ = cluster.delete(&served, &name, &obj_name, &DeleteOptions::default());
             }
@@ -36,7 +34,6 @@ pub fn finish_deletion(cluster: &Cluster, ns: &Value) {
          "reason": if still > 0 { "SomeResourcesRemain" } else { "ContentRemoved" },
          "message": if still > 0 { format!("Some resources are remaining: {still} objects") } else { "All content successfully removed".to_string() }},
     ]);
-    let _ = remaining;
     let opts = WriteOptions::default();
     let _ = cluster.update_with(&namespaces, "", &name, Part::Status, &opts, |mut o| {
         if o.pointer("/status/conditions").is_none_or(|c| {

@@ -270,3 +270,66 @@ async fn patch_types_and_edit() {
     );
     assert_eq!(env(&live).len(), 3, "edit keeps what it did not touch");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn field_validation_of_built_ins() {
+    let c = TestCluster::start().await;
+    let typo = APP
+        .replace("  replicas: 2", "  replicas: 2\n  replica: 3")
+        .replace(
+            "        image: registry.example/api:1.0",
+            "        image: registry.example/api:1.0\n        imagee: x",
+        );
+    let strict = c.kubectl_output(&["apply", "-f", "-"], Some(&typo));
+    let err = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        err.contains(r#"Deployment in version "v1" cannot be handled as a Deployment: strict decoding error: unknown field "spec.replica", unknown field "spec.template.spec.containers[0].imagee""#),
+        "{err}"
+    );
+    let warn = c.kubectl_output(&["apply", "--validate=warn", "-f", "-"], Some(&typo));
+    assert!(
+        warn.status.success(),
+        "{}",
+        String::from_utf8_lossy(&warn.stderr)
+    );
+    let warnings = String::from_utf8_lossy(&warn.stderr);
+    assert!(
+        warnings.contains(r#"Warning: unknown field "spec.replica""#),
+        "{warnings}"
+    );
+    let live = json(&c.kubectl(&["get", "deploy", "api", "-o", "json"]));
+    assert!(
+        live["spec"].get("replica").is_none(),
+        "unknown fields are dropped"
+    );
+    assert_eq!(live["spec"]["replicas"], 2);
+
+    // Duplicate keys: the last one wins, and strict validation names the path.
+    let client = c.client().await;
+    let body = br#"{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"dup"},"data":{"a":"1","a":"2"}}"#.to_vec();
+    let post = |validation: &str| {
+        http::Request::builder()
+            .method("POST")
+            .uri(format!(
+                "/api/v1/namespaces/default/configmaps?fieldValidation={validation}"
+            ))
+            .header("content-type", "application/json")
+            .body(body.clone())
+            .expect("request")
+    };
+    match client.request_text(post("Strict")).await {
+        Err(kube::Error::Api(s)) => {
+            assert_eq!(s.code, 400);
+            assert_eq!(
+                s.message,
+                r#"ConfigMap in version "v1" cannot be handled as a ConfigMap: strict decoding error: duplicate field "data.a""#
+            );
+        }
+        other => panic!("strict duplicate accepted: {other:?}"),
+    }
+    client.request_text(post("Ignore")).await.expect("ignored");
+    assert_eq!(
+        c.kubectl(&["get", "cm", "dup", "-o", "jsonpath={.data.a}"]),
+        "2"
+    );
+}
