@@ -6,6 +6,18 @@
 //! The [`yaml`] module parses and emits YAML the way `sigs.k8s.io/yaml` does;
 //! [`helm`] has Helm's `.Files` and `.Capabilities` objects.
 //!
+//! What the chart renderer does around it, as Helm's engine does: parse every
+//! file of the chart tree into one set in Helm's order, execute each
+//! non-partial file with its own `.Template`, and delete `<no value>` from the
+//! output (missing keys print `<no value>` under `missingkey=zero`). Errors
+//! carry Go's text (`template: NAME:LINE:COL: executing "NAME" at <...>: ...`)
+//! for the renderer to reformat as Helm does. Values are reference-counted, not
+//! `Send`: build and render a set on one thread.
+//!
+//! Semantics follow Helm 4.3 (its newer Go): `range` over integers, `else
+//! with`, tpl's error wrapping. Local time is UTC; `getHostByName` returns "".
+//! Not provided: `toYamlPretty`, `fromToml` (Helm 4 additions), DSA keys.
+//!
 //! ```
 //! use berth_template::{TemplateSet, Value, yaml};
 //! let mut set = TemplateSet::new();
