@@ -16,7 +16,7 @@
 //!
 //! Semantics follow Helm 4.3 (its newer Go): `range` over integers, `else
 //! with`, tpl's error wrapping. Local time is UTC; `getHostByName` returns "".
-//! Not provided: `toYamlPretty`, `fromToml` (Helm 4 additions), DSA keys.
+//! Not provided: `fromToml` (a Helm 4 addition) and DSA keys.
 //!
 //! ```
 //! use berth_template::{TemplateSet, Value, yaml};

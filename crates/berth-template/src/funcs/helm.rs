@@ -49,6 +49,10 @@ pub(super) fn register(m: &mut FuncMap) {
                 .unwrap_or_default(),
         ))
     });
+    add(m, "toYamlPretty", &[P::Any], None, |_, a| {
+        let s = yaml::to_yaml_pretty(&arg(&a, 0)).unwrap_or_default();
+        Ok(Value::from(s.strip_suffix('\n').unwrap_or(&s).to_string()))
+    });
     add(m, "mustToYaml", &[P::Any], None, |_, a| {
         let s = yaml::to_yaml(&arg(&a, 0)).map_err(|e| e.0)?;
         Ok(Value::from(s.strip_suffix('\n').unwrap_or(&s).to_string()))

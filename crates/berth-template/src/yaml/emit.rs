@@ -16,11 +16,21 @@ enum J {
     Map(Vec<(String, J)>),
 }
 
-fn to_j(v: &Value, depth: usize) -> Result<J, YamlError> {
-    crate::deep(|| to_j_inner(v, depth))
+fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
+    crate::deep(|| to_j_inner(v, depth, pretty))
 }
 
-fn to_j_inner(v: &Value, depth: usize) -> Result<J, YamlError> {
+/// yaml.v3's float: %g, with YAML's names for infinities and NaN.
+fn yaml_float(f: f64) -> String {
+    match crate::fmt::format_float(f, 'g', -1) {
+        s if s == "+Inf" => ".inf".into(),
+        s if s == "-Inf" => "-.inf".into(),
+        s if s == "NaN" => ".nan".into(),
+        s => s,
+    }
+}
+
+fn to_j_inner(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
     if depth > 10_000 {
         return Err(YamlError(
             "json: unsupported value: encountered a cycle".into(),
@@ -30,6 +40,7 @@ fn to_j_inner(v: &Value, depth: usize) -> Result<J, YamlError> {
         Value::Nil => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) | Value::Int64(i) => J::Num(i.to_string()),
+        Value::Float(f) if pretty => J::Num(yaml_float(*f)),
         Value::Float(f) => J::Num(yaml_number(
             &crate::json::json_float(*f).map_err(YamlError)?,
         )),
@@ -41,19 +52,19 @@ fn to_j_inner(v: &Value, depth: usize) -> Result<J, YamlError> {
         }
         Value::List(l, _) => J::Seq(
             l.iter()
-                .map(|x| to_j(x, depth + 1))
+                .map(|x| to_j(x, depth + 1, pretty))
                 .collect::<Result<_, _>>()?,
         ),
         Value::Map(m, _) => {
             let mut entries: Vec<(String, J)> = m
                 .borrow()
                 .iter()
-                .map(|(k, x)| Ok((k.clone(), to_j(x, depth + 1)?)))
+                .map(|(k, x)| Ok((k.clone(), to_j(x, depth + 1, pretty)?)))
                 .collect::<Result<_, YamlError>>()?;
             entries.sort_by(|(a, _), (b, _)| key_order(a, b));
             J::Map(entries)
         }
-        Value::Object(o) => to_j(&o.to_data(), depth + 1)?,
+        Value::Object(o) => to_j(&o.to_data(), depth + 1, pretty)?,
     })
 }
 
@@ -128,8 +139,21 @@ fn yaml_number(json: &str) -> String {
 
 /// `toYaml`: sigs.k8s.io/yaml.Marshal, with its trailing newline.
 pub fn to_yaml(v: &Value) -> Result<String, YamlError> {
-    let j = to_j(v, 0)?;
+    emit(v, false)
+}
+
+/// Helm's `toYamlPretty`: yaml.v3 with indent 2 straight from the values (no
+/// JSON step: floats print as %g), sequences indented under their key and no
+/// line folding. Returned with its trailing newline.
+pub fn to_yaml_pretty(v: &Value) -> Result<String, YamlError> {
+    emit(v, true)
+}
+
+fn emit(v: &Value, pretty: bool) -> Result<String, YamlError> {
+    let j = to_j(v, 0, pretty)?;
     let mut e = Emitter {
+        pretty,
+        width: if pretty { usize::MAX } else { BEST_WIDTH },
         broken: false,
         out: String::new(),
         col: 0,
@@ -148,6 +172,10 @@ pub fn to_yaml(v: &Value) -> Result<String, YamlError> {
 struct Emitter {
     out: String,
     col: usize,
+    /// yaml.v3 layout: sequences indented under mapping keys.
+    pretty: bool,
+    /// The column past which plain and quoted scalars fold at spaces.
+    width: usize,
     /// A block scalar ended with a line break other than `\n`: the line is
     /// already broken, as libyaml counts it.
     broken: bool,
@@ -395,7 +423,8 @@ impl Emitter {
                 }
                 J::Seq(inner) if !inner.is_empty() => {
                     self.newline();
-                    self.seq(inner, indent, false);
+                    let at = if self.pretty { indent + 2 } else { indent };
+                    self.seq(inner, at, false);
                 }
                 other => {
                     self.push(" ");
@@ -471,7 +500,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.col > BEST_WIDTH
+                    && self.col > self.width
                     && chars.get(i + 1) != Some(&' ')
                 {
                     self.write_indent(cont);
@@ -498,7 +527,7 @@ impl Emitter {
             if c == ' ' {
                 if allow_breaks
                     && !spaces
-                    && self.col > BEST_WIDTH
+                    && self.col > self.width
                     && i != 0
                     && i != n - 1
                     && chars.get(i + 1) != Some(&' ')
@@ -544,7 +573,7 @@ impl Emitter {
             if c == ' ' {
                 // Long double-quoted scalars fold at spaces too; a following
                 // space is kept by an escaped line break.
-                if allow_breaks && !spaces && self.col > BEST_WIDTH && i != 0 && i != n - 1 {
+                if allow_breaks && !spaces && self.col > self.width && i != 0 && i != n - 1 {
                     self.write_indent(cont);
                     if chars.get(i + 1) == Some(&' ') {
                         self.push("\\");
@@ -631,6 +660,30 @@ impl Emitter {
             }
             Some(&c) if is_break(c) => self.broken = true,
             _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Expected outputs were produced by gopkg.in/yaml.v3 3.0.1 (an Encoder with
+    /// SetIndent(2), as Helm's toYamlPretty) over values parsed by sigs.k8s.io/yaml.
+    #[test]
+    fn pretty_matches_yaml_v3() {
+        let cases = [
+            (
+                "a: 1\nb: [1, x, {c: 2, d: [3]}]\nc: {d: {e: f}}\nbig: 1000000\nf: 1.5\nnul: null\ne: {}\nl: []\ns: \"yes\"\nt: \"true\"\nm: \"line1\\nline2\\n\"\nlong: \"word word word word word word word word word word word word word word word word word word word word word\"\nq: \"a: b\"\nn: \"0755\"\nts: \"2024-01-02\"\nlt: \"<<\"\nll: [[1, 2], [x]]\nnested: [{a: [1, 2], b: {c: d}}]",
+                "a: 1\nb:\n  - 1\n  - x\n  - c: 2\n    d:\n      - 3\nbig: 1e+06\nc:\n  d:\n    e: f\ne: {}\nf: 1.5\n\"false\": \"0755\"\nl: []\nll:\n  - - 1\n    - 2\n  - - x\nlong: word word word word word word word word word word word word word word word word word word word word word\nlt: <<\nm: |\n  line1\n  line2\nnested:\n  - a:\n      - 1\n      - 2\n    b:\n      c: d\nnul: null\nq: 'a: b'\ns: \"yes\"\nt: \"true\"\nts: \"2024-01-02\"",
+            ),
+            (
+                "k2: 2\nk10: 10\nZ: 1\n_x: 2\n\"\": empty",
+                "\"\": empty\n_x: 2\nZ: 1\nk2: 2\nk10: 10",
+            ),
+        ];
+        for (input, want) in cases {
+            let v = crate::yaml::from_yaml(input).unwrap_or_default();
+            let got = super::to_yaml_pretty(&v).unwrap_or_default();
+            assert_eq!(got.strip_suffix('\n').unwrap_or(&got), want, "{input}");
         }
     }
 }

@@ -10,7 +10,7 @@ mod emit;
 mod parse;
 mod resolve;
 
-pub use emit::to_yaml;
+pub use emit::{to_yaml, to_yaml_pretty};
 pub use parse::{from_yaml, from_yaml_all, from_yaml_array};
 
 /// A YAML error, with the message Go's libraries give.
