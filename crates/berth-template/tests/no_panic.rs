@@ -84,3 +84,13 @@ fn deep_recursion_is_an_error_not_a_crash() {
         }
     }
 }
+
+/// Found by the yaml fuzz target: numeric keys on which yaml.v2's key order is
+/// not a total order (Rust's sort_by panics on such comparators).
+#[test]
+fn inconsistent_key_order_does_not_panic() {
+    let text = "{\"6\": 5,51850,507255,-95815189.607255,51851,1855,5079335255,5815189.607255,51851,1855,50793355,5815188.6,51851,07255,58,1855,50793355,58ba0s15144.607255,51851,n0151855,507935,5807594.6,51851,07255,58,1855,50793355,5DDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDDD8ba0s15144.607255,51851,0151855,507933,555,57}";
+    let v = yaml::from_yaml(text).unwrap_or_default();
+    let _ = yaml::to_yaml(&v);
+    let _ = yaml::to_yaml_pretty(&v);
+}

@@ -61,11 +61,65 @@ fn to_j_inner(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
                 .iter()
                 .map(|(k, x)| Ok((k.clone(), to_j(x, depth + 1, pretty)?)))
                 .collect::<Result<_, YamlError>>()?;
-            entries.sort_by(|(a, _), (b, _)| key_order(a, b));
+            sort_keys(&mut entries);
             J::Map(entries)
         }
         Value::Object(o) => to_j(&o.to_data(), depth + 1, pretty)?,
     })
+}
+
+/// Sorts entries by `key_order`. That order is not total for every input (nor
+/// is Go's), so this is a plain merge sort that cannot fail, unlike `sort_by`.
+fn sort_keys(entries: &mut Vec<(String, J)>) {
+    let n = entries.len();
+    if n < 2 {
+        return;
+    }
+    let mut items: Vec<Option<(String, J)>> = entries.drain(..).map(Some).collect();
+    let mut idx: Vec<usize> = (0..n).collect();
+    let mut buf: Vec<usize> = vec![0; n];
+    let mut width = 1;
+    while width < n {
+        let mut start = 0;
+        while start < n {
+            let mid = (start + width).min(n);
+            let end = (start + 2 * width).min(n);
+            let (mut i, mut j, mut k) = (start, mid, start);
+            while i < mid && j < end {
+                let (a, b) = (idx[i], idx[j]);
+                let less = match (&items[b], &items[a]) {
+                    (Some((kb, _)), Some((ka, _))) => key_order(kb, ka) == std::cmp::Ordering::Less,
+                    _ => false,
+                };
+                if less {
+                    buf[k] = b;
+                    j += 1;
+                } else {
+                    buf[k] = a;
+                    i += 1;
+                }
+                k += 1;
+            }
+            while i < mid {
+                buf[k] = idx[i];
+                i += 1;
+                k += 1;
+            }
+            while j < end {
+                buf[k] = idx[j];
+                j += 1;
+                k += 1;
+            }
+            start = end;
+        }
+        std::mem::swap(&mut idx, &mut buf);
+        width *= 2;
+    }
+    for i in idx {
+        if let Some(e) = items[i].take() {
+            entries.push(e);
+        }
+    }
 }
 
 /// yaml.v2's key order: letters after other characters, runs of digits by
