@@ -43,14 +43,17 @@ impl Scanner<'_> {
             b'[' => self.array(path, depth),
             b'"' => self.string().map(|_| ()),
             _ => {
-                // Numbers and literals: everything up to the next delimiter.
+                // Numbers and literals: everything up to the next delimiter. A value that is
+                // empty (a stray `}` or `]` where a value belongs) is malformed: stop, or the
+                // caller's loop would never advance.
+                let start = self.pos;
                 while let Some(b) = self.peek() {
                     if matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
                         break;
                     }
                     self.pos += 1;
                 }
-                Some(())
+                (self.pos > start).then_some(())
             }
         }
     }
@@ -160,6 +163,10 @@ mod tests {
             b"\"\\",
             b"{\"a\":1,\"a\"",
             b"}",
+            // A stray closer where a value belongs once looped forever.
+            b"[}",
+            b"{\"a\":}",
+            b"[1,]",
         ] {
             let _ = duplicate_json_fields(body);
         }

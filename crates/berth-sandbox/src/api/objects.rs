@@ -151,6 +151,8 @@ pub fn write_options(req: &Request<'_>) -> Result<WriteOptions, StatusError> {
         dry_run,
         field_validation,
         duplicate_fields,
+        field_manager: manager,
+        ownership: Default::default(),
     })
 }
 
@@ -253,6 +255,52 @@ fn patch(
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    let force = match req.query.get("force") {
+        None | Some("") => None,
+        Some("true") => Some(true),
+        Some("false") => Some(false),
+        Some(other) => {
+            return Err(StatusError::bad_request(format!(
+                "invalid force value: {other}"
+            )));
+        }
+    };
+    if media == "application/apply-patch+yaml" {
+        let text = std::str::from_utf8(&req.body)
+            .map_err(|_| StatusError::bad_request("the apply patch is not UTF-8"))?;
+        let config: Value = serde_yaml::from_str(text)
+            .map_err(|e| StatusError::bad_request(format!("error decoding YAML: {e}")))?;
+        if !config.is_object() {
+            return Err(StatusError::bad_request(
+                "the apply patch must be an object",
+            ));
+        }
+        let mut opts = opts;
+        if req.query.get("fieldManager").is_none_or(str::is_empty) {
+            opts.field_manager.clear();
+        }
+        return cluster.apply(
+            req.served,
+            ns,
+            name,
+            config,
+            part,
+            force.unwrap_or(false),
+            &opts,
+        );
+    }
+    if force.is_some() {
+        return Err(StatusError::invalid(
+            "meta.k8s.io",
+            "PatchOptions",
+            "",
+            vec![berth_kube::Cause::new(
+                "FieldValueForbidden",
+                "Forbidden: may not be specified for non-apply patch",
+                "force",
+            )],
+        ));
+    }
     let patch: Value = serde_json::from_slice(&req.body)
         .map_err(|e| StatusError::bad_request(format!("error decoding patch: {e}")))?;
     let gvk = req.served.info.gvk();
@@ -300,9 +348,9 @@ fn patch(
 /// The patch types the real server lists in its 415 answer for a resource.
 fn accepted_patch_types(gvk: &berth_kube::GroupVersionKind) -> &'static str {
     if supports_strategic_merge_patch(gvk) {
-        "application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json"
+        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"
     } else {
-        "application/json-patch+json, application/merge-patch+json"
+        "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"
     }
 }
 

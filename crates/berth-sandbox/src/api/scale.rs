@@ -170,7 +170,7 @@ pub fn handle(
         .unwrap_or("")
         .to_string();
     let spec_path = pointer(&paths(req).spec);
-    let written = cluster.update_with(req.served, ns, name, Part::Main, &opts, |mut obj| {
+    let written = cluster.update_with(req.served, ns, name, Part::Scale, &opts, |mut obj| {
         if !wanted_rv.is_empty() && wanted_rv != obj.resource_version() {
             return Err(StatusError::stale(
                 &req.served.info.group,

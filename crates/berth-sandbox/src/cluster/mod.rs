@@ -4,10 +4,12 @@
 //! through here, so every change follows the same rules and reaches watches.
 
 pub mod delete;
+mod fields;
 mod prepare;
 mod services;
 
 pub use delete::{DeleteOptions, DeleteOutcome, Propagation};
+pub use fields::Ownership;
 
 use crate::registry::{Registry, Served};
 use crate::store::{ObjectKey, Store, StoreError, Stored};
@@ -30,6 +32,9 @@ pub enum FieldValidation {
 pub struct WriteOptions {
     pub dry_run: bool,
     pub field_validation: FieldValidation,
+    /// The manager the write's fields are recorded under.
+    pub field_manager: String,
+    pub ownership: Ownership,
     /// Keys the request body carried twice (the decoder keeps the last one).
     pub duplicate_fields: Vec<String>,
 }
@@ -51,6 +56,8 @@ pub enum Part {
     Status,
     /// The namespace `finalize` subresource: only `spec.finalizers`.
     Finalize,
+    /// The scale subresource: a change of the replica count, made to the main resource.
+    Scale,
 }
 
 /// The API server's state and rules. Cloning shares it.

@@ -128,6 +128,7 @@ impl Cluster {
                 _ => {}
             }
         }
+        let obj = self.record_update(served, None, obj, Part::Main, opts);
         self.validate(served, None, &obj)?;
         if builtin {
             warnings.extend(warnings_on_create(&served.info, &obj));
@@ -185,7 +186,7 @@ impl Cluster {
             }
         }
         match part {
-            Part::Main => {
+            Part::Main | Part::Scale => {
                 self.normalize(served, &mut obj, opts, &mut warnings)?;
                 if has_status(served) {
                     copy_field(old, &mut obj, "status");
@@ -241,7 +242,10 @@ impl Cluster {
                 }
             }
         }
-        if served.info.group.is_empty() && served.info.plural == "services" && part == Part::Main {
+        if served.info.group.is_empty()
+            && served.info.plural == "services"
+            && matches!(part, Part::Main | Part::Scale)
+        {
             self.allocate_service(&mut obj, Some(old), opts.dry_run)?;
         }
         if tracks_generation(served) {
@@ -250,7 +254,7 @@ impl Cluster {
                 .and_then(|m| m.get("generation"))
                 .and_then(Value::as_i64)
                 .unwrap_or(1);
-            let bump = part == Part::Main
+            let bump = matches!(part, Part::Main | Part::Scale)
                 && (spec_changed(old, &obj)
                     || (annotations_bump_generation(served)
                         && old.annotations() != obj.annotations()));
@@ -259,6 +263,7 @@ impl Cluster {
                 json!(if bump { old_gen + 1 } else { old_gen }),
             );
         }
+        let obj = self.record_update(served, Some(old), obj, part, opts);
         self.validate(served, Some(old), &obj)?;
         Ok((obj, warnings))
     }

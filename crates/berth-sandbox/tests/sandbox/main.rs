@@ -1,6 +1,7 @@
 //! Integration tests of the sandbox cluster against real clients: kubectl 1.32 (must be
 //! installed: these tests fail, never skip, without it) and kube-rs.
 
+mod apply;
 mod bad_input;
 mod crds;
 mod helm;
