@@ -2,14 +2,16 @@
 //! over HTTPS with the kube-rs client (one client, requests one after another):
 //! - creates of small ConfigMaps per second,
 //! - listing 10,000 ConfigMaps,
+//! - server-side applies per second of ConfigMaps and of 50-field Deployments,
 //! - resident memory of the sandbox process holding 100,000 small ConfigMaps.
 //!
 //! Run with `cargo bench -p berth --bench sandbox`. Set `SANDBOX_BENCH_OBJECTS` to change the
 //! object count of the memory figure.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use k8s_openapi::api::apps::v1::Deployment;
 use k8s_openapi::api::core::v1::{ConfigMap, Namespace};
-use kube::api::{Api, ListParams, PostParams};
+use kube::api::{Api, ListParams, Patch, PatchParams, PostParams};
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
@@ -135,6 +137,52 @@ fn bench_sandbox(c: &mut Criterion) {
         })
     });
 
+    // Server-side apply: each apply changes one value of an existing object, cycling over 500
+    // objects, so every request merges, tracks fields and writes.
+    rt.block_on(create_namespace(&client, "apply"));
+    let cm_api: Api<ConfigMap> = Api::namespaced(client.clone(), "apply");
+    let mut applies = 0u64;
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("server_side_apply_configmap", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    applies += 1;
+                    let config = serde_json::json!({
+                        "apiVersion": "v1", "kind": "ConfigMap",
+                        "metadata": {"name": format!("a-{}", applies % 500), "labels": {"app": "bench"}},
+                        "data": {"key": applies.to_string()}
+                    });
+                    cm_api.patch(&format!("a-{}", applies % 500), &PatchParams::apply("bench"), &Patch::Apply(config)).await.expect("apply");
+                }
+                start.elapsed()
+            })
+        })
+    });
+    let deploy_api: Api<Deployment> = Api::namespaced(client.clone(), "apply");
+    let mut deploys = 0u64;
+    group.bench_function("server_side_apply_deployment_50_fields", |b| {
+        b.iter_custom(|iters| {
+            rt.block_on(async {
+                let start = Instant::now();
+                for _ in 0..iters {
+                    deploys += 1;
+                    let name = format!("d-{}", deploys % 100);
+                    deploy_api
+                        .patch(
+                            &name,
+                            &PatchParams::apply("bench"),
+                            &Patch::Apply(fifty_field_deployment(&name, deploys)),
+                        )
+                        .await
+                        .expect("apply");
+                }
+                start.elapsed()
+            })
+        })
+    });
+
     rt.block_on(create_namespace(&client, "list"));
     let list_api: Api<ConfigMap> = Api::namespaced(client.clone(), "list");
     rt.block_on(fill(&list_api, "l", 10_000));
@@ -168,6 +216,36 @@ fn bench_sandbox(c: &mut Criterion) {
         fill_secs,
         target.saturating_sub(existing) as f64 / fill_secs.max(1e-9)
     );
+}
+
+/// A Deployment whose configuration has 50 leaf fields (labels, annotations, container
+/// settings, env), with one value that changes on every apply.
+fn fifty_field_deployment(name: &str, generation: u64) -> serde_json::Value {
+    let env: Vec<serde_json::Value> = (0..20)
+        .map(|i| serde_json::json!({"name": format!("VAR_{i}"), "value": format!("v{i}")}))
+        .collect();
+    serde_json::json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "labels": {"app": name, "tier": "web", "team": "core"},
+                     "annotations": {"revision": generation.to_string(), "owner": "bench"}},
+        "spec": {
+            "replicas": 2,
+            "selector": {"matchLabels": {"app": name}},
+            "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": 0}},
+            "template": {
+                "metadata": {"labels": {"app": name, "tier": "web"}},
+                "spec": {
+                    "containers": [{
+                        "name": "web", "image": "registry.example/web:1.0",
+                        "ports": [{"containerPort": 8080, "name": "http"}],
+                        "resources": {"requests": {"cpu": "100m", "memory": "128Mi"}, "limits": {"cpu": "500m", "memory": "256Mi"}},
+                        "readinessProbe": {"httpGet": {"path": "/ready", "port": 8080}, "periodSeconds": 5},
+                        "env": env
+                    }]
+                }
+            }
+        }
+    })
 }
 
 criterion_group!(benches, bench_sandbox);

@@ -148,13 +148,7 @@ impl Cluster {
                 }
                 _ => {}
             }
-            let namespace_spec_finalizers = served.custom.is_none()
-                && served.info.group.is_empty()
-                && served.info.plural == "namespaces"
-                && obj
-                    .pointer("/spec/finalizers")
-                    .and_then(Value::as_array)
-                    .is_some_and(|f| !f.is_empty());
+            let namespace_spec_finalizers = super::held_by_namespace_finalizers(served, &obj);
             let graceful = self.is_graceful(served, &obj, opts);
             if finalizers.is_empty() && !namespace_spec_finalizers && !graceful {
                 if opts.dry_run {

@@ -48,6 +48,39 @@ fn types_for(served: &Served) -> Types<'_> {
     }
 }
 
+/// Everything the field manager needs to know about one write, built fresh per attempt
+/// (the time stamps the writer's entry).
+struct Scoped<'a> {
+    served: &'a Served,
+    part: Part,
+    types: Types<'a>,
+    api_version: String,
+    now: String,
+}
+
+impl<'a> Scoped<'a> {
+    fn new(served: &'a Served, part: Part) -> Self {
+        Self {
+            served,
+            part,
+            types: types_for(served),
+            api_version: served.info.api_version(),
+            now: now_rfc3339(),
+        }
+    }
+
+    fn scope(&self) -> WriteScope<'_> {
+        WriteScope {
+            api_version: &self.api_version,
+            kind: &self.served.info.kind,
+            subresource: subresource(self.part),
+            has_status_subresource: self.served.info.has_subresource("status"),
+            now: &self.now,
+            types: self.types.as_dyn(),
+        }
+    }
+}
+
 fn subresource(part: Part) -> &'static str {
     match part {
         Part::Main => "",
@@ -71,22 +104,12 @@ impl Cluster {
         if opts.ownership == Ownership::Applied {
             return new;
         }
-        let types = types_for(served);
-        let now = now_rfc3339();
-        let api_version = served.info.api_version();
-        let scope = WriteScope {
-            api_version: &api_version,
-            kind: &served.info.kind,
-            subresource: subresource(part),
-            has_status_subresource: served.info.has_subresource("status"),
-            now: &now,
-            types: types.as_dyn(),
-        };
+        let scoped = Scoped::new(served, part);
         let managed = old
             .map(|o| ManagedFields::from_object(o).unwrap_or_default())
             .unwrap_or_default();
         let manager = opts.field_manager.as_str();
-        update_managed_fields(old, &new, manager, &managed, &scope).0
+        update_managed_fields(old, &new, manager, &managed, &scoped.scope()).0
     }
 
     /// Server-side apply (`application/apply-patch+yaml`): merges `config` into the live object
@@ -119,26 +142,23 @@ impl Cluster {
                 config.name()
             )));
         }
-        let types = types_for(served);
-        let api_version = served.info.api_version();
         let applied = WriteOptions {
             ownership: Ownership::Applied,
             ..opts.clone()
         };
         let apply_to = |live: Option<&Value>| -> Result<Value, StatusError> {
-            let now = now_rfc3339();
-            let scope = WriteScope {
-                api_version: &api_version,
-                kind: &served.info.kind,
-                subresource: subresource(part),
-                has_status_subresource: served.info.has_subresource("status"),
-                now: &now,
-                types: types.as_dyn(),
-            };
+            let scoped = Scoped::new(served, part);
             let managed = managed_fields_for_apply(live).map_err(|e| e.to_status())?;
-            server_side_apply(live, &config, &opts.field_manager, force, &managed, &scope)
-                .map(|(obj, _)| obj)
-                .map_err(|e| e.to_status())
+            server_side_apply(
+                live,
+                &config,
+                &opts.field_manager,
+                force,
+                &managed,
+                &scoped.scope(),
+            )
+            .map(|(obj, _)| obj)
+            .map_err(|e| e.to_status())
         };
         for _ in 0..2 {
             if self.get_stored(served, namespace, name).is_none() && part == Part::Main {

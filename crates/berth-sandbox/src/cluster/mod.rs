@@ -315,12 +315,16 @@ pub fn ready_to_remove(served: &Served, obj: &Value) -> bool {
         .pointer("/metadata/deletionGracePeriodSeconds")
         .and_then(Value::as_i64)
         .unwrap_or(0);
-    let namespace_held = served.custom.is_none()
+    grace == 0 && !held_by_namespace_finalizers(served, obj)
+}
+
+/// A namespace stays while `spec.finalizers` (the namespace controller's) is not empty.
+pub fn held_by_namespace_finalizers(served: &Served, obj: &Value) -> bool {
+    served.custom.is_none()
         && served.info.group.is_empty()
         && served.info.plural == "namespaces"
         && obj
             .pointer("/spec/finalizers")
             .and_then(Value::as_array)
-            .is_some_and(|f| !f.is_empty());
-    grace == 0 && !namespace_held
+            .is_some_and(|f| !f.is_empty())
 }

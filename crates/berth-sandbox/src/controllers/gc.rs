@@ -69,26 +69,38 @@ pub fn collect_orphaned(cluster: &Cluster, obj: &Value) {
             let _ = cluster.delete(&served, &key.namespace, &key.name, &opts);
         }
     } else {
-        let _ = cluster.update_with(
-            &served,
-            &key.namespace,
-            &key.name,
-            Part::Main,
-            &WriteOptions::default(),
-            |mut o| {
-                let kept: Vec<Value> = owner_refs(&o)
-                    .into_iter()
-                    .filter(|r| {
-                        r.get("uid")
-                            .and_then(Value::as_str)
-                            .is_some_and(|u| cluster.store.key_by_uid(u).is_some())
-                    })
-                    .collect();
-                o.set_meta("ownerReferences", json!(kept));
-                Ok(o)
-            },
-        );
+        retain_owner_refs(cluster, &served, &key, |uid| {
+            cluster.store.key_by_uid(uid).is_some()
+        });
     }
+}
+
+/// Keeps the owner references whose uid passes `keep`; drops the field when none is left.
+fn retain_owner_refs(
+    cluster: &Cluster,
+    served: &Served,
+    key: &ObjectKey,
+    keep: impl Fn(&str) -> bool,
+) {
+    let _ = cluster.update_with(
+        served,
+        &key.namespace,
+        &key.name,
+        Part::Main,
+        &WriteOptions::default(),
+        |mut o| {
+            let kept: Vec<Value> = owner_refs(&o)
+                .into_iter()
+                .filter(|r| r.get("uid").and_then(Value::as_str).is_some_and(&keep))
+                .collect();
+            if kept.is_empty() {
+                o.metadata_mut().remove("ownerReferences");
+            } else {
+                o.set_meta("ownerReferences", json!(kept));
+            }
+            Ok(o)
+        },
+    );
 }
 
 fn key_of(cluster: &Cluster, obj: &Value) -> Option<ObjectKey> {
@@ -111,25 +123,7 @@ pub fn owner_terminating(cluster: &Cluster, owner: &Value) {
             let Some(served) = served_for(cluster, &key) else {
                 continue;
             };
-            let _ = cluster.update_with(
-                &served,
-                &key.namespace,
-                &key.name,
-                Part::Main,
-                &WriteOptions::default(),
-                |mut o| {
-                    let kept: Vec<Value> = owner_refs(&o)
-                        .into_iter()
-                        .filter(|r| r.get("uid").and_then(Value::as_str) != Some(&uid))
-                        .collect();
-                    if kept.is_empty() {
-                        o.metadata_mut().remove("ownerReferences");
-                    } else {
-                        o.set_meta("ownerReferences", json!(kept));
-                    }
-                    Ok(o)
-                },
-            );
+            retain_owner_refs(cluster, &served, &key, |owner| owner != uid);
         }
         if cluster.store.dependents_of(&uid).is_empty() {
             let _ = cluster.remove_finalizer(
