@@ -5,6 +5,7 @@
 
 use super::schema::{Card, FieldType, Message, Schema, Special};
 use serde_json::{Map, Value};
+use std::sync::OnceLock;
 
 /// How deep an object is walked; deeper parts are left alone (the decoder's limit is lower).
 const MAX_DEPTH: usize = 64;
@@ -27,10 +28,27 @@ pub fn prune_unknown_builtin_fields(
     Some(unknown)
 }
 
-/// The JSON names an object of `message` may carry: its own fields and those of structs it
-/// embeds inline.
-fn field_kinds(
-    schema: &Schema,
+/// The JSON names an object of each message may carry: its own fields and those of structs it
+/// embeds inline. Built once for the whole table: the write path asks for it on every object.
+fn fields_of(
+    schema: &'static Schema,
+    message: usize,
+) -> &'static [(&'static str, FieldType, Card)] {
+    static FIELDS: OnceLock<Vec<Vec<(&'static str, FieldType, Card)>>> = OnceLock::new();
+    let all = FIELDS.get_or_init(|| {
+        (0..schema.messages.len())
+            .map(|m| {
+                let mut out = Vec::new();
+                collect_fields(schema, m, 0, &mut out);
+                out
+            })
+            .collect()
+    });
+    all.get(message).map(Vec::as_slice).unwrap_or(&[])
+}
+
+fn collect_fields(
+    schema: &'static Schema,
     message: usize,
     depth: usize,
     out: &mut Vec<(&'static str, FieldType, Card)>,
@@ -41,7 +59,7 @@ fn field_kinds(
     for field in &msg.fields {
         if field.inline && depth < 8 {
             if let FieldType::Message(inner) = field.ty {
-                field_kinds(schema, inner, depth + 1, out);
+                collect_fields(schema, inner, depth + 1, out);
             }
         } else if field.json != "-" {
             out.push((field.json, field.ty, field.card));
@@ -58,7 +76,7 @@ fn join(path: &str, key: &str) -> String {
 }
 
 fn prune_message(
-    schema: &Schema,
+    schema: &'static Schema,
     message: usize,
     map: &mut Map<String, Value>,
     path: &str,
@@ -69,8 +87,7 @@ fn prune_message(
     if depth > MAX_DEPTH {
         return;
     }
-    let mut fields = Vec::new();
-    field_kinds(schema, message, 0, &mut fields);
+    let fields = fields_of(schema, message);
     let keys: Vec<String> = map.keys().cloned().collect();
     for key in keys {
         if root && (key == "apiVersion" || key == "kind") {
@@ -131,7 +148,7 @@ fn prune_message(
 }
 
 fn prune_value(
-    schema: &Schema,
+    schema: &'static Schema,
     message: usize,
     value: &mut Value,
     path: &str,
