@@ -12,7 +12,10 @@ pub struct GroupVersion {
 
 impl GroupVersion {
     pub fn new(group: impl Into<String>, version: impl Into<String>) -> Self {
-        Self { group: group.into(), version: version.into() }
+        Self {
+            group: group.into(),
+            version: version.into(),
+        }
     }
 
     /// Parses an `apiVersion` field: `v1` is the core group, `apps/v1` a named one.
@@ -65,8 +68,16 @@ pub struct GroupVersionKind {
 }
 
 impl GroupVersionKind {
-    pub fn new(group: impl Into<String>, version: impl Into<String>, kind: impl Into<String>) -> Self {
-        Self { group: group.into(), version: version.into(), kind: kind.into() }
+    pub fn new(
+        group: impl Into<String>,
+        version: impl Into<String>,
+        kind: impl Into<String>,
+    ) -> Self {
+        Self {
+            group: group.into(),
+            version: version.into(),
+            kind: kind.into(),
+        }
     }
 
     pub fn group_version(&self) -> GroupVersion {
@@ -97,6 +108,9 @@ mod tests {
         let apps = GroupVersion::parse_api_version("apps/v1");
         assert_eq!(apps.group, "apps");
         assert_eq!(apps.url_prefix(), "/apis/apps/v1");
-        assert_eq!(apps.with_kind("Deployment").to_string(), "apps/v1, Kind=Deployment");
+        assert_eq!(
+            apps.with_kind("Deployment").to_string(),
+            "apps/v1, Kind=Deployment"
+        );
     }
 }

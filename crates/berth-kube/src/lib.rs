@@ -22,13 +22,11 @@ mod status;
 mod table;
 mod validation;
 
+pub use crate::protobuf::{
+    PROTOBUF_CONTENT_TYPE, ProtobufError, decode_kubernetes_protobuf, is_kubernetes_protobuf,
+    protobuf_decodable, prune_unknown_builtin_fields,
+};
 pub use crate::{
-    duplicates::duplicate_json_fields,
-    patch::{
-        JsonPatchError, StrategicPatchError, apply_json_patch, apply_merge_patch,
-        apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,
-        supports_strategic_merge_patch,
-    },
     builtin::{
         builtin_by_gvk, builtin_groups, builtin_lookup, builtin_resource, builtin_resources,
         is_builtin,
@@ -37,6 +35,7 @@ pub use crate::{
         add_serialization_artifacts, apply_defaults, apply_job_selector_defaults,
         apply_pod_admission, canonical_quantity, image_pull_policy, prepare_for_create,
     },
+    duplicates::duplicate_json_fields,
     gvk::{GroupVersion, GroupVersionKind},
     managed::{
         ApplyError, BEFORE_FIRST_APPLY, BuiltinTypes, Comparison as FieldComparison,
@@ -51,6 +50,11 @@ pub use crate::{
     },
     object::{ObjectExt, now_rfc3339, rfc3339_from_unix, unix_from_rfc3339},
     openapi::{OpenApiIndex, content_hash, document_path, openapi_document},
+    patch::{
+        JsonPatchError, StrategicPatchError, apply_json_patch, apply_merge_patch,
+        apply_strategic_merge_patch, create_three_way_merge_patch, create_two_way_merge_patch,
+        supports_strategic_merge_patch,
+    },
     resource::{ResourceInfo, Scope, Subresource},
     schema::{ListType, MapType, PruneReport, SchemaNode, StructuralSchema},
     selector::{
@@ -59,8 +63,8 @@ pub use crate::{
     },
     status::{Cause, StatusError},
     table::{
-        IncludeObject, PrinterColumn, TableColumn, TableOptions, human_duration, short_human_duration,
-        table_columns, table_for,
+        IncludeObject, PrinterColumn, TableColumn, TableOptions, human_duration,
+        short_human_duration, table_columns, table_for,
     },
     validation::{
         BadValue, NameRule, decode_error, generate_name, name_rule, validate_annotations,
@@ -69,8 +73,4 @@ pub use crate::{
         validate_metadata, validate_metadata_update, validate_object, validate_path_segment_name,
         validate_pod_spec, validate_qualified_name, validate_update, warnings_on_create,
     },
-};
-pub use crate::protobuf::{
-    PROTOBUF_CONTENT_TYPE, ProtobufError, decode_kubernetes_protobuf, is_kubernetes_protobuf,
-    protobuf_decodable, prune_unknown_builtin_fields,
 };

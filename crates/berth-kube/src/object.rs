@@ -37,19 +37,27 @@ impl ObjectExt for Value {
         str_at(self, "kind")
     }
     fn name(&self) -> &str {
-        self.get("metadata").map(|m| str_at(m, "name")).unwrap_or("")
+        self.get("metadata")
+            .map(|m| str_at(m, "name"))
+            .unwrap_or("")
     }
     fn generate_name(&self) -> &str {
-        self.get("metadata").map(|m| str_at(m, "generateName")).unwrap_or("")
+        self.get("metadata")
+            .map(|m| str_at(m, "generateName"))
+            .unwrap_or("")
     }
     fn namespace(&self) -> &str {
-        self.get("metadata").map(|m| str_at(m, "namespace")).unwrap_or("")
+        self.get("metadata")
+            .map(|m| str_at(m, "namespace"))
+            .unwrap_or("")
     }
     fn uid(&self) -> &str {
         self.get("metadata").map(|m| str_at(m, "uid")).unwrap_or("")
     }
     fn resource_version(&self) -> &str {
-        self.get("metadata").map(|m| str_at(m, "resourceVersion")).unwrap_or("")
+        self.get("metadata")
+            .map(|m| str_at(m, "resourceVersion"))
+            .unwrap_or("")
     }
     fn labels(&self) -> Option<&Map<String, Value>> {
         self.get("metadata")?.get("labels")?.as_object()
@@ -67,7 +75,11 @@ impl ObjectExt for Value {
         self.get("metadata")
             .and_then(|m| m.get("finalizers"))
             .and_then(Value::as_array)
-            .map(|a| a.iter().filter_map(|f| f.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     }
     fn deletion_timestamp(&self) -> Option<&str> {
@@ -80,8 +92,12 @@ impl ObjectExt for Value {
         if !self.is_object() {
             *self = Value::Object(Map::new());
         }
-        let Value::Object(root) = self else { unreachable!("made an object above") };
-        let meta = root.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
+        let Value::Object(root) = self else {
+            unreachable!("made an object above")
+        };
+        let meta = root
+            .entry("metadata")
+            .or_insert_with(|| Value::Object(Map::new()));
         if !meta.is_object() {
             *meta = Value::Object(Map::new());
         }
@@ -97,7 +113,10 @@ impl ObjectExt for Value {
 
 /// The current time as the API writes timestamps: RFC 3339 in UTC with second precision.
 pub fn now_rfc3339() -> String {
-    let secs = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let secs = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
     rfc3339_from_unix(secs as i64)
 }
 
@@ -106,7 +125,12 @@ pub fn rfc3339_from_unix(secs: i64) -> String {
     let days = secs.div_euclid(86_400);
     let rem = secs.rem_euclid(86_400);
     let (y, m, d) = civil_from_days(days);
-    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, (rem % 3600) / 60, rem % 60)
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+        rem / 3600,
+        (rem % 3600) / 60,
+        rem % 60
+    )
 }
 
 /// Parses `2026-11-26T11:00:00Z` (also with fractional seconds or an offset) to Unix seconds.
@@ -127,7 +151,8 @@ pub fn unix_from_rfc3339(text: &str) -> Option<i64> {
         "Z" | "z" => 0,
         _ if rest.len() == 6 => {
             let sign = if rest.starts_with('-') { -1 } else { 1 };
-            sign * (rest.get(1..3)?.parse::<i64>().ok()? * 3600 + rest.get(4..6)?.parse::<i64>().ok()? * 60)
+            sign * (rest.get(1..3)?.parse::<i64>().ok()? * 3600
+                + rest.get(4..6)?.parse::<i64>().ok()? * 60)
         }
         _ => return None,
     };
@@ -167,8 +192,14 @@ mod tests {
     fn timestamps_round_trip() {
         assert_eq!(rfc3339_from_unix(0), "1970-01-01T00:00:00Z");
         assert_eq!(rfc3339_from_unix(1_795_000_000), "2026-11-18T11:06:40Z");
-        assert_eq!(unix_from_rfc3339("2026-11-18T11:06:40Z"), Some(1_795_000_000));
-        assert_eq!(unix_from_rfc3339("2026-11-18T12:06:40.123+01:00"), Some(1_795_000_000));
+        assert_eq!(
+            unix_from_rfc3339("2026-11-18T11:06:40Z"),
+            Some(1_795_000_000)
+        );
+        assert_eq!(
+            unix_from_rfc3339("2026-11-18T12:06:40.123+01:00"),
+            Some(1_795_000_000)
+        );
         assert_eq!(unix_from_rfc3339("garbage"), None);
     }
 
@@ -179,6 +210,9 @@ mod tests {
         obj.set_meta("name", json!("x"));
         assert_eq!(obj.name(), "x");
         assert_eq!(obj.kind(), "ConfigMap");
-        assert_eq!(json!({"spec": {"replicas": 3}}).path("spec.replicas"), Some(&json!(3)));
+        assert_eq!(
+            json!({"spec": {"replicas": 3}}).path("spec.replicas"),
+            Some(&json!(3))
+        );
     }
 }

@@ -36,8 +36,16 @@ pub struct ResourceInfo {
 }
 
 /// The verbs of an ordinary read-write resource, in discovery's order.
-pub const STANDARD_VERBS: [&str; 8] =
-    ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"];
+pub const STANDARD_VERBS: [&str; 8] = [
+    "create",
+    "delete",
+    "deletecollection",
+    "get",
+    "list",
+    "patch",
+    "update",
+    "watch",
+];
 
 impl ResourceInfo {
     /// A read-write resource with the standard verbs and no subresources.

@@ -13,7 +13,11 @@ pub struct Cause {
 
 impl Cause {
     pub fn new(reason: &str, message: impl Into<String>, field: impl Into<String>) -> Self {
-        Self { reason: reason.into(), message: message.into(), field: field.into() }
+        Self {
+            reason: reason.into(),
+            message: message.into(),
+            field: field.into(),
+        }
     }
 }
 
@@ -62,14 +66,22 @@ impl StatusError {
 
     /// `deployments.apps "web" not found`
     pub fn not_found(group: &str, plural: &str, name: &str) -> Self {
-        Self::new(404, "NotFound", format!("{} \"{name}\" not found", qualified(group, plural)))
-            .with_details(group, plural, name)
+        Self::new(
+            404,
+            "NotFound",
+            format!("{} \"{name}\" not found", qualified(group, plural)),
+        )
+        .with_details(group, plural, name)
     }
 
     /// `configmaps "x" already exists`
     pub fn already_exists(group: &str, plural: &str, name: &str) -> Self {
-        Self::new(409, "AlreadyExists", format!("{} \"{name}\" already exists", qualified(group, plural)))
-            .with_details(group, plural, name)
+        Self::new(
+            409,
+            "AlreadyExists",
+            format!("{} \"{name}\" already exists", qualified(group, plural)),
+        )
+        .with_details(group, plural, name)
     }
 
     /// The optimistic-concurrency failure of a write with a stale resourceVersion.
@@ -97,19 +109,33 @@ impl StatusError {
 
     /// `Deployment.apps "web" is invalid: spec.selector: Required value`; `kind` is the Kind.
     pub fn invalid(group: &str, kind: &str, name: &str, causes: Vec<Cause>) -> Self {
-        let what = if group.is_empty() { kind.to_string() } else { format!("{kind}.{group}") };
+        let what = if group.is_empty() {
+            kind.to_string()
+        } else {
+            format!("{kind}.{group}")
+        };
         let aggregate = causes
             .iter()
-            .map(|c| if c.field.is_empty() { c.message.clone() } else { format!("{}: {}", c.field, c.message) })
+            .map(|c| {
+                if c.field.is_empty() {
+                    c.message.clone()
+                } else {
+                    format!("{}: {}", c.field, c.message)
+                }
+            })
             .collect::<Vec<_>>();
         let joined = if aggregate.len() == 1 {
             aggregate[0].clone()
         } else {
             format!("[{}]", aggregate.join(", "))
         };
-        Self::new(422, "Invalid", format!("{what} \"{name}\" is invalid: {joined}"))
-            .with_details(group, kind, name)
-            .with_causes(causes)
+        Self::new(
+            422,
+            "Invalid",
+            format!("{what} \"{name}\" is invalid: {joined}"),
+        )
+        .with_details(group, kind, name)
+        .with_causes(causes)
     }
 
     pub fn bad_request(message: impl Into<String>) -> Self {
@@ -146,12 +172,20 @@ impl StatusError {
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
-        Self::new(500, "InternalError", format!("Internal error occurred: {}", message.into()))
+        Self::new(
+            500,
+            "InternalError",
+            format!("Internal error occurred: {}", message.into()),
+        )
     }
 
     /// The 404 for a path the server does not serve at all.
     pub fn path_not_found() -> Self {
-        Self::new(404, "NotFound", "the server could not find the requested resource")
+        Self::new(
+            404,
+            "NotFound",
+            "the server could not find the requested resource",
+        )
     }
 
     /// The `metav1.Status` body.
@@ -202,7 +236,11 @@ impl StatusError {
 }
 
 fn qualified(group: &str, plural: &str) -> String {
-    if group.is_empty() { plural.to_string() } else { format!("{plural}.{group}") }
+    if group.is_empty() {
+        plural.to_string()
+    } else {
+        format!("{plural}.{group}")
+    }
 }
 
 #[cfg(test)]
@@ -224,9 +262,19 @@ mod tests {
             "",
             "ConfigMap",
             "Bad_Name",
-            vec![Cause::new("FieldValueInvalid", "Invalid value: \"Bad_Name\": bad", "metadata.name")],
+            vec![Cause::new(
+                "FieldValueInvalid",
+                "Invalid value: \"Bad_Name\": bad",
+                "metadata.name",
+            )],
         );
-        assert_eq!(err.message, "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": bad");
-        assert_eq!(err.to_status()["details"]["causes"][0]["field"], "metadata.name");
+        assert_eq!(
+            err.message,
+            "ConfigMap \"Bad_Name\" is invalid: metadata.name: Invalid value: \"Bad_Name\": bad"
+        );
+        assert_eq!(
+            err.to_status()["details"]["causes"][0]["field"],
+            "metadata.name"
+        );
     }
 }

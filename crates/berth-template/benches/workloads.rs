@@ -11,7 +11,11 @@ pub fn workloads() -> Vec<Workload> {
     for w in json.as_array().into_iter().flatten() {
         let templates = w["templates"]
             .as_object()
-            .map(|t| t.iter().map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string())).collect())
+            .map(|t| {
+                t.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
+                    .collect()
+            })
             .unwrap_or_default();
         out.push((
             w["name"].as_str().unwrap_or("").to_string(),

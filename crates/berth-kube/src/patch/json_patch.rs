@@ -17,9 +17,11 @@ pub const MAX_OPERATIONS: usize = 10_000;
 
 /// Applies a JSON patch document to `target`; on error `target` is left unchanged.
 pub fn apply_json_patch(target: &mut Value, patch: &Value) -> Result<(), JsonPatchError> {
-    let ops = patch
-        .as_array()
-        .ok_or_else(|| JsonPatchError::Invalid("json: cannot unmarshal object into Go value of type jsonpatch.Patch".into()))?;
+    let ops = patch.as_array().ok_or_else(|| {
+        JsonPatchError::Invalid(
+            "json: cannot unmarshal object into Go value of type jsonpatch.Patch".into(),
+        )
+    })?;
     if ops.len() > MAX_OPERATIONS {
         return Err(JsonPatchError::Invalid(format!(
             "The allowed maximum operations in a JSON patch is {MAX_OPERATIONS}, got {}",
@@ -43,7 +45,11 @@ fn field<'a>(op: &'a Value, name: &str) -> Result<&'a str, JsonPatchError> {
 fn apply_one(doc: &mut Value, op: &Value) -> Result<(), JsonPatchError> {
     let kind = field(op, "op")?;
     let path = field(op, "path")?;
-    let value = || op.get("value").cloned().ok_or_else(|| JsonPatchError::Invalid(format!("operation {kind} missing 'value' field")));
+    let value = || {
+        op.get("value").cloned().ok_or_else(|| {
+            JsonPatchError::Invalid(format!("operation {kind} missing 'value' field"))
+        })
+    };
     match kind {
         "add" => add(doc, path, value()?),
         "remove" => remove(doc, path).map(|_| ()),
@@ -56,7 +62,9 @@ fn apply_one(doc: &mut Value, op: &Value) -> Result<(), JsonPatchError> {
         "move" => {
             let from = field(op, "from")?;
             if path.starts_with(&format!("{from}/")) {
-                return Err(JsonPatchError::Failed(format!("cannot move {from} into its own child {path}")));
+                return Err(JsonPatchError::Failed(format!(
+                    "cannot move {from} into its own child {path}"
+                )));
             }
             let v = remove(doc, from)?;
             add(doc, path, v)
@@ -72,7 +80,9 @@ fn apply_one(doc: &mut Value, op: &Value) -> Result<(), JsonPatchError> {
             if *actual == expected {
                 Ok(())
             } else {
-                Err(JsonPatchError::Failed(format!("testing value {path} failed: test failed")))
+                Err(JsonPatchError::Failed(format!(
+                    "testing value {path} failed: test failed"
+                )))
             }
         }
         other => Err(JsonPatchError::Invalid(format!("Unexpected kind: {other}"))),
@@ -87,7 +97,10 @@ fn tokens(path: &str) -> Result<Vec<String>, JsonPatchError> {
     let rest = path
         .strip_prefix('/')
         .ok_or_else(|| JsonPatchError::Invalid(format!("invalid JSON pointer: {path:?}")))?;
-    Ok(rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect())
+    Ok(rest
+        .split('/')
+        .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        .collect())
 }
 
 fn missing(path: &str) -> JsonPatchError {
@@ -98,10 +111,18 @@ fn index(token: &str, len: usize, allow_end: bool, path: &str) -> Result<usize, 
     if token == "-" && allow_end {
         return Ok(len);
     }
-    let valid = !token.is_empty() && token.bytes().all(|b| b.is_ascii_digit()) && (token == "0" || !token.starts_with('0'));
-    let i: usize = if valid { token.parse().map_err(|_| missing(path))? } else { return Err(missing(path)) };
+    let valid = !token.is_empty()
+        && token.bytes().all(|b| b.is_ascii_digit())
+        && (token == "0" || !token.starts_with('0'));
+    let i: usize = if valid {
+        token.parse().map_err(|_| missing(path))?
+    } else {
+        return Err(missing(path));
+    };
     if i > len || (!allow_end && i == len) {
-        return Err(JsonPatchError::Failed(format!("unable to access invalid index: {i}")));
+        return Err(JsonPatchError::Failed(format!(
+            "unable to access invalid index: {i}"
+        )));
     }
     Ok(i)
 }
@@ -141,7 +162,10 @@ fn split_parent(path: &str) -> Result<(String, String), JsonPatchError> {
     let Some((last, _)) = toks.split_last() else {
         return Ok((String::new(), String::new()));
     };
-    let parent = path.rsplit_once('/').map(|(p, _)| p.to_string()).unwrap_or_default();
+    let parent = path
+        .rsplit_once('/')
+        .map(|(p, _)| p.to_string())
+        .unwrap_or_default();
     Ok((parent, last.clone()))
 }
 
@@ -193,31 +217,115 @@ mod tests {
     /// Examples from RFC 6902 appendix A.
     #[test]
     fn rfc6902_appendix_a() {
-        assert_eq!(run(json!({"foo":"bar"}), json!([{"op":"add","path":"/baz","value":"qux"}])), Ok(json!({"baz":"qux","foo":"bar"})));
-        assert_eq!(run(json!({"foo":["bar","baz"]}), json!([{"op":"add","path":"/foo/1","value":"qux"}])), Ok(json!({"foo":["bar","qux","baz"]})));
-        assert_eq!(run(json!({"baz":"qux","foo":"bar"}), json!([{"op":"remove","path":"/baz"}])), Ok(json!({"foo":"bar"})));
-        assert_eq!(run(json!({"foo":["bar","qux","baz"]}), json!([{"op":"remove","path":"/foo/1"}])), Ok(json!({"foo":["bar","baz"]})));
-        assert_eq!(run(json!({"baz":"qux","foo":"bar"}), json!([{"op":"replace","path":"/baz","value":"boo"}])), Ok(json!({"baz":"boo","foo":"bar"})));
         assert_eq!(
-            run(json!({"foo":{"bar":"baz","waldo":"fred"},"qux":{"corge":"grault"}}), json!([{"op":"move","from":"/foo/waldo","path":"/qux/thud"}])),
+            run(
+                json!({"foo":"bar"}),
+                json!([{"op":"add","path":"/baz","value":"qux"}])
+            ),
+            Ok(json!({"baz":"qux","foo":"bar"}))
+        );
+        assert_eq!(
+            run(
+                json!({"foo":["bar","baz"]}),
+                json!([{"op":"add","path":"/foo/1","value":"qux"}])
+            ),
+            Ok(json!({"foo":["bar","qux","baz"]}))
+        );
+        assert_eq!(
+            run(
+                json!({"baz":"qux","foo":"bar"}),
+                json!([{"op":"remove","path":"/baz"}])
+            ),
+            Ok(json!({"foo":"bar"}))
+        );
+        assert_eq!(
+            run(
+                json!({"foo":["bar","qux","baz"]}),
+                json!([{"op":"remove","path":"/foo/1"}])
+            ),
+            Ok(json!({"foo":["bar","baz"]}))
+        );
+        assert_eq!(
+            run(
+                json!({"baz":"qux","foo":"bar"}),
+                json!([{"op":"replace","path":"/baz","value":"boo"}])
+            ),
+            Ok(json!({"baz":"boo","foo":"bar"}))
+        );
+        assert_eq!(
+            run(
+                json!({"foo":{"bar":"baz","waldo":"fred"},"qux":{"corge":"grault"}}),
+                json!([{"op":"move","from":"/foo/waldo","path":"/qux/thud"}])
+            ),
             Ok(json!({"foo":{"bar":"baz"},"qux":{"corge":"grault","thud":"fred"}}))
         );
-        assert_eq!(run(json!({"foo":["all","grass","cows","eat"]}), json!([{"op":"move","from":"/foo/1","path":"/foo/3"}])), Ok(json!({"foo":["all","cows","eat","grass"]})));
-        assert_eq!(run(json!({"baz":"qux","foo":["a",2,"c"]}), json!([{"op":"test","path":"/baz","value":"qux"},{"op":"test","path":"/foo/1","value":2}])), Ok(json!({"baz":"qux","foo":["a",2,"c"]})));
-        assert!(matches!(run(json!({"baz":"qux"}), json!([{"op":"test","path":"/baz","value":"bar"}])), Err(JsonPatchError::Failed(_))));
-        assert_eq!(run(json!({"foo":"bar"}), json!([{"op":"add","path":"/child","value":{"grandchild":{}}}])), Ok(json!({"foo":"bar","child":{"grandchild":{}}})));
-        assert!(matches!(run(json!({"foo":"bar"}), json!([{"op":"add","path":"/baz/bat","value":"qux"}])), Err(JsonPatchError::Failed(_))));
-        assert_eq!(run(json!({"/":9,"~1":10}), json!([{"op":"test","path":"/~01","value":10}])), Ok(json!({"/":9,"~1":10})));
-        assert_eq!(run(json!({"foo":["bar"]}), json!([{"op":"add","path":"/foo/-","value":["abc","def"]}])), Ok(json!({"foo":["bar",["abc","def"]]})));
+        assert_eq!(
+            run(
+                json!({"foo":["all","grass","cows","eat"]}),
+                json!([{"op":"move","from":"/foo/1","path":"/foo/3"}])
+            ),
+            Ok(json!({"foo":["all","cows","eat","grass"]}))
+        );
+        assert_eq!(
+            run(
+                json!({"baz":"qux","foo":["a",2,"c"]}),
+                json!([{"op":"test","path":"/baz","value":"qux"},{"op":"test","path":"/foo/1","value":2}])
+            ),
+            Ok(json!({"baz":"qux","foo":["a",2,"c"]}))
+        );
+        assert!(matches!(
+            run(
+                json!({"baz":"qux"}),
+                json!([{"op":"test","path":"/baz","value":"bar"}])
+            ),
+            Err(JsonPatchError::Failed(_))
+        ));
+        assert_eq!(
+            run(
+                json!({"foo":"bar"}),
+                json!([{"op":"add","path":"/child","value":{"grandchild":{}}}])
+            ),
+            Ok(json!({"foo":"bar","child":{"grandchild":{}}}))
+        );
+        assert!(matches!(
+            run(
+                json!({"foo":"bar"}),
+                json!([{"op":"add","path":"/baz/bat","value":"qux"}])
+            ),
+            Err(JsonPatchError::Failed(_))
+        ));
+        assert_eq!(
+            run(
+                json!({"/":9,"~1":10}),
+                json!([{"op":"test","path":"/~01","value":10}])
+            ),
+            Ok(json!({"/":9,"~1":10}))
+        );
+        assert_eq!(
+            run(
+                json!({"foo":["bar"]}),
+                json!([{"op":"add","path":"/foo/-","value":["abc","def"]}])
+            ),
+            Ok(json!({"foo":["bar",["abc","def"]]}))
+        );
     }
 
     #[test]
     fn failure_leaves_the_document_alone() {
         let mut doc = json!({"a": 1});
-        let err = apply_json_patch(&mut doc, &json!([{"op":"add","path":"/b","value":2},{"op":"remove","path":"/zzz"}]));
+        let err = apply_json_patch(
+            &mut doc,
+            &json!([{"op":"add","path":"/b","value":2},{"op":"remove","path":"/zzz"}]),
+        );
         assert!(err.is_err());
         assert_eq!(doc, json!({"a": 1}));
-        assert!(matches!(apply_json_patch(&mut doc, &json!({"op":"add"})), Err(JsonPatchError::Invalid(_))));
-        assert!(matches!(apply_json_patch(&mut doc, &json!([{"op":"remove","path":"/a/01"}])), Err(JsonPatchError::Failed(_))));
+        assert!(matches!(
+            apply_json_patch(&mut doc, &json!({"op":"add"})),
+            Err(JsonPatchError::Invalid(_))
+        ));
+        assert!(matches!(
+            apply_json_patch(&mut doc, &json!([{"op":"remove","path":"/a/01"}])),
+            Err(JsonPatchError::Failed(_))
+        ));
     }
 }

@@ -28,13 +28,13 @@ pub fn prune_unknown_builtin_fields(
     Some(unknown)
 }
 
+/// A field as an object of its message carries it: JSON name, type, cardinality.
+type KnownField = (&'static str, FieldType, Card);
+
 /// The JSON names an object of each message may carry: its own fields and those of structs it
 /// embeds inline. Built once for the whole table: the write path asks for it on every object.
-fn fields_of(
-    schema: &'static Schema,
-    message: usize,
-) -> &'static [(&'static str, FieldType, Card)] {
-    static FIELDS: OnceLock<Vec<Vec<(&'static str, FieldType, Card)>>> = OnceLock::new();
+fn fields_of(schema: &'static Schema, message: usize) -> &'static [KnownField] {
+    static FIELDS: OnceLock<Vec<Vec<KnownField>>> = OnceLock::new();
     let all = FIELDS.get_or_init(|| {
         (0..schema.messages.len())
             .map(|m| {
@@ -51,7 +51,7 @@ fn collect_fields(
     schema: &'static Schema,
     message: usize,
     depth: usize,
-    out: &mut Vec<(&'static str, FieldType, Card)>,
+    out: &mut Vec<KnownField>,
 ) {
     let Some(msg) = schema.messages.get(message) else {
         return;

@@ -153,6 +153,7 @@ pub fn write_options(req: &Request<'_>) -> Result<WriteOptions, StatusError> {
         duplicate_fields,
         field_manager: manager,
         ownership: Default::default(),
+        force: false,
     })
 }
 
@@ -276,18 +277,11 @@ fn patch(
             ));
         }
         let mut opts = opts;
+        opts.force = force.unwrap_or(false);
         if req.query.get("fieldManager").is_none_or(str::is_empty) {
             opts.field_manager.clear();
         }
-        return cluster.apply(
-            req.served,
-            ns,
-            name,
-            config,
-            part,
-            force.unwrap_or(false),
-            &opts,
-        );
+        return cluster.apply(req.served, ns, name, config, part, &opts);
     }
     if force.is_some() {
         return Err(StatusError::invalid(

@@ -121,9 +121,9 @@ impl Cluster {
         name: &str,
         config: Value,
         part: Part,
-        force: bool,
         opts: &WriteOptions,
     ) -> Result<Written, StatusError> {
+        let force = opts.force;
         if opts.field_manager.is_empty() {
             return Err(StatusError::invalid(
                 "meta.k8s.io",

@@ -35,6 +35,8 @@ pub struct WriteOptions {
     /// The manager the write's fields are recorded under.
     pub field_manager: String,
     pub ownership: Ownership,
+    /// Server-side apply only: take over fields other managers own instead of conflicting.
+    pub force: bool,
     /// Keys the request body carried twice (the decoder keeps the last one).
     pub duplicate_fields: Vec<String>,
 }

@@ -278,7 +278,7 @@ fn float32_g(f: f32) -> String {
     let exp: i32 = e.parse().unwrap_or(0);
     let neg = m.starts_with('-');
     let digits: String = m.chars().filter(char::is_ascii_digit).collect();
-    let body = if exp < -4 || exp >= 6 {
+    let body = if !(-4..6).contains(&exp) {
         let frac = &digits[1..];
         let es = if exp < 0 {
             format!("-{:02}", -exp)
