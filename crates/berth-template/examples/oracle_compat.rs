@@ -2,78 +2,12 @@
 //! writes the oracle's output format, so the two can be compared line by line
 //! (see tests/conformance/difffuzz.py).
 
-use std::collections::BTreeMap;
 use std::io::{BufRead, Write};
 
-use berth_template::{TemplateSet, Value, yaml};
+#[path = "../tests/support/oracle_case.rs"]
+mod oracle_case;
 
-fn s(v: &str) -> Value {
-    Value::str(v)
-}
-
-fn map(entries: &[(&str, Value)]) -> Value {
-    Value::map(
-        entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.clone()))
-            .collect::<BTreeMap<_, _>>(),
-    )
-}
-
-fn render(case: &serde_json::Value) -> Result<String, String> {
-    let values = case["values"].as_str().unwrap_or("");
-    let vals = yaml::from_yaml(values).map_err(|e| format!("values: {e}"))?;
-    let mut set = TemplateSet::new();
-    let templates = case["templates"].as_object().ok_or("no templates")?;
-    let mut names: Vec<&String> = templates.keys().collect();
-    names.sort();
-    names.reverse();
-    for n in names {
-        set.parse(n, templates[n].as_str().unwrap_or(""))
-            .map_err(|e| e.to_string())?;
-    }
-    let entry = case["entry"].as_str().unwrap_or("main");
-    let root = map(&[
-        ("Values", vals),
-        (
-            "Release",
-            map(&[
-                ("Name", s("release-name")),
-                ("Namespace", s("default")),
-                ("Service", s("Helm")),
-                ("IsInstall", Value::Bool(true)),
-                ("IsUpgrade", Value::Bool(false)),
-                ("Revision", Value::Int(1)),
-            ]),
-        ),
-        (
-            "Chart",
-            map(&[
-                ("Name", s("oracle")),
-                ("Version", s("0.1.0")),
-                ("AppVersion", s("1.0.0")),
-            ]),
-        ),
-        (
-            "Capabilities",
-            map(&[(
-                "KubeVersion",
-                map(&[
-                    ("Version", s("v1.32.0")),
-                    ("Major", s("1")),
-                    ("Minor", s("32")),
-                    ("GitVersion", s("v1.32.0")),
-                ]),
-            )]),
-        ),
-        (
-            "Template",
-            map(&[("Name", s(entry)), ("BasePath", s("oracle/templates"))]),
-        ),
-    ]);
-    let out = set.execute(entry, &root).map_err(|e| e.to_string())?;
-    Ok(out.replace("<no value>", ""))
-}
+use oracle_case::render;
 
 fn main() {
     let stdin = std::io::stdin();
