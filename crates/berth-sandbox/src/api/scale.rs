@@ -4,7 +4,7 @@
 use super::http::{Body, json, with_warnings};
 use super::objects::{Request, decode_body, write_options};
 use crate::cluster::{Cluster, Part};
-use berth_kube::{ObjectExt, StatusError, apply_json_patch, apply_merge_patch};
+use berth_kube::{LabelSelector, ObjectExt, StatusError, apply_json_patch, apply_merge_patch};
 use http::{Method, Response};
 use serde_json::{Value, json};
 
@@ -51,7 +51,11 @@ fn scale_of(req: &Request<'_>, obj: &Value) -> Value {
             .pointer(&pointer(path))
             .and_then(Value::as_str)
             .map(str::to_string),
-        None => obj.pointer("/spec/selector").map(selector_string),
+        // The selector's string form, as the real server prints a parsed LabelSelector.
+        None => obj
+            .pointer("/spec/selector")
+            .and_then(|sel| LabelSelector::from_label_selector(sel).ok())
+            .map(|sel| sel.to_string()),
     };
     let meta = obj.get("metadata").cloned().unwrap_or(json!({}));
     let mut status_obj = json!({"replicas": status});
@@ -68,40 +72,6 @@ fn scale_of(req: &Request<'_>, obj: &Value) -> Value {
         "spec": {"replicas": spec},
         "status": status_obj,
     })
-}
-
-/// A LabelSelector object in its string form (`app=web,tier in (a,b)`).
-fn selector_string(sel: &Value) -> String {
-    let mut parts: Vec<String> = Vec::new();
-    if let Some(m) = sel.get("matchLabels").and_then(Value::as_object) {
-        parts.extend(
-            m.iter()
-                .map(|(k, v)| format!("{k}={}", v.as_str().unwrap_or(""))),
-        );
-    }
-    for e in sel
-        .get("matchExpressions")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        let key = e.get("key").and_then(Value::as_str).unwrap_or("");
-        let values: Vec<&str> = e
-            .get("values")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .filter_map(Value::as_str)
-            .collect();
-        match e.get("operator").and_then(Value::as_str).unwrap_or("") {
-            "In" => parts.push(format!("{key} in ({})", values.join(","))),
-            "NotIn" => parts.push(format!("{key} notin ({})", values.join(","))),
-            "Exists" => parts.push(key.to_string()),
-            "DoesNotExist" => parts.push(format!("!{key}")),
-            _ => {}
-        }
-    }
-    parts.join(",")
 }
 
 pub fn handle(

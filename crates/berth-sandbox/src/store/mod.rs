@@ -268,9 +268,15 @@ impl Store {
         (items, inner.rv)
     }
 
-    /// The number of objects of a resource in a namespace (for namespace deletion).
+    /// The number of objects of a resource in a namespace (for namespace deletion), counted
+    /// without copying them out.
     pub fn count(&self, resource: &str, namespace: &str) -> usize {
-        self.list(resource, Some(namespace)).0.len()
+        let inner = self.lock();
+        inner.objects.get(resource).map_or(0, |map| {
+            map.range((namespace.to_string(), String::new())..)
+                .take_while(|((ns, _), _)| ns == namespace)
+                .count()
+        })
     }
 
     /// Every resource that has objects stored.
