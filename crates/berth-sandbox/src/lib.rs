@@ -8,7 +8,8 @@
 //!
 //! Inside: [`store`](Store) holds objects and the event history; `cluster` applies the API
 //! server's rules to writes; `controllers` are the loops the API server relies on (CRDs, garbage
-//! collection, namespaces); `api` is the HTTP surface.
+//! collection, namespaces); `sim` is the simulated cluster behind them (nodes, scheduler,
+//! kubelet, workload controllers); `api` is the HTTP surface.
 
 mod api;
 mod bootstrap;
@@ -17,6 +18,7 @@ mod controllers;
 mod kubeconfig;
 mod registry;
 mod server;
+pub mod sim;
 mod store;
 mod tls;
 
@@ -47,6 +49,9 @@ pub struct SandboxConfig {
     pub tls: bool,
     /// How many events the watch history keeps (older resourceVersions get 410).
     pub history_limit: usize,
+    /// The simulated nodes, kubelet and workload controllers; `None` serves the API alone
+    /// (objects are stored, nothing acts on them).
+    pub simulation: Option<sim::SimConfig>,
 }
 
 impl Default for SandboxConfig {
@@ -57,6 +62,7 @@ impl Default for SandboxConfig {
             kubeconfig: None,
             tls: true,
             history_limit: 20_000,
+            simulation: Some(sim::SimConfig::default()),
         }
     }
 }
@@ -101,6 +107,7 @@ pub struct Sandbox {
     server: Option<tokio::task::JoinHandle<()>>,
     controllers_stop: Arc<AtomicBool>,
     controllers: Option<std::thread::JoinHandle<()>>,
+    simulation: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Sandbox {
@@ -163,6 +170,10 @@ impl Sandbox {
 
         let controllers_stop = Arc::new(AtomicBool::new(false));
         let controllers = controllers::start(cluster.clone(), controllers_stop.clone());
+        let simulation = config
+            .simulation
+            .clone()
+            .map(|sim| sim::start(cluster.clone(), sim, controllers_stop.clone()));
         let (shutdown, shutdown_rx) = watch::channel(false);
         let api = api::ApiServer::new(cluster, token.clone());
         let server = tokio::spawn(server::serve(listener, api, tls_config, shutdown_rx));
@@ -177,6 +188,7 @@ impl Sandbox {
             server: Some(server),
             controllers_stop,
             controllers: Some(controllers),
+            simulation,
         })
     }
 
@@ -204,8 +216,11 @@ impl Sandbox {
         if let Some(server) = self.server.take() {
             let _ = server.await;
         }
-        if let Some(controllers) = self.controllers.take() {
-            let _ = tokio::task::spawn_blocking(move || controllers.join()).await;
+        for thread in [self.controllers.take(), self.simulation.take()]
+            .into_iter()
+            .flatten()
+        {
+            let _ = tokio::task::spawn_blocking(move || thread.join()).await;
         }
     }
 

@@ -179,6 +179,21 @@ impl Cluster {
                     0
                 };
                 updated.set_meta("deletionGracePeriodSeconds", json!(grace));
+            } else if !graceful || opts.grace_period_seconds.is_some() {
+                // A later delete may shorten the grace period (the kubelet's final delete
+                // uses 0), never lengthen it.
+                let wanted = if graceful {
+                    opts.grace_period_seconds.unwrap_or(0)
+                } else {
+                    0
+                };
+                let current = obj
+                    .pointer("/metadata/deletionGracePeriodSeconds")
+                    .and_then(Value::as_i64)
+                    .unwrap_or(0);
+                if wanted < current {
+                    updated.set_meta("deletionGracePeriodSeconds", json!(wanted));
+                }
             }
             if finalizers.is_empty() {
                 updated.metadata_mut().remove("finalizers");
