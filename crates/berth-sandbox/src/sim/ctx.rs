@@ -137,14 +137,23 @@ impl Ctx {
             .collect()
     }
 
-    fn write_options(manager: &str) -> WriteOptions {
+    /// Writes are recorded under the process's field manager, as on a real cluster: every
+    /// controller is `kube-controller-manager`, the scheduler `kube-scheduler`.
+    fn write_options(component: &str) -> WriteOptions {
+        let manager = if component.ends_with("-controller") {
+            "kube-controller-manager"
+        } else if component == "default-scheduler" {
+            "kube-scheduler"
+        } else {
+            component
+        };
         WriteOptions {
             field_manager: manager.into(),
             ..Default::default()
         }
     }
 
-    /// Creates an object as `manager`.
+    /// Creates an object as `manager` (the component: `kubelet`, `deployment-controller`).
     pub fn create(
         &self,
         res: Res,

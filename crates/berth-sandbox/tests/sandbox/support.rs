@@ -1,6 +1,7 @@
 //! Shared setup: a sandbox in a temporary folder, and kubectl pointed at it with its own home
 //! (so no discovery cache leaks between tests).
 
+use berth_sandbox::sim::SimConfig;
 use berth_sandbox::{Sandbox, SandboxConfig};
 use std::path::Path;
 use std::process::{Command, Output};
@@ -24,6 +25,7 @@ impl TestCluster {
     pub async fn start_on(data: &Path) -> Self {
         let config = SandboxConfig {
             data_dir: Some(data.to_path_buf()),
+            simulation: Some(fast_simulation()),
             ..SandboxConfig::default()
         };
         let sandbox = Sandbox::start(config).await.expect("sandbox starts");
@@ -31,6 +33,22 @@ impl TestCluster {
             sandbox,
             home: tempfile::tempdir().expect("temp home"),
             _data_dir: None,
+        }
+    }
+
+    /// Starts with a given simulation (or none).
+    pub async fn start_with(simulation: Option<SimConfig>) -> Self {
+        let data_dir = tempfile::tempdir().expect("temp dir for data");
+        let config = SandboxConfig {
+            data_dir: Some(data_dir.path().to_path_buf()),
+            simulation,
+            ..SandboxConfig::default()
+        };
+        let sandbox = Sandbox::start(config).await.expect("sandbox starts");
+        Self {
+            sandbox,
+            home: tempfile::tempdir().expect("temp home"),
+            _data_dir: Some(data_dir),
         }
     }
 
@@ -227,3 +245,11 @@ spec:
   color: blue
   bogus: 1
 "#;
+
+/// The simulation tests run with: every delay at 5% (an image pull takes 50 ms).
+pub fn fast_simulation() -> SimConfig {
+    SimConfig {
+        time_scale: 0.05,
+        ..SimConfig::default()
+    }
+}
