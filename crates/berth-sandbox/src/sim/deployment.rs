@@ -224,7 +224,31 @@ fn equal_ignoring_hash(rs_template: Option<&Value>, template: &Value) -> bool {
         }
         t
     };
-    strip(rs_template) == strip(template)
+    semantic(strip(rs_template)) == semantic(strip(template))
+}
+
+/// Drops empty maps, empty lists and nulls, which Go's semantic equality (and the real
+/// server's omitempty encoding) does not tell apart from absent fields.
+fn semantic(value: Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, semantic(v)))
+                .filter(|(_, v)| !is_empty(v))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(semantic).collect()),
+        other => other,
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Object(m) => m.is_empty(),
+        Value::Array(a) => a.is_empty(),
+        _ => false,
+    }
 }
 
 /// The pod-template-hash: FNV-32a of the template (plus the collision count), written with the
