@@ -135,6 +135,26 @@ impl Registry {
             .any(|g| g.name == group && g.versions.iter().any(|v| v == version))
     }
 
+    /// Serves a resource that is computed, not stored (the metrics API): discovery lists it,
+    /// requests for it are answered by its own handler.
+    pub fn add_read_only(&self, info: ResourceInfo) {
+        let mut table = self.write();
+        add_group_version(&mut table.groups, &info.group, &info.version);
+        let storage = storage_key(&info.group, &info.plural);
+        table.resources.insert(
+            (
+                info.group.clone(),
+                info.version.clone(),
+                info.plural.clone(),
+            ),
+            Served {
+                info,
+                storage,
+                custom: None,
+            },
+        );
+    }
+
     /// Replaces everything a CRD serves (an empty list withdraws it).
     pub fn set_custom(
         &self,

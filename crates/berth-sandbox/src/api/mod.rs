@@ -223,6 +223,9 @@ impl ApiServer {
             return Err(StatusError::path_not_found());
         };
         let wanted = negotiate(accept)?;
+        if path.group == crate::sim::metrics::GROUP {
+            return metrics(&self.cluster, &path, &req);
+        }
         let (parts, body) = req.into_parts();
         let mut query = Query::parse(parts.uri.query());
         if path.watch {
@@ -259,6 +262,31 @@ impl ApiServer {
         let cluster = self.cluster.clone();
         tokio::task::block_in_place(move || objects::handle(&cluster, request))
     }
+}
+
+/// The metrics API: read-only, computed on each request.
+fn metrics(
+    cluster: &Cluster,
+    path: &ResourcePath,
+    req: &Request<Bytes>,
+) -> Result<Response<Body>, StatusError> {
+    let query = Query::parse(req.uri().query());
+    if req.method() != Method::GET || path.watch || query.flag("watch") {
+        return Err(StatusError::method_not_allowed(
+            "the server does not allow this method on the requested resource",
+        ));
+    }
+    if path.subresource.is_some() {
+        return Err(StatusError::path_not_found());
+    }
+    let body = crate::sim::metrics::get(
+        cluster,
+        &path.resource,
+        path.namespace.as_deref(),
+        path.name.as_deref(),
+        query.get("labelSelector"),
+    )?;
+    Ok(json(200, &body))
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

@@ -9,12 +9,14 @@ pub(crate) mod ctx;
 mod deployment;
 mod events;
 mod kubelet;
+pub(crate) mod metrics;
 mod nodes;
 mod pods;
 mod quantity;
 mod replicaset;
 mod runtime;
 mod scheduler;
+mod usage;
 
 pub use config::SimConfig;
 
@@ -33,6 +35,7 @@ pub fn start(
 ) -> std::thread::JoinHandle<()> {
     let ctx = Ctx::new(cluster, config);
     nodes::register(&ctx);
+    metrics::register(&ctx.cluster.registry);
     std::thread::Builder::new()
         .name("sandbox-simulation".into())
         .spawn(move || {
