@@ -8,6 +8,7 @@ pub mod config;
 pub(crate) mod ctx;
 mod deployment;
 mod events;
+mod hpa;
 mod kubelet;
 pub(crate) mod metrics;
 mod nodes;
@@ -60,5 +61,6 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(kubelet::Kubelet::default()),
         Box::new(replicaset::ReplicaSetController),
         Box::new(deployment::DeploymentController),
+        Box::new(hpa::HpaController::default()),
     ]
 }

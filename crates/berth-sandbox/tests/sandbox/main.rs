@@ -8,6 +8,7 @@ mod helm;
 mod kube_client;
 mod kubectl;
 mod sim_deployments;
+mod sim_metrics;
 mod support;
 mod watch;
 mod writes;
