@@ -20,6 +20,7 @@ mod scheduler;
 mod usage;
 
 pub use config::SimConfig;
+pub use quantity::parse as parse_quantity;
 
 use crate::cluster::Cluster;
 use ctx::Ctx;
