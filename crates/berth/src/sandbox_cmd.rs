@@ -50,7 +50,9 @@ fn parse_quantity(text: &str) -> Result<String, String> {
     berth_sandbox::sim::parse_quantity(text)
         .filter(|v| *v > 0.0)
         .map(|_| text.to_string())
-        .ok_or_else(|| format!("{text:?} is not a positive Kubernetes quantity such as 4, 3500m or 16Gi"))
+        .ok_or_else(|| {
+            format!("{text:?} is not a positive Kubernetes quantity such as 4, 3500m or 16Gi")
+        })
 }
 
 fn parse_time_scale(text: &str) -> Result<f64, String> {

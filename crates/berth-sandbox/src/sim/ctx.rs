@@ -74,7 +74,12 @@ pub const ENDPOINT_SLICES: Res =
     Res::new("discovery.k8s.io", "v1", "endpointslices", "EndpointSlice");
 pub const INGRESSES: Res = Res::new("networking.k8s.io", "v1", "ingresses", "Ingress");
 pub const STORAGE_CLASSES: Res = Res::new("storage.k8s.io", "v1", "storageclasses", "StorageClass");
-pub const HPAS: Res = Res::new("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler");
+pub const HPAS: Res = Res::new(
+    "autoscaling",
+    "v2",
+    "horizontalpodautoscalers",
+    "HorizontalPodAutoscaler",
+);
 
 /// The simulation's view of the cluster.
 #[derive(Clone)]
@@ -96,9 +101,7 @@ impl Ctx {
     pub fn served(&self, res: Res) -> Result<Served, StatusError> {
         self.cluster
             .served(res.group, res.version, res.plural)
-            .ok_or_else(|| {
-                StatusError::internal(format!("{} is not served", res.storage()))
-            })
+            .ok_or_else(|| StatusError::internal(format!("{} is not served", res.storage())))
     }
 
     /// The current object, or `None` when it does not exist.

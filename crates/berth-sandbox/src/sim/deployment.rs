@@ -138,7 +138,10 @@ fn sync(ctx: &Ctx, d: &Value) -> Option<Duration> {
             }
             let has_progressing = pods::condition(d, "Progressing").is_some();
             if !has_progressing {
-                progress_note = Some(("FoundNewReplicaSet", format!("Found new replica set \"{}\"", rs.name)));
+                progress_note = Some((
+                    "FoundNewReplicaSet",
+                    format!("Found new replica set \"{}\"", rs.name),
+                ));
             }
         }
         None => {}
@@ -165,7 +168,10 @@ fn sync(ctx: &Ctx, d: &Value) -> Option<Duration> {
                 Some(_) => {}
                 None => match create_new(ctx, d, &template, desired, max_old_revision + 1, &plan) {
                     Ok(rs) => {
-                        progress_note = Some(("NewReplicaSetCreated", format!("Created new replica set \"{}\"", rs.name)));
+                        progress_note = Some((
+                            "NewReplicaSetCreated",
+                            format!("Created new replica set \"{}\"", rs.name),
+                        ));
                         new = Some(rs);
                     }
                     Err(message) => progress_note = Some(("ReplicaSetCreateError", message)),
@@ -178,7 +184,10 @@ fn sync(ctx: &Ctx, d: &Value) -> Option<Duration> {
             let count = rollout::new_replicas(desired, current, 0, &plan);
             match create_new(ctx, d, &template, count, max_old_revision + 1, &plan) {
                 Ok(rs) => {
-                    progress_note = Some(("NewReplicaSetCreated", format!("Created new replica set \"{}\"", rs.name)));
+                    progress_note = Some((
+                        "NewReplicaSetCreated",
+                        format!("Created new replica set \"{}\"", rs.name),
+                    ));
                     new = Some(rs);
                 }
                 Err(message) => progress_note = Some(("ReplicaSetCreateError", message)),
@@ -214,7 +223,10 @@ fn equal_ignoring_hash(rs_template: Option<&Value>, template: &Value) -> bool {
     };
     let strip = |t: &Value| {
         let mut t = t.clone();
-        if let Some(labels) = t.pointer_mut("/metadata/labels").and_then(Value::as_object_mut) {
+        if let Some(labels) = t
+            .pointer_mut("/metadata/labels")
+            .and_then(Value::as_object_mut)
+        {
             labels.remove(HASH_LABEL);
             if labels.is_empty()
                 && let Some(meta) = t.get_mut("metadata").and_then(Value::as_object_mut)
@@ -306,12 +318,18 @@ fn create_new(
     let name = format!("{}-{hash}", d.name());
     let mut template = template.clone();
     template["metadata"]["labels"][HASH_LABEL] = json!(hash);
-    let mut selector = d.pointer("/spec/selector").cloned().unwrap_or_else(|| json!({}));
+    let mut selector = d
+        .pointer("/spec/selector")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
     selector["matchLabels"][HASH_LABEL] = json!(hash);
     let mut annotations = inherited_annotations(d);
     annotations.insert(REVISION.into(), json!(revision.to_string()));
     annotations.insert(DESIRED_REPLICAS.into(), json!(plan.desired.to_string()));
-    annotations.insert(MAX_REPLICAS.into(), json!((plan.desired + plan.max_surge).to_string()));
+    annotations.insert(
+        MAX_REPLICAS.into(),
+        json!((plan.desired + plan.max_surge).to_string()),
+    );
     let mut spec = json!({
         "replicas": replicas,
         "selector": selector,
@@ -335,18 +353,36 @@ fn create_new(
     match ctx.create(REPLICASETS, d.namespace(), rs, COMPONENT) {
         Ok(created) => {
             if replicas > 0 {
-                ctx.event(d, Level::Normal, "ScalingReplicaSet", &format!("Scaled up replica set {name} from 0 to {replicas}"), COMPONENT);
+                ctx.event(
+                    d,
+                    Level::Normal,
+                    "ScalingReplicaSet",
+                    &format!("Scaled up replica set {name} from 0 to {replicas}"),
+                    COMPONENT,
+                );
             }
             Ok(Rs::of(created))
         }
         Err(e) if e.code == 409 => {
             // Another template hashed to the same name: count the collision and try again.
-            let _ = ctx.update_status(DEPLOYMENTS, d.namespace(), d.name(), COMPONENT, |mut current| {
-                let count = current.pointer("/status/collisionCount").and_then(Value::as_i64).unwrap_or(0);
-                current["status"]["collisionCount"] = json!(count + 1);
-                Some(current)
-            });
-            Err(format!("Failed to create new replica set \"{name}\": {}", e.message))
+            let _ = ctx.update_status(
+                DEPLOYMENTS,
+                d.namespace(),
+                d.name(),
+                COMPONENT,
+                |mut current| {
+                    let count = current
+                        .pointer("/status/collisionCount")
+                        .and_then(Value::as_i64)
+                        .unwrap_or(0);
+                    current["status"]["collisionCount"] = json!(count + 1);
+                    Some(current)
+                },
+            );
+            Err(format!(
+                "Failed to create new replica set \"{name}\": {}",
+                e.message
+            ))
         }
         Err(e) => {
             let message = format!("Failed to create new replica set \"{name}\": {}", e.message);
@@ -357,10 +393,16 @@ fn create_new(
 }
 
 fn set_revision(ctx: &Ctx, rs: &mut Rs, revision: i64) {
-    let written = ctx.update(REPLICASETS, rs.obj.namespace(), &rs.name, COMPONENT, |mut current| {
-        current["metadata"]["annotations"][REVISION] = json!(revision.to_string());
-        Some(current)
-    });
+    let written = ctx.update(
+        REPLICASETS,
+        rs.obj.namespace(),
+        &rs.name,
+        COMPONENT,
+        |mut current| {
+            current["metadata"]["annotations"][REVISION] = json!(revision.to_string());
+            Some(current)
+        },
+    );
     if let Ok(Some(obj)) = written {
         *rs = Rs::of(obj);
     }
@@ -369,19 +411,34 @@ fn set_revision(ctx: &Ctx, rs: &mut Rs, revision: i64) {
 /// Sets a ReplicaSet's replicas (and the annotations that record the Deployment's size).
 fn scale(ctx: &Ctx, d: &Value, rs: &mut Rs, to: i64, plan: &rollout::Limits) {
     let from = rs.replicas;
-    let written = ctx.update(REPLICASETS, rs.obj.namespace(), &rs.name, COMPONENT, |mut current| {
-        current["spec"]["replicas"] = json!(to);
-        current["metadata"]["annotations"][DESIRED_REPLICAS] = json!(plan.desired.to_string());
-        current["metadata"]["annotations"][MAX_REPLICAS] =
-            json!((plan.desired + plan.max_surge).to_string());
-        Some(current)
-    });
+    let written = ctx.update(
+        REPLICASETS,
+        rs.obj.namespace(),
+        &rs.name,
+        COMPONENT,
+        |mut current| {
+            current["spec"]["replicas"] = json!(to);
+            current["metadata"]["annotations"][DESIRED_REPLICAS] = json!(plan.desired.to_string());
+            current["metadata"]["annotations"][MAX_REPLICAS] =
+                json!((plan.desired + plan.max_surge).to_string());
+            Some(current)
+        },
+    );
     match written {
         Ok(Some(obj)) => {
             *rs = Rs::of(obj);
             if from != to {
                 let direction = if to > from { "up" } else { "down" };
-                ctx.event(d, Level::Normal, "ScalingReplicaSet", &format!("Scaled {direction} replica set {} from {from} to {to}", rs.name), COMPONENT);
+                ctx.event(
+                    d,
+                    Level::Normal,
+                    "ScalingReplicaSet",
+                    &format!(
+                        "Scaled {direction} replica set {} from {from} to {to}",
+                        rs.name
+                    ),
+                    COMPONENT,
+                );
             }
         }
         Ok(None) => {}

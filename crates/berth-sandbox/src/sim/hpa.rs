@@ -34,8 +34,15 @@ struct Target {
 }
 
 fn targets(hpa: &Value) -> Vec<Target> {
-    if let Some(percent) = hpa.pointer("/spec/targetCPUUtilizationPercentage").and_then(Value::as_f64) {
-        return vec![Target { resource: "cpu".into(), utilization: Some(percent), average_value: None }];
+    if let Some(percent) = hpa
+        .pointer("/spec/targetCPUUtilizationPercentage")
+        .and_then(Value::as_f64)
+    {
+        return vec![Target {
+            resource: "cpu".into(),
+            utilization: Some(percent),
+            average_value: None,
+        }];
     }
     let list = hpa.pointer("/spec/metrics").and_then(Value::as_array);
     let found: Vec<Target> = list
@@ -54,7 +61,11 @@ fn targets(hpa: &Value) -> Vec<Target> {
         .collect();
     if list.is_none() {
         // The API default: 80% CPU.
-        return vec![Target { resource: "cpu".into(), utilization: Some(80.0), average_value: None }];
+        return vec![Target {
+            resource: "cpu".into(),
+            utilization: Some(80.0),
+            average_value: None,
+        }];
     }
     found
 }
@@ -77,9 +88,17 @@ impl super::runtime::Reconciler for HpaController {
         &[HPAS]
     }
 
-    fn keys_for(&mut self, _ctx: &Ctx, _res: Res, event: EventType, obj: &Value, out: &mut Vec<(String, String)>) {
+    fn keys_for(
+        &mut self,
+        _ctx: &Ctx,
+        _res: Res,
+        event: EventType,
+        obj: &Value,
+        out: &mut Vec<(String, String)>,
+    ) {
         if event == EventType::Deleted {
-            self.recommendations.remove(&format!("{}/{}", obj.namespace(), obj.name()));
+            self.recommendations
+                .remove(&format!("{}/{}", obj.namespace(), obj.name()));
         } else {
             out.push((obj.namespace().to_string(), obj.name().to_string()));
         }
@@ -105,19 +124,39 @@ struct Reading {
 impl HpaController {
     fn sync(&mut self, ctx: &Ctx, hpa: &Value) {
         let ns = hpa.namespace();
-        let kind = hpa.pointer("/spec/scaleTargetRef/kind").and_then(Value::as_str).unwrap_or("");
-        let target_name = hpa.pointer("/spec/scaleTargetRef/name").and_then(Value::as_str).unwrap_or("");
-        let min = hpa.pointer("/spec/minReplicas").and_then(Value::as_i64).unwrap_or(1);
-        let max = hpa.pointer("/spec/maxReplicas").and_then(Value::as_i64).unwrap_or(min);
+        let kind = hpa
+            .pointer("/spec/scaleTargetRef/kind")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let target_name = hpa
+            .pointer("/spec/scaleTargetRef/name")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let min = hpa
+            .pointer("/spec/minReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
+        let max = hpa
+            .pointer("/spec/maxReplicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(min);
         let Some(res) = target_res(kind) else {
-            let message = format!("the HPA controller was unable to get the target's current scale: no matches for kind \"{kind}\"");
+            let message = format!(
+                "the HPA controller was unable to get the target's current scale: no matches for kind \"{kind}\""
+            );
             return self.fail(ctx, hpa, "AbleToScale", "FailedGetScale", &message);
         };
         let Some(target) = ctx.get(res, ns, target_name) else {
-            let message = format!("the HPA controller was unable to get the target's current scale: {}.{} \"{target_name}\" not found", res.plural, res.group);
+            let message = format!(
+                "the HPA controller was unable to get the target's current scale: {}.{} \"{target_name}\" not found",
+                res.plural, res.group
+            );
             return self.fail(ctx, hpa, "AbleToScale", "FailedGetScale", &message);
         };
-        let current = target.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1);
+        let current = target
+            .pointer("/spec/replicas")
+            .and_then(Value::as_i64)
+            .unwrap_or(1);
         let selector = target
             .pointer("/spec/selector")
             .map(LabelSelector::from_label_selector)
@@ -134,11 +173,25 @@ impl HpaController {
         for t in targets(hpa) {
             match read_metric(&t, &pods, current, now) {
                 Ok(r) => readings.push(r),
-                Err(message) => return self.fail(ctx, hpa, "ScalingActive", "FailedGetResourceMetric", &message),
+                Err(message) => {
+                    return self.fail(
+                        ctx,
+                        hpa,
+                        "ScalingActive",
+                        "FailedGetResourceMetric",
+                        &message,
+                    );
+                }
             }
         }
         let Some(best) = readings.iter().max_by_key(|r| r.desired) else {
-            return self.fail(ctx, hpa, "ScalingActive", "InvalidMetricSourceType", "the HPA was unable to compute the replica count: no resource metrics");
+            return self.fail(
+                ctx,
+                hpa,
+                "ScalingActive",
+                "InvalidMetricSourceType",
+                "the HPA was unable to compute the replica count: no resource metrics",
+            );
         };
         let mut desired = if current == 0 { 0 } else { best.desired };
         // Scale down only to the highest recommendation of the stabilization window.
@@ -152,12 +205,29 @@ impl HpaController {
             desired = desired.min((2 * current).max(current + 4));
         }
         if desired < current {
-            desired = history.iter().map(|(_, d)| *d).max().unwrap_or(desired).min(current);
+            desired = history
+                .iter()
+                .map(|(_, d)| *d)
+                .max()
+                .unwrap_or(desired)
+                .min(current);
         }
         let (bounded, limited) = if desired > max {
-            (max, Some(("TooManyReplicas", "the desired replica count is more than the maximum replica count")))
+            (
+                max,
+                Some((
+                    "TooManyReplicas",
+                    "the desired replica count is more than the maximum replica count",
+                )),
+            )
         } else if desired < min && current != 0 {
-            (min, Some(("TooFewReplicas", "the desired replica count is less than the minimum replica count")))
+            (
+                min,
+                Some((
+                    "TooFewReplicas",
+                    "the desired replica count is less than the minimum replica count",
+                )),
+            )
         } else {
             (desired, None)
         };
@@ -172,29 +242,78 @@ impl HpaController {
                     rescaled = true;
                     let direction = if bounded > current { "above" } else { "below" };
                     let reason = format!("{} {direction} target", best.description);
-                    ctx.event(hpa, Level::Normal, "SuccessfulRescale", &format!("New size: {bounded}; reason: {reason}"), COMPONENT);
+                    ctx.event(
+                        hpa,
+                        Level::Normal,
+                        "SuccessfulRescale",
+                        &format!("New size: {bounded}; reason: {reason}"),
+                        COMPONENT,
+                    );
                 }
                 Err(e) => {
-                    let message = format!("the HPA controller was unable to update the target scale: {}", e.message);
+                    let message = format!(
+                        "the HPA controller was unable to update the target scale: {}",
+                        e.message
+                    );
                     return self.fail(ctx, hpa, "AbleToScale", "FailedUpdateScale", &message);
                 }
             }
         }
         let able = if rescaled {
-            ("SucceededRescale", format!("the HPA controller was able to update the target scale to {bounded}"))
+            (
+                "SucceededRescale",
+                format!("the HPA controller was able to update the target scale to {bounded}"),
+            )
         } else {
-            ("ReadyForNewScale", "recommended size matches current size".to_string())
+            (
+                "ReadyForNewScale",
+                "recommended size matches current size".to_string(),
+            )
         };
         let description = best.description.clone();
         let metrics: Vec<Value> = readings.into_iter().map(|r| r.current).collect();
         let _ = ctx.update_status(HPAS, ns, hpa.name(), COMPONENT, |mut h| {
             let old = h.get("status").cloned().unwrap_or_else(|| json!({}));
-            let mut conditions = old.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
-            set_condition(&mut conditions, "AbleToScale", "True", able.0, &able.1, &now_text);
-            set_condition(&mut conditions, "ScalingActive", "True", "ValidMetricFound", &format!("the HPA was able to successfully calculate a replica count from {description}"), &now_text);
+            let mut conditions = old
+                .get("conditions")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            set_condition(
+                &mut conditions,
+                "AbleToScale",
+                "True",
+                able.0,
+                &able.1,
+                &now_text,
+            );
+            set_condition(
+                &mut conditions,
+                "ScalingActive",
+                "True",
+                "ValidMetricFound",
+                &format!(
+                    "the HPA was able to successfully calculate a replica count from {description}"
+                ),
+                &now_text,
+            );
             match limited {
-                Some((reason, message)) => set_condition(&mut conditions, "ScalingLimited", "True", reason, message, &now_text),
-                None => set_condition(&mut conditions, "ScalingLimited", "False", "DesiredWithinRange", "the desired count is within the acceptable range", &now_text),
+                Some((reason, message)) => set_condition(
+                    &mut conditions,
+                    "ScalingLimited",
+                    "True",
+                    reason,
+                    message,
+                    &now_text,
+                ),
+                None => set_condition(
+                    &mut conditions,
+                    "ScalingLimited",
+                    "False",
+                    "DesiredWithinRange",
+                    "the desired count is within the acceptable range",
+                    &now_text,
+                ),
             }
             let mut status = json!({
                 "currentReplicas": current,
@@ -202,7 +321,10 @@ impl HpaController {
                 "conditions": conditions,
             });
             if h.pointer("/spec/targetCPUUtilizationPercentage").is_some() {
-                if let Some(u) = metrics.first().and_then(|m| m.pointer("/resource/current/averageUtilization")) {
+                if let Some(u) = metrics
+                    .first()
+                    .and_then(|m| m.pointer("/resource/current/averageUtilization"))
+                {
                     status["currentCPUUtilizationPercentage"] = u.clone();
                 }
                 status.as_object_mut().map(|s| s.remove("conditions"));
@@ -230,10 +352,21 @@ impl HpaController {
         let now = now_rfc3339();
         ctx.event(hpa, Level::Warning, reason, message, COMPONENT);
         let _ = ctx.update_status(HPAS, hpa.namespace(), hpa.name(), COMPONENT, |mut h| {
-            let mut conditions = h.pointer("/status/conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+            let mut conditions = h
+                .pointer("/status/conditions")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
             set_condition(&mut conditions, condition, "False", reason, message, &now);
             if condition == "AbleToScale" {
-                set_condition(&mut conditions, "ScalingActive", "False", "FailedGetScale", "the HPA controller was unable to get the target's current scale", &now);
+                set_condition(
+                    &mut conditions,
+                    "ScalingActive",
+                    "False",
+                    "FailedGetScale",
+                    "the HPA controller was unable to get the target's current scale",
+                    &now,
+                );
             }
             if h.pointer("/status/conditions") == Some(&json!(conditions)) {
                 return None;
@@ -248,7 +381,14 @@ impl HpaController {
     }
 }
 
-fn set_condition(conditions: &mut Vec<Value>, kind: &str, status: &str, reason: &str, message: &str, now: &str) {
+fn set_condition(
+    conditions: &mut Vec<Value>,
+    kind: &str,
+    status: &str,
+    reason: &str,
+    message: &str,
+    now: &str,
+) {
     let since = conditions
         .iter()
         .find(|c| c["type"] == json!(kind) && c["status"] == json!(status))
@@ -268,24 +408,39 @@ fn read_metric(t: &Target, pods: &[Value], current: i64, now: i64) -> Result<Rea
         if running.is_empty() || !pods::is_ready(pod) {
             continue;
         }
-        for spec in pod.pointer("/spec/containers").and_then(Value::as_array).into_iter().flatten() {
+        for spec in pod
+            .pointer("/spec/containers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let name = spec.get("name").and_then(Value::as_str).unwrap_or("");
-            let request = quantity::of(spec.pointer(&format!("/resources/requests/{}", t.resource)));
+            let request =
+                quantity::of(spec.pointer(&format!("/resources/requests/{}", t.resource)));
             if t.utilization.is_some() && request.is_none_or(|r| r <= 0.0) {
                 return Err(format!(
                     "failed to get {} utilization: missing request for {} in container {name} of Pod {}",
-                    t.resource, t.resource, pod.name()
+                    t.resource,
+                    t.resource,
+                    pod.name()
                 ));
             }
             requested += request.unwrap_or(0.0);
             if let Some((_, u)) = running.iter().find(|(n, _)| n == name) {
-                used += if t.resource == "memory" { u.memory } else { u.cpu };
+                used += if t.resource == "memory" {
+                    u.memory
+                } else {
+                    u.cpu
+                };
             }
         }
         counted += 1;
     }
     if counted == 0 {
-        return Err(format!("failed to get {} utilization: unable to get metrics for resource {}: no metrics returned from resource metrics API", t.resource, t.resource));
+        return Err(format!(
+            "failed to get {} utilization: unable to get metrics for resource {}: no metrics returned from resource metrics API",
+            t.resource, t.resource
+        ));
     }
     let average = used / counted as f64;
     let (ratio, current_value, description) = match (t.utilization, t.average_value) {
@@ -294,7 +449,10 @@ fn read_metric(t: &Target, pods: &[Value], current: i64, now: i64) -> Result<Rea
             (
                 utilization / target,
                 json!({"averageUtilization": utilization as i64, "averageValue": format_value(&t.resource, average)}),
-                format!("{} resource utilization (percentage of request)", t.resource),
+                format!(
+                    "{} resource utilization (percentage of request)",
+                    t.resource
+                ),
             )
         }
         (None, Some(target)) if target > 0.0 => (

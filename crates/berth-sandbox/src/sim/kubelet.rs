@@ -66,7 +66,10 @@ impl super::runtime::Reconciler for Kubelet {
 
     fn reconcile(&mut self, ctx: &Ctx, namespace: &str, name: &str) -> Option<Duration> {
         let pod = ctx.get(PODS, namespace, name)?;
-        let node = pod.pointer("/spec/nodeName").and_then(Value::as_str)?.to_string();
+        let node = pod
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)?
+            .to_string();
         if pod.deletion_timestamp().is_some() {
             return self.terminate(ctx, &pod);
         }
@@ -85,14 +88,23 @@ impl Kubelet {
             .and_then(Value::as_i64)
             .unwrap_or(30) as f64;
         let wait = ctx.config.delay(TERMINATION_SECONDS.min(grace));
-        let noticed = *self.terminating.entry(pod.uid().to_string()).or_insert_with(|| {
-            if pods::phase(pod) == "Running" {
-                for c in container_names(pod) {
-                    ctx.event(pod, Level::Normal, "Killing", &format!("Stopping container {c}"), COMPONENT);
+        let noticed = *self
+            .terminating
+            .entry(pod.uid().to_string())
+            .or_insert_with(|| {
+                if pods::phase(pod) == "Running" {
+                    for c in container_names(pod) {
+                        ctx.event(
+                            pod,
+                            Level::Normal,
+                            "Killing",
+                            &format!("Stopping container {c}"),
+                            COMPONENT,
+                        );
+                    }
                 }
-            }
-            Instant::now()
-        });
+                Instant::now()
+            });
         let elapsed = noticed.elapsed();
         if elapsed < wait {
             return Some(wait - elapsed);
@@ -118,7 +130,11 @@ impl Kubelet {
             .into_iter()
             .flatten()
         {
-            let name = spec.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+            let name = spec
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .to_string();
             let clock_key = (pod.uid().to_string(), name.clone());
             let current = old_statuses.get(&name).cloned();
             let clock = self.clocks.entry(clock_key).or_default();
@@ -136,13 +152,14 @@ impl Kubelet {
         }
         let status = self.pod_status(pod, node, &old_status, new_statuses, &facts, &now);
         if status != old_status {
-            let written = ctx.update_status(PODS, pod.namespace(), pod.name(), COMPONENT, |mut p| {
-                if p.uid() != pod.uid() {
-                    return None;
-                }
-                p["status"] = status.clone();
-                Some(p)
-            });
+            let written =
+                ctx.update_status(PODS, pod.namespace(), pod.name(), COMPONENT, |mut p| {
+                    if p.uid() != pod.uid() {
+                        return None;
+                    }
+                    p["status"] = status.clone();
+                    Some(p)
+                });
             if let Err(e) = written {
                 tracing::debug!("kubelet cannot write pod {} status: {e}", pod.name());
                 return Some(ctx.config.delay(0.5));
@@ -165,7 +182,8 @@ impl Kubelet {
         now: &str,
     ) -> Value {
         let state_of = |c: &Value, s: &str| c.pointer(&format!("/state/{s}")).is_some();
-        let all_terminated = !containers.is_empty() && containers.iter().all(|c| state_of(c, "terminated"));
+        let all_terminated =
+            !containers.is_empty() && containers.iter().all(|c| state_of(c, "terminated"));
         let started_once = containers.iter().any(|c| {
             state_of(c, "running")
                 || state_of(c, "terminated")
@@ -173,7 +191,9 @@ impl Kubelet {
         });
         let phase = if all_terminated {
             let failed = containers.iter().any(|c| {
-                c.pointer("/state/terminated/exitCode").and_then(Value::as_i64) != Some(0)
+                c.pointer("/state/terminated/exitCode")
+                    .and_then(Value::as_i64)
+                    != Some(0)
             });
             if failed { "Failed" } else { "Succeeded" }
         } else if started_once {
@@ -197,7 +217,11 @@ impl Kubelet {
                 format!("containers with unready status: [{}]", unready.join(" ")),
             )
         };
-        let old_conditions = old.get("conditions").and_then(Value::as_array).cloned().unwrap_or_default();
+        let old_conditions = old
+            .get("conditions")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
         let condition = |kind: &str, ok: bool, reason: &str, message: &str| {
             let status = if ok { "True" } else { "False" };
             let previous = old_conditions

@@ -7,7 +7,10 @@ use super::usage::{self, Usage};
 use crate::cluster::Cluster;
 use crate::registry::Registry;
 use crate::store::Stored;
-use berth_kube::{GroupVersion, LabelSelector, ObjectExt, ResourceInfo, Scope, StatusError, now_rfc3339, unix_from_rfc3339};
+use berth_kube::{
+    GroupVersion, LabelSelector, ObjectExt, ResourceInfo, Scope, StatusError, now_rfc3339,
+    unix_from_rfc3339,
+};
 use serde_json::{Value, json};
 
 pub const GROUP: &str = "metrics.k8s.io";
@@ -37,7 +40,9 @@ pub fn get(
     label_selector: Option<&str>,
 ) -> Result<Value, StatusError> {
     let selector = match label_selector {
-        Some(text) => LabelSelector::parse(text).map_err(|e| StatusError::bad_request(e.to_string()))?,
+        Some(text) => {
+            LabelSelector::parse(text).map_err(|e| StatusError::bad_request(e.to_string()))?
+        }
         None => LabelSelector::everything(),
     };
     let now = now_rfc3339();
@@ -68,11 +73,16 @@ pub fn get(
             .collect(),
         _ => return Err(StatusError::path_not_found()),
     };
-    let kind = if plural == "pods" { "PodMetrics" } else { "NodeMetrics" };
+    let kind = if plural == "pods" {
+        "PodMetrics"
+    } else {
+        "NodeMetrics"
+    };
     match name {
-        Some(n) => items.into_iter().next().ok_or_else(|| {
-            StatusError::not_found(GROUP, plural, n)
-        }),
+        Some(n) => items
+            .into_iter()
+            .next()
+            .ok_or_else(|| StatusError::not_found(GROUP, plural, n)),
         None => Ok(json!({
             "kind": format!("{kind}List"),
             "apiVersion": format!("{GROUP}/{VERSION}"),

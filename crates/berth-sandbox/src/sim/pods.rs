@@ -24,7 +24,10 @@ pub fn condition<'a>(obj: &'a Value, kind: &str) -> Option<&'a Value> {
 }
 
 pub fn condition_true(obj: &Value, kind: &str) -> bool {
-    condition(obj, kind).and_then(|c| c.get("status")).and_then(Value::as_str) == Some("True")
+    condition(obj, kind)
+        .and_then(|c| c.get("status"))
+        .and_then(Value::as_str)
+        == Some("True")
 }
 
 pub fn is_ready(pod: &Value) -> bool {
@@ -85,9 +88,7 @@ pub fn node_selector_matches(pod_spec: &Value, node: &Value) -> bool {
     let Some(selector) = pod_spec.get("nodeSelector").and_then(Value::as_object) else {
         return true;
     };
-    selector
-        .iter()
-        .all(|(k, v)| node.label(k) == v.as_str())
+    selector.iter().all(|(k, v)| node.label(k) == v.as_str())
 }
 
 /// The node's NoSchedule and NoExecute taints the pod does not tolerate.

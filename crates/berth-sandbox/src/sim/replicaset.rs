@@ -58,14 +58,19 @@ impl super::runtime::Reconciler for ReplicaSetController {
 }
 
 pub fn replicas(obj: &Value) -> i64 {
-    obj.pointer("/spec/replicas").and_then(Value::as_i64).unwrap_or(1)
+    obj.pointer("/spec/replicas")
+        .and_then(Value::as_i64)
+        .unwrap_or(1)
 }
 
 /// Creates `count` pods from the template; returns the failure message when the API refused.
 fn create_pods(ctx: &Ctx, rs: &Value, count: usize) -> Option<String> {
     let template = rs.pointer("/spec/template").cloned().unwrap_or(Value::Null);
     for _ in 0..count {
-        let mut metadata = template.get("metadata").cloned().unwrap_or_else(|| json!({}));
+        let mut metadata = template
+            .get("metadata")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
         if !metadata.is_object() {
             metadata = json!({});
         }
@@ -83,7 +88,13 @@ fn create_pods(ctx: &Ctx, rs: &Value, count: usize) -> Option<String> {
             "spec": template.get("spec").cloned().unwrap_or_else(|| json!({})),
         });
         match ctx.create(PODS, rs.namespace(), pod, COMPONENT) {
-            Ok(p) => ctx.event(rs, Level::Normal, "SuccessfulCreate", &format!("Created pod: {}", p.name()), COMPONENT),
+            Ok(p) => ctx.event(
+                rs,
+                Level::Normal,
+                "SuccessfulCreate",
+                &format!("Created pod: {}", p.name()),
+                COMPONENT,
+            ),
             Err(e) => {
                 let message = format!("Error creating: {}", e.message);
                 ctx.event(rs, Level::Warning, "FailedCreate", &message, COMPONENT);
@@ -98,7 +109,10 @@ fn create_pods(ctx: &Ctx, rs: &Value, count: usize) -> Option<String> {
 /// not ready, then ready for less time, then more restarts, then newer.
 fn delete_pods(ctx: &Ctx, rs: &Value, mut active: Vec<&Value>, count: usize) {
     let rank = |p: &Value| {
-        let scheduled = p.pointer("/spec/nodeName").and_then(Value::as_str).is_some_and(|n| !n.is_empty());
+        let scheduled = p
+            .pointer("/spec/nodeName")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty());
         let phase = match pods::phase(p) {
             "Pending" => 0,
             "Unknown" => 1,
@@ -113,27 +127,58 @@ fn delete_pods(ctx: &Ctx, rs: &Value, mut active: Vec<&Value>, count: usize) {
         let restarts: i64 = p
             .pointer("/status/containerStatuses")
             .and_then(Value::as_array)
-            .map(|cs| cs.iter().filter_map(|c| c.get("restartCount").and_then(Value::as_i64)).sum())
+            .map(|cs| {
+                cs.iter()
+                    .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+                    .sum()
+            })
             .unwrap_or(0);
         let created = p
             .pointer("/metadata/creationTimestamp")
             .and_then(Value::as_str)
             .and_then(unix_from_rfc3339)
             .unwrap_or(0);
-        (scheduled, phase, pods::is_ready(p), ready_since, -restarts, -created)
+        (
+            scheduled,
+            phase,
+            pods::is_ready(p),
+            ready_since,
+            -restarts,
+            -created,
+        )
     };
     active.sort_by_key(|p| rank(p));
     for pod in active.into_iter().take(count) {
         match ctx.delete(PODS, pod.namespace(), pod.name(), None, None) {
-            Ok(()) => ctx.event(rs, Level::Normal, "SuccessfulDelete", &format!("Deleted pod: {}", pod.name()), COMPONENT),
-            Err(e) => ctx.event(rs, Level::Warning, "FailedDelete", &format!("Error deleting: {}", e.message), COMPONENT),
+            Ok(()) => ctx.event(
+                rs,
+                Level::Normal,
+                "SuccessfulDelete",
+                &format!("Deleted pod: {}", pod.name()),
+                COMPONENT,
+            ),
+            Err(e) => ctx.event(
+                rs,
+                Level::Warning,
+                "FailedDelete",
+                &format!("Error deleting: {}", e.message),
+                COMPONENT,
+            ),
         }
     }
 }
 
-fn update_status(ctx: &Ctx, rs: &Value, active: &[&Value], failure: Option<String>) -> Option<Duration> {
+fn update_status(
+    ctx: &Ctx,
+    rs: &Value,
+    active: &[&Value],
+    failure: Option<String>,
+) -> Option<Duration> {
     // minReadySeconds is a delay like any other: scaled (timestamps have whole seconds).
-    let min_ready = rs.pointer("/spec/minReadySeconds").and_then(Value::as_i64).unwrap_or(0);
+    let min_ready = rs
+        .pointer("/spec/minReadySeconds")
+        .and_then(Value::as_i64)
+        .unwrap_or(0);
     let min_ready = (min_ready as f64 * ctx.config.time_scale).ceil() as i64;
     let now = unix_from_rfc3339(&now_rfc3339()).unwrap_or(0);
     let template_labels = rs
@@ -151,45 +196,62 @@ fn update_status(ctx: &Ctx, rs: &Value, active: &[&Value], failure: Option<Strin
             Err(_) => {}
         }
     }
-    let fully_labeled = active.iter().filter(|p| template_labels.matches(p.labels())).count();
-    let generation = rs.pointer("/metadata/generation").cloned().unwrap_or(json!(1));
-    let result = ctx.update_status(REPLICASETS, rs.namespace(), rs.name(), COMPONENT, |mut current| {
-        let old = current.get("status").cloned().unwrap_or_else(|| json!({}));
-        let mut status = json!({
-            "replicas": active.len(),
-            "fullyLabeledReplicas": fully_labeled,
-            "readyReplicas": ready,
-            "availableReplicas": available,
-            "observedGeneration": generation,
-        });
-        // Zero counters are omitted, as the real status (omitempty) has them.
-        if let Some(s) = status.as_object_mut() {
-            s.retain(|k, v| k == "replicas" || v.as_i64() != Some(0));
-        }
-        match &failure {
-            Some(message) => {
-                status["conditions"] = json!([{
-                    "type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
-                    "message": message, "lastTransitionTime": now_rfc3339(),
-                }]);
-                if let Some(c) = old.get("conditions").filter(|c| c[0]["message"] == json!(message)) {
-                    status["conditions"] = c.clone();
-                }
+    let fully_labeled = active
+        .iter()
+        .filter(|p| template_labels.matches(p.labels()))
+        .count();
+    let generation = rs
+        .pointer("/metadata/generation")
+        .cloned()
+        .unwrap_or(json!(1));
+    let result = ctx.update_status(
+        REPLICASETS,
+        rs.namespace(),
+        rs.name(),
+        COMPONENT,
+        |mut current| {
+            let old = current.get("status").cloned().unwrap_or_else(|| json!({}));
+            let mut status = json!({
+                "replicas": active.len(),
+                "fullyLabeledReplicas": fully_labeled,
+                "readyReplicas": ready,
+                "availableReplicas": available,
+                "observedGeneration": generation,
+            });
+            // Zero counters are omitted, as the real status (omitempty) has them.
+            if let Some(s) = status.as_object_mut() {
+                s.retain(|k, v| k == "replicas" || v.as_i64() != Some(0));
             }
-            None => {}
-        }
-        if status == old {
-            return None;
-        }
-        current["status"] = status;
-        Some(current)
-    });
+            match &failure {
+                Some(message) => {
+                    status["conditions"] = json!([{
+                        "type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+                        "message": message, "lastTransitionTime": now_rfc3339(),
+                    }]);
+                    if let Some(c) = old
+                        .get("conditions")
+                        .filter(|c| c[0]["message"] == json!(message))
+                    {
+                        status["conditions"] = c.clone();
+                    }
+                }
+                None => {}
+            }
+            if status == old {
+                return None;
+            }
+            current["status"] = status;
+            Some(current)
+        },
+    );
     if let Err(e) = result {
         tracing::debug!("cannot write replicaset {} status: {e}", rs.name());
     }
     match (failure, recheck) {
         (Some(_), _) => Some(ctx.config.delay(5.0)),
-        (None, Some(left)) => Some(Duration::from_secs(left.max(0) as u64).max(Duration::from_millis(100))),
+        (None, Some(left)) => {
+            Some(Duration::from_secs(left.max(0) as u64).max(Duration::from_millis(100)))
+        }
         (None, None) => None,
     }
 }

@@ -36,7 +36,9 @@ impl Scheduler {
         self.placed
             .values()
             .filter(|p| p.node == node)
-            .fold((0.0, 0.0, 0), |(c, m, n), p| (c + p.cpu, m + p.memory, n + 1))
+            .fold((0.0, 0.0, 0), |(c, m, n), p| {
+                (c + p.cpu, m + p.memory, n + 1)
+            })
     }
 }
 
@@ -74,7 +76,8 @@ impl super::runtime::Reconciler for Scheduler {
             out.extend(self.waiting.iter().cloned());
             return;
         }
-        let gone = event == EventType::Deleted || matches!(pods::phase(obj), "Succeeded" | "Failed");
+        let gone =
+            event == EventType::Deleted || matches!(pods::phase(obj), "Succeeded" | "Failed");
         match node_of(obj) {
             Some(node) if !gone => {
                 let (cpu, memory) = pods::requests(obj.get("spec").unwrap_or(&Value::Null));
@@ -160,7 +163,10 @@ impl Scheduler {
                 failed.push(("node(s) were unschedulable".into(), false));
             }
             if !pods::node_selector_matches(&spec, node) {
-                failed.push(("node(s) didn't match Pod's node affinity/selector".into(), false));
+                failed.push((
+                    "node(s) didn't match Pod's node affinity/selector".into(),
+                    false,
+                ));
             }
             if let Some(taint) = pods::untolerated_taints(&spec, node).first() {
                 let field = |k: &str| taint.get(k).and_then(Value::as_str).unwrap_or("");
@@ -190,9 +196,10 @@ impl Scheduler {
                 let load = (used_cpu + cpu) / allocatable("cpu").max(1e-9)
                     + (used_memory + memory) / allocatable("memory").max(1.0);
                 let candidate = (load, count, node.name().to_string());
-                if best.as_ref().is_none_or(|b| {
-                    (candidate.0, candidate.1, &candidate.2) < (b.0, b.1, &b.2)
-                }) {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| (candidate.0, candidate.1, &candidate.2) < (b.0, b.1, &b.2))
+                {
                     best = Some(candidate);
                 }
             } else {
@@ -231,10 +238,14 @@ fn unschedulable_message(total: usize, reasons: &BTreeMap<String, (usize, bool)>
     }
     let mut preemption = Vec::new();
     if hopeless > 0 {
-        preemption.push(format!("{hopeless} Preemption is not helpful for scheduling"));
+        preemption.push(format!(
+            "{hopeless} Preemption is not helpful for scheduling"
+        ));
     }
     if victims > 0 {
-        preemption.push(format!("{victims} No preemption victims found for incoming pod"));
+        preemption.push(format!(
+            "{victims} No preemption victims found for incoming pod"
+        ));
     }
     preemption.sort();
     format!(
@@ -257,10 +268,13 @@ fn bind(ctx: &Ctx, pod: &Value, node: &str) {
         Ok(Some(p)) => {
             let now = now_rfc3339();
             let _ = ctx.update_status(PODS, namespace, name, COMPONENT, |mut p| {
-                set_scheduled_condition(&mut p, json!({
-                    "type": "PodScheduled", "status": "True",
-                    "lastProbeTime": null, "lastTransitionTime": now,
-                }));
+                set_scheduled_condition(
+                    &mut p,
+                    json!({
+                        "type": "PodScheduled", "status": "True",
+                        "lastProbeTime": null, "lastTransitionTime": now,
+                    }),
+                );
                 p["status"]["phase"] = json!("Pending");
                 Some(p)
             });
@@ -281,13 +295,20 @@ fn mark_unschedulable(ctx: &Ctx, pod: &Value, message: &str) {
     let now = now_rfc3339();
     let changed = ctx.update_status(PODS, pod.namespace(), pod.name(), COMPONENT, |mut p| {
         let current = pods::condition(&p, "PodScheduled");
-        if current.and_then(|c| c.get("message")).and_then(Value::as_str) == Some(message) {
+        if current
+            .and_then(|c| c.get("message"))
+            .and_then(Value::as_str)
+            == Some(message)
+        {
             return None;
         }
-        set_scheduled_condition(&mut p, json!({
-            "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
-            "message": message, "lastProbeTime": null, "lastTransitionTime": now,
-        }));
+        set_scheduled_condition(
+            &mut p,
+            json!({
+                "type": "PodScheduled", "status": "False", "reason": "Unschedulable",
+                "message": message, "lastProbeTime": null, "lastTransitionTime": now,
+            }),
+        );
         p["status"]["phase"] = json!("Pending");
         Some(p)
     });

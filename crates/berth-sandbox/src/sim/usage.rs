@@ -145,7 +145,10 @@ mod tests {
 
     #[test]
     fn annotation_sets_usage_within_the_variation() {
-        let p = running_pod(json!({annotations::USAGE: "cpu=250m,memory=300Mi"}), json!({}));
+        let p = running_pod(
+            json!({annotations::USAGE: "cpu=250m,memory=300Mi"}),
+            json!({}),
+        );
         let (_, u) = &pod(&p, 1_000)[0];
         assert!((u.cpu - 0.25).abs() <= 0.25 * 0.05 + 1e-12, "{u:?}");
         let mib = 300.0 * 1024.0 * 1024.0;

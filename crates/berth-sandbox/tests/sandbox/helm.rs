@@ -173,3 +173,110 @@ async fn real_helm_installs_a_chart_and_reads_its_release_back() {
         "8080"
     );
 }
+
+const HOOK_JOB: &str = r#"apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-migrate
+  annotations:
+    "helm.sh/hook": pre-install
+    "helm.sh/hook-weight": "-5"
+spec:
+  backoffLimit: 0
+  template:
+    spec:
+      restartPolicy: Never
+      containers:
+      - name: migrate
+        image: busybox:1.36
+        command: [sh, -c, "echo migrating"]
+"#;
+
+const WAITING_DRIVER: &str = r#"
+import json, sys, time
+sys.path.insert(0, sys.argv[1])
+import realhelm
+helm = realhelm.Helm(sys.argv[2], "shop")
+started = time.monotonic()
+installed = helm.install("rel2", sys.argv[3], wait=True, timeout=60)
+print(json.dumps({"status": installed.get("info", {}).get("status"),
+                  "seconds": time.monotonic() - started}))
+"#;
+
+/// Helm installs with `--wait`: it runs the pre-install hook Job and waits for it to complete
+/// (watch-list with the initial-events-end bookmark), then waits until the Deployment is
+/// ready; only the simulated controllers and kubelet can make that happen.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn real_helm_waits_for_a_hook_job_and_a_ready_deployment() {
+    let c = TestCluster::start().await;
+    let chart = tempfile::tempdir().expect("chart dir");
+    for (path, text) in CHART.iter().chain(&[("templates/hook.yaml", HOOK_JOB)]) {
+        let file = chart.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write chart");
+    }
+    let out = tokio::task::block_in_place(|| {
+        Command::new("python3")
+            .arg("-c")
+            .arg(WAITING_DRIVER)
+            .arg(oracle_dir())
+            .arg(c.kubeconfig())
+            .arg(chart.path())
+            .output()
+            .expect("python3 runs (the Helm oracle needs it)")
+    });
+    assert!(
+        out.status.success(),
+        "Helm failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let result: Value = serde_json::from_slice(
+        out.stdout
+            .rsplit(|b| *b == b'\n')
+            .find(|l| !l.is_empty())
+            .unwrap_or(b"{}"),
+    )
+    .expect("driver prints JSON");
+    assert_eq!(result["status"], "deployed", "{result}");
+
+    // The hook ran to completion before the release's resources were created.
+    let job: Value = serde_json::from_str(&c.kubectl(&[
+        "get",
+        "job",
+        "rel2-migrate",
+        "-n",
+        "shop",
+        "-o",
+        "json",
+    ]))
+    .expect("json");
+    assert_eq!(job["status"]["succeeded"], 1, "{job}");
+    let complete = job["status"]["conditions"].as_array().is_some_and(|cs| {
+        cs.iter()
+            .any(|c| c["type"] == "Complete" && c["status"] == "True")
+    });
+    assert!(complete, "{job}");
+    let deploy: Value = serde_json::from_str(
+        &c.kubectl(&["get", "deploy", "rel2-web", "-n", "shop", "-o", "json"]),
+    )
+    .expect("json");
+    assert_eq!(deploy["status"]["readyReplicas"], 2, "{deploy}");
+    let job_done = job["status"]["completionTime"].as_str().unwrap_or("~");
+    let deploy_created = deploy["metadata"]["creationTimestamp"]
+        .as_str()
+        .unwrap_or("");
+    assert!(
+        job_done <= deploy_created,
+        "hook finished {job_done}, deployment created {deploy_created}"
+    );
+    let release = c.kubectl(&[
+        "get",
+        "secret",
+        "sh.helm.release.v1.rel2.v1",
+        "-n",
+        "shop",
+        "-o",
+        "jsonpath={.metadata.labels.status}",
+    ]);
+    assert_eq!(release, "deployed");
+}

@@ -48,20 +48,42 @@ async fn kubectl_top_prints_the_simulated_usage() {
     assert!((294..=306).contains(&mebibytes(cols[2])), "{out}");
 
     let nodes = c.kubectl(&["top", "nodes", "--no-headers"]);
-    let rows: Vec<Vec<&str>> = nodes.lines().map(|l| l.split_whitespace().collect()).collect();
+    let rows: Vec<Vec<&str>> = nodes
+        .lines()
+        .map(|l| l.split_whitespace().collect())
+        .collect();
     assert_eq!(rows.len(), 3, "{nodes}");
     for row in &rows {
         assert!(row[0].starts_with("sandbox-worker-"), "{nodes}");
         assert!(row[2].ends_with('%') && row[4].ends_with('%'), "{nodes}");
     }
     // The node running the pod carries its usage on top of the system daemons'.
-    let node = c.kubectl(&["get", "pods", "-l", "app=api", "-o", "jsonpath={.items[0].spec.nodeName}"]);
-    let busy = rows.iter().find(|r| r[0] == node).map(|r| millicores(r[1])).unwrap_or(0);
-    let idle = rows.iter().find(|r| r[0] != node).map(|r| millicores(r[1])).unwrap_or(0);
+    let node = c.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "app=api",
+        "-o",
+        "jsonpath={.items[0].spec.nodeName}",
+    ]);
+    let busy = rows
+        .iter()
+        .find(|r| r[0] == node)
+        .map(|r| millicores(r[1]))
+        .unwrap_or(0);
+    let idle = rows
+        .iter()
+        .find(|r| r[0] != node)
+        .map(|r| millicores(r[1]))
+        .unwrap_or(0);
     assert!(busy >= idle + 150, "{nodes}");
 
     let err = c.kubectl_err(&["top", "pod", "missing"]);
-    assert!(err.contains("podmetrics.metrics.k8s.io \"missing\" not found") || err.contains("not found"), "{err}");
+    assert!(
+        err.contains("podmetrics.metrics.k8s.io \"missing\" not found")
+            || err.contains("not found"),
+        "{err}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -85,18 +107,44 @@ spec:
 "#;
     c.kubectl_stdin(&["apply", "-f", "-"], hpa);
     // 200% of the request against a 50% target: four times as many pods, then capped at 5.
-    eventually(WAIT, "the HPA to scale the Deployment to its maximum", || {
-        c.kubectl(&["get", "deployment", "api", "-o", "jsonpath={.spec.replicas}"]) == "5"
-    });
+    eventually(
+        WAIT,
+        "the HPA to scale the Deployment to its maximum",
+        || {
+            c.kubectl(&[
+                "get",
+                "deployment",
+                "api",
+                "-o",
+                "jsonpath={.spec.replicas}",
+            ]) == "5"
+        },
+    );
     eventually(WAIT, "the HPA status", || {
-        c.kubectl(&["get", "hpa", "api", "-o", "jsonpath={.status.conditions[?(@.type==\"ScalingLimited\")].reason}"]) == "TooManyReplicas"
+        c.kubectl(&[
+            "get",
+            "hpa",
+            "api",
+            "-o",
+            "jsonpath={.status.conditions[?(@.type==\"ScalingLimited\")].reason}",
+        ]) == "TooManyReplicas"
     });
     let status = c.kubectl(&["get", "hpa", "api", "-o", "jsonpath={.status.desiredReplicas} {.status.conditions[?(@.type==\"AbleToScale\")].status} {.status.conditions[?(@.type==\"ScalingActive\")].reason}"]);
     assert_eq!(status, "5 True ValidMetricFound");
     let row = c.kubectl(&["get", "hpa", "api", "--no-headers"]);
     assert!(row.contains("cpu: ") && row.contains("%/50%"), "{row}");
-    let events = c.kubectl(&["get", "events", "--field-selector", "reason=SuccessfulRescale", "-o", "jsonpath={.items[*].message}"]);
-    assert!(events.contains("; reason: cpu resource utilization (percentage of request) above target"), "{events}");
+    let events = c.kubectl(&[
+        "get",
+        "events",
+        "--field-selector",
+        "reason=SuccessfulRescale",
+        "-o",
+        "jsonpath={.items[*].message}",
+    ]);
+    assert!(
+        events.contains("; reason: cpu resource utilization (percentage of request) above target"),
+        "{events}"
+    );
     c.kubectl(&["rollout", "status", "deployment/api", "--timeout=30s"]);
 }
 
@@ -105,8 +153,16 @@ async fn hpa_without_requests_reports_why_it_cannot_scale() {
     let c = TestCluster::start().await;
     c.kubectl(&["create", "deployment", "plain", "--image=nginx:1.27"]);
     c.kubectl(&["rollout", "status", "deployment/plain", "--timeout=30s"]);
-    c.kubectl(&["autoscale", "deployment", "plain", "--cpu-percent=50", "--min=1", "--max=3"]);
+    c.kubectl(&[
+        "autoscale",
+        "deployment",
+        "plain",
+        "--cpu-percent=50",
+        "--min=1",
+        "--max=3",
+    ]);
     eventually(WAIT, "the FailedGetResourceMetric condition", || {
-        c.kubectl(&["get", "hpa", "plain", "-o", "json"]).contains("missing request for cpu in container nginx")
+        c.kubectl(&["get", "hpa", "plain", "-o", "json"])
+            .contains("missing request for cpu in container nginx")
     });
 }

@@ -15,8 +15,7 @@ pub struct Limits {
 impl Limits {
     pub fn of(d: &Value, desired: i64) -> Self {
         let rolling = d.pointer("/spec/strategy/rollingUpdate");
-        let recreate =
-            d.pointer("/spec/strategy/type").and_then(Value::as_str) == Some("Recreate");
+        let recreate = d.pointer("/spec/strategy/type").and_then(Value::as_str) == Some("Recreate");
         if recreate {
             return Self {
                 desired,
@@ -25,7 +24,11 @@ impl Limits {
             };
         }
         let surge = resolve(rolling.and_then(|r| r.get("maxSurge")), desired, true);
-        let mut unavailable = resolve(rolling.and_then(|r| r.get("maxUnavailable")), desired, false);
+        let mut unavailable = resolve(
+            rolling.and_then(|r| r.get("maxUnavailable")),
+            desired,
+            false,
+        );
         if surge == 0 && unavailable == 0 {
             // Both zero would block the rollout forever; the controller allows one.
             unavailable = 1;
@@ -43,7 +46,11 @@ impl Limits {
 fn resolve(value: Option<&Value>, total: i64, round_up: bool) -> i64 {
     let percent = |p: f64| {
         let exact = p * total as f64 / 100.0;
-        if round_up { exact.ceil() as i64 } else { exact.floor() as i64 }
+        if round_up {
+            exact.ceil() as i64
+        } else {
+            exact.floor() as i64
+        }
     };
     match value {
         Some(Value::Number(n)) => n.as_i64().unwrap_or(0).max(0),
@@ -105,7 +112,12 @@ pub fn scale_down_old(desired: i64, new: &Rs, old: &[Rs], limits: &Limits) -> Ve
         cleaned += down;
     }
 
-    let available: i64 = new.available + old.iter().enumerate().map(|(i, r)| r.available.min(sizes[i])).sum::<i64>();
+    let available: i64 = new.available
+        + old
+            .iter()
+            .enumerate()
+            .map(|(i, r)| r.available.min(sizes[i]))
+            .sum::<i64>();
     if available > min_available {
         let mut budget = (available - min_available).min(max_scaled_down - cleaned);
         for &i in &order {
@@ -157,21 +169,29 @@ mod tests {
     #[test]
     fn rolling_update_steps_like_upstream() {
         // 3 replicas, surge 1, unavailable 0: new grows to 1, old stays at 3 until new is available.
-        let d = json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}});
+        let d =
+            json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}}});
         let l = Limits::of(&d, 3);
         assert_eq!(new_replicas(3, 3, 0, &l), 1);
         let old = vec![rs("old", 0, 3, 3)];
         assert!(scale_down_old(3, &rs("new", 1, 1, 0), &old, &l).is_empty());
-        assert_eq!(scale_down_old(3, &rs("new", 1, 1, 1), &old, &l), vec![(0, 2)]);
+        assert_eq!(
+            scale_down_old(3, &rs("new", 1, 1, 1), &old, &l),
+            vec![(0, 2)]
+        );
         assert_eq!(new_replicas(3, 3, 1, &l), 2);
     }
 
     #[test]
     fn unavailable_old_replicas_are_removed_first() {
-        let d = json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}}});
+        let d =
+            json!({"spec": {"strategy": {"rollingUpdate": {"maxSurge": 1, "maxUnavailable": 1}}}});
         let l = Limits::of(&d, 4);
         let old = vec![rs("a", 0, 2, 0), rs("b", 1, 2, 2)];
         // all=4+1 new; min available 3; new unavailable 1 → may scale down 1; a's are unhealthy.
-        assert_eq!(scale_down_old(4, &rs("new", 2, 1, 0), &old, &l), vec![(0, 1)]);
+        assert_eq!(
+            scale_down_old(4, &rs("new", 2, 1, 0), &old, &l),
+            vec![(0, 1)]
+        );
     }
 }

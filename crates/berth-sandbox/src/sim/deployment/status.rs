@@ -57,7 +57,10 @@ pub fn sync(
     let updated = new.map_or(0, |r| r.status("replicas"));
     let ready = sum("readyReplicas");
     let available = sum("availableReplicas");
-    let generation = d.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1);
+    let generation = d
+        .pointer("/metadata/generation")
+        .and_then(Value::as_i64)
+        .unwrap_or(1);
     let paused = d.pointer("/spec/paused").and_then(Value::as_bool) == Some(true);
     let old_status = d.get("status").cloned().unwrap_or_else(|| json!({}));
     let mut conditions: Vec<Value> = old_status
@@ -67,13 +70,38 @@ pub fn sync(
         .unwrap_or_default();
 
     if let Some((reason, message)) = &note {
-        let status = if *reason == "ReplicaSetCreateError" { "False" } else { "True" };
-        set_condition(&mut conditions, condition("Progressing", status, reason, message, &now));
+        let status = if *reason == "ReplicaSetCreateError" {
+            "False"
+        } else {
+            "True"
+        };
+        set_condition(
+            &mut conditions,
+            condition("Progressing", status, reason, message, &now),
+        );
     }
     if available >= desired - limits.max_unavailable {
-        set_condition(&mut conditions, condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.", &now));
+        set_condition(
+            &mut conditions,
+            condition(
+                "Available",
+                "True",
+                "MinimumReplicasAvailable",
+                "Deployment has minimum availability.",
+                &now,
+            ),
+        );
     } else {
-        set_condition(&mut conditions, condition("Available", "False", "MinimumReplicasUnavailable", "Deployment does not have minimum availability.", &now));
+        set_condition(
+            &mut conditions,
+            condition(
+                "Available",
+                "False",
+                "MinimumReplicasUnavailable",
+                "Deployment does not have minimum availability.",
+                &now,
+            ),
+        );
     }
 
     let deadline = d
@@ -84,24 +112,64 @@ pub fn sync(
     let rs_name = new.map(|r| r.name.clone()).unwrap_or_default();
     let mut again = None;
     if paused {
-        set_condition(&mut conditions, condition("Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", &now));
+        set_condition(
+            &mut conditions,
+            condition(
+                "Progressing",
+                "Unknown",
+                "DeploymentPaused",
+                "Deployment is paused",
+                &now,
+            ),
+        );
     } else {
         let resumed = pods::condition(d, "Progressing")
             .is_some_and(|c| c["reason"] == json!("DeploymentPaused"));
         if resumed {
-            set_condition(&mut conditions, condition("Progressing", "Unknown", "DeploymentResumed", "Deployment is resumed", &now));
+            set_condition(
+                &mut conditions,
+                condition(
+                    "Progressing",
+                    "Unknown",
+                    "DeploymentResumed",
+                    "Deployment is resumed",
+                    &now,
+                ),
+            );
         }
-        let current = conditions.iter().find(|c| c["type"] == json!("Progressing")).cloned();
-        let reason_of = |c: &Option<Value>| c.as_ref().and_then(|c| c["reason"].as_str().map(String::from));
-        let old_old_replicas = counter(&old_status, "replicas") - counter(&old_status, "updatedReplicas");
+        let current = conditions
+            .iter()
+            .find(|c| c["type"] == json!("Progressing"))
+            .cloned();
+        let reason_of = |c: &Option<Value>| {
+            c.as_ref()
+                .and_then(|c| c["reason"].as_str().map(String::from))
+        };
+        let old_old_replicas =
+            counter(&old_status, "replicas") - counter(&old_status, "updatedReplicas");
         let progressed = updated > counter(&old_status, "updatedReplicas")
             || replicas - updated < old_old_replicas
             || ready > counter(&old_status, "readyReplicas")
             || available > counter(&old_status, "availableReplicas");
         if complete && new.is_some() {
-            set_condition(&mut conditions, condition("Progressing", "True", "NewReplicaSetAvailable", &format!("ReplicaSet \"{rs_name}\" has successfully progressed."), &now));
+            set_condition(
+                &mut conditions,
+                condition(
+                    "Progressing",
+                    "True",
+                    "NewReplicaSetAvailable",
+                    &format!("ReplicaSet \"{rs_name}\" has successfully progressed."),
+                    &now,
+                ),
+            );
         } else if progressed && new.is_some() {
-            let mut c = condition("Progressing", "True", "ReplicaSetUpdated", &format!("ReplicaSet \"{rs_name}\" is progressing."), &now);
+            let mut c = condition(
+                "Progressing",
+                "True",
+                "ReplicaSetUpdated",
+                &format!("ReplicaSet \"{rs_name}\" is progressing."),
+                &now,
+            );
             if let Some(cur) = &current
                 && cur["status"] == json!("True")
             {
@@ -109,7 +177,8 @@ pub fn sync(
             }
             conditions.retain(|c| c["type"] != json!("Progressing"));
             conditions.push(c);
-        } else if new.is_some() && reason_of(&current).as_deref() != Some("NewReplicaSetAvailable") {
+        } else if new.is_some() && reason_of(&current).as_deref() != Some("NewReplicaSetAvailable")
+        {
             // The deadline is a delay like any other: scaled.
             let scaled = (deadline as f64 * ctx.config.time_scale).ceil() as i64;
             let since = current
@@ -121,9 +190,20 @@ pub fn sync(
                 // Stays timed out until something progresses.
             } else if let Some(since) = since {
                 if since + scaled < now_secs {
-                    set_condition(&mut conditions, condition("Progressing", "False", "ProgressDeadlineExceeded", &format!("ReplicaSet \"{rs_name}\" has timed out progressing."), &now));
+                    set_condition(
+                        &mut conditions,
+                        condition(
+                            "Progressing",
+                            "False",
+                            "ProgressDeadlineExceeded",
+                            &format!("ReplicaSet \"{rs_name}\" has timed out progressing."),
+                            &now,
+                        ),
+                    );
                 } else {
-                    again = Some(Duration::from_secs((since + scaled + 1 - now_secs).max(0) as u64));
+                    again = Some(Duration::from_secs(
+                        (since + scaled + 1 - now_secs).max(0) as u64
+                    ));
                 }
             }
         }
@@ -146,23 +226,29 @@ pub fn sync(
         s.retain(|_, v| v.as_i64() != Some(0));
     }
     let revision = new.map(|r| r.revision.to_string());
-    let written = ctx.update_status(DEPLOYMENTS, d.namespace(), d.name(), COMPONENT, |mut current| {
-        if current.uid() != d.uid() {
-            return None;
-        }
-        let mut changed = false;
-        if let Some(rev) = &revision
-            && current.annotation(REVISION) != Some(rev.as_str())
-        {
-            current["metadata"]["annotations"][REVISION] = json!(rev);
-            changed = true;
-        }
-        if current.get("status") != Some(&status) {
-            current["status"] = status.clone();
-            changed = true;
-        }
-        changed.then_some(current)
-    });
+    let written = ctx.update_status(
+        DEPLOYMENTS,
+        d.namespace(),
+        d.name(),
+        COMPONENT,
+        |mut current| {
+            if current.uid() != d.uid() {
+                return None;
+            }
+            let mut changed = false;
+            if let Some(rev) = &revision
+                && current.annotation(REVISION) != Some(rev.as_str())
+            {
+                current["metadata"]["annotations"][REVISION] = json!(rev);
+                changed = true;
+            }
+            if current.get("status") != Some(&status) {
+                current["status"] = status.clone();
+                changed = true;
+            }
+            changed.then_some(current)
+        },
+    );
     if let Err(e) = written {
         tracing::debug!("cannot write deployment {} status: {e}", d.name());
         return Some(ctx.config.delay(1.0));
@@ -181,5 +267,8 @@ pub fn complete_now(ctx: &Ctx, d: &Value) -> bool {
         && counter(&status, "replicas") == desired
         && counter(&status, "availableReplicas") == desired
         && counter(&status, "observedGeneration")
-            >= current.pointer("/metadata/generation").and_then(Value::as_i64).unwrap_or(1)
+            >= current
+                .pointer("/metadata/generation")
+                .and_then(Value::as_i64)
+                .unwrap_or(1)
 }

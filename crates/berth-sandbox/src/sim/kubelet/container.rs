@@ -65,11 +65,17 @@ impl PodFacts {
     }
 
     fn pull_fails(&self, image: &str) -> bool {
-        self.pull_failures.iter().any(|p| !p.is_empty() && image.contains(p.as_str()))
+        self.pull_failures
+            .iter()
+            .any(|p| !p.is_empty() && image.contains(p.as_str()))
     }
 
     fn crashes(&self, image: &str) -> bool {
-        self.crash || self.crashing_images.iter().any(|p| !p.is_empty() && image.contains(p.as_str()))
+        self.crash
+            || self
+                .crashing_images
+                .iter()
+                .any(|p| !p.is_empty() && image.contains(p.as_str()))
     }
 }
 
@@ -88,7 +94,11 @@ impl ContainerClock {
         match self.since {
             Some(since) if same => {
                 let real = since.elapsed().as_secs_f64();
-                if scale > 0.0 { real / scale } else { f64::INFINITY }
+                if scale > 0.0 {
+                    real / scale
+                } else {
+                    f64::INFINITY
+                }
             }
             _ => 0.0,
         }
@@ -109,12 +119,23 @@ fn fingerprint(status: &Value) -> String {
         .get("state")
         .and_then(Value::as_object)
         .and_then(|s| s.iter().next())
-        .map(|(k, v)| format!("{k}:{}", v.get("reason").and_then(Value::as_str).unwrap_or("")))
+        .map(|(k, v)| {
+            format!(
+                "{k}:{}",
+                v.get("reason").and_then(Value::as_str).unwrap_or("")
+            )
+        })
         .unwrap_or_default();
     format!(
         "{state}|{}|{}",
-        status.get("restartCount").and_then(Value::as_i64).unwrap_or(0),
-        status.get("ready").and_then(Value::as_bool).unwrap_or(false)
+        status
+            .get("restartCount")
+            .and_then(Value::as_i64)
+            .unwrap_or(0),
+        status
+            .get("ready")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
     )
 }
 
@@ -140,9 +161,17 @@ pub fn qualified(image: &str) -> String {
         Some(_) => (image.to_string(), false),
         None => (format!("library/{image}"), false),
     };
-    let path = if has_registry { path } else { format!("docker.io/{path}") };
+    let path = if has_registry {
+        path
+    } else {
+        format!("docker.io/{path}")
+    };
     let last = path.rsplit('/').next().unwrap_or("");
-    if last.contains([':', '@']) { path } else { format!("{path}:latest") }
+    if last.contains([':', '@']) {
+        path
+    } else {
+        format!("{path}:latest")
+    }
 }
 
 fn hex64(seed: &str) -> String {
@@ -161,7 +190,10 @@ fn hex64(seed: &str) -> String {
 
 pub fn image_id(image: &str) -> String {
     let q = qualified(image);
-    let repo = q.rsplit_once(':').filter(|(_, t)| !t.contains('/')).map_or(q.as_str(), |(r, _)| r);
+    let repo = q
+        .rsplit_once(':')
+        .filter(|(_, t)| !t.contains('/'))
+        .map_or(q.as_str(), |(r, _)| r);
     let repo = repo.split('@').next().unwrap_or(repo);
     format!("{repo}@sha256:{}", hex64(&q))
 }
@@ -189,22 +221,23 @@ pub fn step(
         .and_then(|c| c.get("lastState"))
         .cloned()
         .unwrap_or_else(|| json!({}));
-    let status = |state: Value, ready: bool, started: bool, restarts: i64, last: Value, running_id: bool| {
-        let mut s = json!({
-            "name": name,
-            "image": if running_id { qualified(image) } else { image.to_string() },
-            "imageID": if running_id { image_id(image) } else { String::new() },
-            "ready": ready,
-            "restartCount": restarts,
-            "started": started,
-            "state": state,
-            "lastState": last,
-        });
-        if running_id {
-            s["containerID"] = json!(container_id(&facts.uid, name, restarts));
-        }
-        s
-    };
+    let status =
+        |state: Value, ready: bool, started: bool, restarts: i64, last: Value, running_id: bool| {
+            let mut s = json!({
+                "name": name,
+                "image": if running_id { qualified(image) } else { image.to_string() },
+                "imageID": if running_id { image_id(image) } else { String::new() },
+                "ready": ready,
+                "restartCount": restarts,
+                "started": started,
+                "state": state,
+                "lastState": last,
+            });
+            if running_id {
+                s["containerID"] = json!(container_id(&facts.uid, name, restarts));
+            }
+            s
+        };
     let unchanged = |wait: Option<f64>| Outcome {
         status: current.cloned().unwrap_or(Value::Null),
         events: Vec::new(),
@@ -221,10 +254,25 @@ pub fn step(
         let probe = spec.get("readinessProbe").is_some_and(|p| !p.is_null());
         let ready = !probe && !facts.hold_unready;
         let mut events = events;
-        events.push(ev(Level::Normal, "Created", format!("Created container: {name}")));
-        events.push(ev(Level::Normal, "Started", format!("Started container {name}")));
+        events.push(ev(
+            Level::Normal,
+            "Created",
+            format!("Created container: {name}"),
+        ));
+        events.push(ev(
+            Level::Normal,
+            "Started",
+            format!("Started container {name}"),
+        ));
         Outcome {
-            status: status(json!({"running": {"startedAt": now}}), ready, true, restarts, last, true),
+            status: status(
+                json!({"running": {"startedAt": now}}),
+                ready,
+                true,
+                restarts,
+                last,
+                true,
+            ),
             events,
             wait: Some(0.0),
         }
@@ -238,8 +286,19 @@ pub fn step(
 
     let Some(cur) = current.filter(|c| c.get("state").is_some()) else {
         return Outcome {
-            status: status(json!({"waiting": {"reason": "ContainerCreating"}}), false, false, 0, json!({}), false),
-            events: vec![ev(Level::Normal, "Pulling", format!("Pulling image \"{image}\""))],
+            status: status(
+                json!({"waiting": {"reason": "ContainerCreating"}}),
+                false,
+                false,
+                0,
+                json!({}),
+                false,
+            ),
+            events: vec![ev(
+                Level::Normal,
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+            )],
             wait: Some(PULL_SECONDS),
         };
     };
@@ -255,14 +314,29 @@ pub fn step(
         }
         let mut events = Vec::new();
         if waiting("ImagePullBackOff") {
-            events.push(ev(Level::Normal, "Pulling", format!("Pulling image \"{image}\"")));
+            events.push(ev(
+                Level::Normal,
+                "Pulling",
+                format!("Pulling image \"{image}\""),
+            ));
         }
         if facts.pull_fails(image) {
             let message = format!("rpc error: code = NotFound desc = {}", pull_failure());
-            events.push(ev(Level::Warning, "Failed", format!("Failed to pull image \"{image}\": {message}")));
+            events.push(ev(
+                Level::Warning,
+                "Failed",
+                format!("Failed to pull image \"{image}\": {message}"),
+            ));
             events.push(ev(Level::Warning, "Failed", "Error: ErrImagePull".into()));
             return Outcome {
-                status: status(json!({"waiting": {"reason": "ErrImagePull", "message": message}}), false, false, restarts, last_state, false),
+                status: status(
+                    json!({"waiting": {"reason": "ErrImagePull", "message": message}}),
+                    false,
+                    false,
+                    restarts,
+                    last_state,
+                    false,
+                ),
                 events,
                 wait: Some(PULL_ERROR_SECONDS),
             };
@@ -283,7 +357,14 @@ pub fn step(
         clock.pull_attempts += 1;
         let message = format!("Back-off pulling image \"{image}\"");
         return Outcome {
-            status: status(json!({"waiting": {"reason": "ImagePullBackOff", "message": message}}), false, false, restarts, last_state, false),
+            status: status(
+                json!({"waiting": {"reason": "ImagePullBackOff", "message": message}}),
+                false,
+                false,
+                restarts,
+                last_state,
+                false,
+            ),
             events: vec![
                 ev(Level::Normal, "BackOff", message.clone()),
                 ev(Level::Warning, "Failed", "Error: ImagePullBackOff".into()),
@@ -306,16 +387,27 @@ pub fn step(
     }
 
     if let Some(running) = cur.pointer("/state/running") {
-        let started_at = running.get("startedAt").cloned().unwrap_or_else(|| json!(now));
+        let started_at = running
+            .get("startedAt")
+            .cloned()
+            .unwrap_or_else(|| json!(now));
         let exit = |code: i64, reason: &str| -> Outcome {
             let terminated = json!({
                 "exitCode": code, "reason": reason, "startedAt": started_at, "finishedAt": now,
                 "containerID": container_id(&facts.uid, name, restarts),
             });
-            let restart = facts.restart_policy == "Always" || (facts.restart_policy == "OnFailure" && code != 0);
+            let restart = facts.restart_policy == "Always"
+                || (facts.restart_policy == "OnFailure" && code != 0);
             if !restart {
                 return Outcome {
-                    status: status(json!({"terminated": terminated}), false, false, restarts, last_state.clone(), true),
+                    status: status(
+                        json!({"terminated": terminated}),
+                        false,
+                        false,
+                        restarts,
+                        last_state.clone(),
+                        true,
+                    ),
                     events: Vec::new(),
                     wait: None,
                 };
@@ -326,9 +418,17 @@ pub fn step(
             Outcome {
                 status: status(
                     json!({"waiting": {"reason": "CrashLoopBackOff", "message": format!("back-off {delay}s restarting failed container={name} pod={pod}")}}),
-                    false, false, restarts, json!({"terminated": terminated}), true,
+                    false,
+                    false,
+                    restarts,
+                    json!({"terminated": terminated}),
+                    true,
                 ),
-                events: vec![ev(Level::Warning, "BackOff", format!("Back-off restarting failed container {name} in pod {pod}"))],
+                events: vec![ev(
+                    Level::Warning,
+                    "BackOff",
+                    format!("Back-off restarting failed container {name} in pod {pod}"),
+                )],
                 wait: Some(delay),
             }
         };
@@ -357,12 +457,20 @@ pub fn step(
             }
             let mut s = cur.clone();
             s["ready"] = json!(true);
-            return Outcome { status: s, events: Vec::new(), wait: None };
+            return Outcome {
+                status: s,
+                events: Vec::new(),
+                wait: None,
+            };
         }
         if ready && facts.hold_unready {
             let mut s = cur.clone();
             s["ready"] = json!(false);
-            return Outcome { status: s, events: Vec::new(), wait: None };
+            return Outcome {
+                status: s,
+                events: Vec::new(),
+                wait: None,
+            };
         }
         return unchanged(None);
     }
