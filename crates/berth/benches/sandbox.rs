@@ -27,7 +27,14 @@ impl SandboxProcess {
     fn start() -> Self {
         let data = tempfile::tempdir().expect("data dir");
         let mut child = Command::new(env!("CARGO_BIN_EXE_berth"))
-            .args(["sandbox", "--listen", "127.0.0.1:0", "--data-dir"])
+            // The API alone: these figures are about the server, not the simulated workloads.
+            .args([
+                "sandbox",
+                "--no-simulation",
+                "--listen",
+                "127.0.0.1:0",
+                "--data-dir",
+            ])
             .arg(data.path())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
