@@ -105,7 +105,15 @@ impl Runtime {
                 worked += 1;
                 let reconciler = &mut self.reconcilers[index];
                 tracing::trace!(controller = reconciler.name(), %namespace, %name, "reconcile");
-                let again = reconciler.reconcile(&self.ctx, &namespace, &name);
+                // A controller bug on one odd object must not stop the whole simulation.
+                let ctx = &self.ctx;
+                let again = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    reconciler.reconcile(ctx, &namespace, &name)
+                }))
+                .unwrap_or_else(|_| {
+                    tracing::error!(controller = reconciler.name(), %namespace, %name, "reconcile panicked; retrying later");
+                    Some(Duration::from_secs(30))
+                });
                 if let Some(delay) = again {
                     self.queue
                         .schedule((index, namespace, name), Instant::now() + delay);

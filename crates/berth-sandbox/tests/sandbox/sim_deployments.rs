@@ -633,3 +633,47 @@ async fn deleting_a_namespace_removes_its_workloads() {
     ]);
     assert!(!left.contains("team"), "{left}");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_simulation_resumes_after_a_restart() {
+    let data = tempfile::tempdir().expect("data dir");
+    let c = TestCluster::start_on(data.path()).await;
+    c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &deployment("web", "nginx:1.27", 2, "", ""),
+    );
+    c.kubectl(&["rollout", "status", "deployment/web", "--timeout=30s"]);
+    let before = c.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "app=web",
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ]);
+    c.sandbox.shutdown().await;
+
+    let c = TestCluster::start_on(data.path()).await;
+    // The same nodes, the same pods, and the controllers act on new changes.
+    assert_eq!(
+        c.kubectl(&["get", "nodes", "--no-headers"]).lines().count(),
+        3
+    );
+    c.kubectl(&["scale", "deployment/web", "--replicas=3"]);
+    c.kubectl(&["rollout", "status", "deployment/web", "--timeout=30s"]);
+    let after = c.kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "app=web",
+        "-o",
+        "jsonpath={.items[*].metadata.name}",
+    ]);
+    for pod in before.split_whitespace() {
+        assert!(
+            after.contains(pod),
+            "{pod} was replaced: {before} -> {after}"
+        );
+    }
+    assert_eq!(after.split_whitespace().count(), 3);
+}
