@@ -130,21 +130,18 @@ fn sync(ctx: &Ctx, d: &Value) -> Option<Duration> {
         return status::sync(ctx, d, new.as_ref(), &old, &plan, None);
     }
 
-    match &mut new {
-        Some(rs) => {
-            if rs.revision <= max_old_revision {
-                // A rollback to an older template makes that ReplicaSet the newest revision.
-                set_revision(ctx, rs, max_old_revision + 1);
-            }
-            let has_progressing = pods::condition(d, "Progressing").is_some();
-            if !has_progressing {
-                progress_note = Some((
-                    "FoundNewReplicaSet",
-                    format!("Found new replica set \"{}\"", rs.name),
-                ));
-            }
+    if let Some(rs) = &mut new {
+        if rs.revision <= max_old_revision {
+            // A rollback to an older template makes that ReplicaSet the newest revision.
+            set_revision(ctx, rs, max_old_revision + 1);
         }
-        None => {}
+        let has_progressing = pods::condition(d, "Progressing").is_some();
+        if !has_progressing {
+            progress_note = Some((
+                "FoundNewReplicaSet",
+                format!("Found new replica set \"{}\"", rs.name),
+            ));
+        }
     }
 
     let recreate = d.pointer("/spec/strategy/type").and_then(Value::as_str) == Some("Recreate");

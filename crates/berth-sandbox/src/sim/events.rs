@@ -24,10 +24,13 @@ impl Level {
     }
 }
 
+/// An event's identity for aggregation: involved object uid, reason, message.
+type EventIdentity = (String, String, String);
+
 /// Remembers the events already written so repeats update the count instead of piling up.
 #[derive(Clone, Default)]
 pub struct Recorder {
-    seen: Arc<Mutex<HashMap<(String, String, String), String>>>,
+    seen: Arc<Mutex<HashMap<EventIdentity, String>>>,
 }
 
 impl Ctx {

@@ -222,20 +222,17 @@ fn update_status(
             if let Some(s) = status.as_object_mut() {
                 s.retain(|k, v| k == "replicas" || v.as_i64() != Some(0));
             }
-            match &failure {
-                Some(message) => {
-                    status["conditions"] = json!([{
-                        "type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
-                        "message": message, "lastTransitionTime": now_rfc3339(),
-                    }]);
-                    if let Some(c) = old
-                        .get("conditions")
-                        .filter(|c| c[0]["message"] == json!(message))
-                    {
-                        status["conditions"] = c.clone();
-                    }
+            if let Some(message) = &failure {
+                status["conditions"] = json!([{
+                    "type": "ReplicaFailure", "status": "True", "reason": "FailedCreate",
+                    "message": message, "lastTransitionTime": now_rfc3339(),
+                }]);
+                if let Some(c) = old
+                    .get("conditions")
+                    .filter(|c| c[0]["message"] == json!(message))
+                {
+                    status["conditions"] = c.clone();
                 }
-                None => {}
             }
             if status == old {
                 return None;
