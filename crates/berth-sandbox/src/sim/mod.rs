@@ -8,11 +8,13 @@ pub mod config;
 pub(crate) mod ctx;
 mod deployment;
 mod events;
+mod job;
 mod kubelet;
 mod nodes;
 mod pods;
 mod quantity;
 mod replicaset;
+mod revisions;
 mod runtime;
 mod scheduler;
 
@@ -57,5 +59,6 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(kubelet::Kubelet::default()),
         Box::new(replicaset::ReplicaSetController),
         Box::new(deployment::DeploymentController),
+        Box::new(job::JobController::default()),
     ]
 }
