@@ -6,6 +6,7 @@
 
 pub mod config;
 pub(crate) mod ctx;
+mod daemonset;
 mod deployment;
 mod events;
 mod job;
@@ -17,6 +18,7 @@ mod replicaset;
 mod revisions;
 mod runtime;
 mod scheduler;
+mod statefulset;
 
 pub use config::SimConfig;
 
@@ -60,5 +62,7 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(replicaset::ReplicaSetController),
         Box::new(deployment::DeploymentController),
         Box::new(job::JobController::default()),
+        Box::new(statefulset::StatefulSetController),
+        Box::new(daemonset::DaemonSetController),
     ]
 }

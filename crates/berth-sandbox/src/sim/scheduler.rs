@@ -159,7 +159,7 @@ impl Scheduler {
             if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
                 failed.push(("node(s) were unschedulable".into(), false));
             }
-            if !pods::node_selector_matches(&spec, node) {
+            if !pods::node_selector_matches(&spec, node) || !name_affinity_allows(&spec, node) {
                 failed.push(("node(s) didn't match Pod's node affinity/selector".into(), false));
             }
             if let Some(taint) = pods::untolerated_taints(&spec, node).first() {
@@ -208,6 +208,28 @@ impl Scheduler {
         }
         Err(unschedulable_message(nodes.len(), &reasons))
     }
+}
+
+/// The required node affinity's `matchFields` on `metadata.name`, the one kind of node
+/// affinity the simulation honours (DaemonSet pods are pinned to their node with it).
+fn name_affinity_allows(pod_spec: &Value, node: &Value) -> bool {
+    let terms = pod_spec
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array);
+    let pinned: Vec<&Value> = terms
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("matchFields")?.as_array())
+        .flatten()
+        .filter(|f| f.get("key").and_then(Value::as_str) == Some("metadata.name"))
+        .filter(|f| f.get("operator").and_then(Value::as_str) == Some("In"))
+        .collect();
+    pinned.is_empty()
+        || pinned.iter().any(|f| {
+            f.get("values")
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.iter().any(|n| n.as_str() == Some(node.name())))
+        })
 }
 
 /// `0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No

@@ -224,3 +224,268 @@ async fn a_finished_job_with_a_ttl_is_deleted() {
         items(&get_json(&c, &["get", "pods", "-l", "job-name=brief"])).is_empty()
     });
 }
+
+/// Every pod change in the default namespace, as (event, pod name, ready), in order.
+type PodLog = std::sync::Arc<std::sync::Mutex<Vec<(&'static str, String, bool)>>>;
+
+async fn watch_pods(c: &TestCluster) -> (PodLog, tokio::task::JoinHandle<()>) {
+    use futures::StreamExt;
+    use k8s_openapi::api::core::v1::Pod;
+    use kube::api::{Api, ListParams, WatchEvent, WatchParams};
+    let api: Api<Pod> = Api::namespaced(c.client().await, "default");
+    let list = api.list(&ListParams::default()).await.expect("pods list");
+    let rv = list.metadata.resource_version.unwrap_or_default();
+    let mut stream = api
+        .watch(&WatchParams::default().timeout(290), &rv)
+        .await
+        .expect("pods watch")
+        .boxed();
+    let log = PodLog::default();
+    let sink = log.clone();
+    let task = tokio::spawn(async move {
+        while let Some(Ok(event)) = stream.next().await {
+            let (kind, pod) = match event {
+                WatchEvent::Added(p) => ("ADDED", p),
+                WatchEvent::Modified(p) => ("MODIFIED", p),
+                WatchEvent::Deleted(p) => ("DELETED", p),
+                _ => continue,
+            };
+            let ready = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.conditions.as_ref())
+                .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+            let terminating = pod.metadata.deletion_timestamp.is_some();
+            let kind = if terminating && kind == "MODIFIED" {
+                "TERMINATING"
+            } else {
+                kind
+            };
+            let name = pod.metadata.name.unwrap_or_default();
+            if let Ok(mut log) = sink.lock() {
+                log.push((kind, name, ready));
+            }
+        }
+    });
+    (log, task)
+}
+
+fn snapshot(log: &PodLog) -> Vec<(&'static str, String, bool)> {
+    log.lock().map(|l| l.clone()).unwrap_or_default()
+}
+
+/// Whether `earlier` was Running and Ready when `later` was first added.
+fn ready_before_added(log: &[(&'static str, String, bool)], earlier: &str, later: &str) -> bool {
+    let mut ready = false;
+    for (kind, name, is_ready) in log {
+        if name == earlier {
+            ready = *is_ready && *kind != "DELETED";
+        }
+        if name == later && *kind == "ADDED" {
+            return ready;
+        }
+    }
+    false
+}
+
+/// The pods in the order their deletion began.
+fn deletion_order(log: &[(&'static str, String, bool)]) -> Vec<String> {
+    let mut order: Vec<String> = Vec::new();
+    for (kind, name, _) in log {
+        if matches!(*kind, "TERMINATING" | "DELETED") && !order.contains(name) {
+            order.push(name.clone());
+        }
+    }
+    order
+}
+
+const STATEFUL: &str = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  replicas: 3
+  serviceName: web
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: app
+        image: nginx:1.27
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statefulset_comes_up_in_order_and_rolls_from_the_top() {
+    let c = TestCluster::start().await;
+    let (log, task) = watch_pods(&c).await;
+    c.kubectl_stdin(&["apply", "-f", "-"], STATEFUL);
+    c.kubectl(&["rollout", "status", "statefulset/web", "--timeout=60s"]);
+    let seen = snapshot(&log);
+    assert!(ready_before_added(&seen, "web-0", "web-1"), "{seen:?}");
+    assert!(ready_before_added(&seen, "web-1", "web-2"), "{seen:?}");
+    let pods = get_json(&c, &["get", "pods", "-l", "app=web"]);
+    assert_eq!(names(&pods), ["web-0", "web-1", "web-2"]);
+    for pod in items(&pods) {
+        let name = pod["metadata"]["name"].as_str().unwrap_or("");
+        assert_eq!(
+            pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"],
+            name
+        );
+        assert_eq!(pod["spec"]["hostname"], name);
+        let claim = pod["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"].clone();
+        assert_eq!(claim, format!("data-{name}"));
+    }
+    let claims = get_json(&c, &["get", "pvc"]);
+    assert_eq!(names(&claims), ["data-web-0", "data-web-1", "data-web-2"]);
+    let before = get_json(&c, &["get", "statefulset", "web"]);
+    let first_revision = before["status"]["updateRevision"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(first_revision.starts_with("web-"), "{}", before["status"]);
+    assert_eq!(before["status"]["currentRevision"], first_revision.as_str());
+    assert_eq!(before["status"]["readyReplicas"], 3);
+    assert_eq!(before["status"]["observedGeneration"], 1);
+
+    let rollout_start = snapshot(&log).len();
+    c.kubectl(&["set", "image", "statefulset/web", "app=nginx:1.28"]);
+    c.kubectl(&["rollout", "status", "statefulset/web", "--timeout=60s"]);
+    let after = get_json(&c, &["get", "statefulset", "web"]);
+    let status = &after["status"];
+    let new_revision = status["updateRevision"].as_str().unwrap_or("").to_string();
+    assert_ne!(new_revision, first_revision);
+    assert_eq!(status["currentRevision"], new_revision.as_str(), "{status}");
+    assert_eq!(status["updatedReplicas"], 3, "{status}");
+    let rolled = snapshot(&log);
+    assert_eq!(
+        deletion_order(&rolled[rollout_start..]),
+        ["web-2", "web-1", "web-0"]
+    );
+    for pod in items(&get_json(&c, &["get", "pods", "-l", "app=web"])) {
+        assert_eq!(
+            pod["metadata"]["labels"]["controller-revision-hash"],
+            new_revision.as_str()
+        );
+        assert_eq!(pod["spec"]["containers"][0]["image"], "nginx:1.28");
+    }
+    let revisions = get_json(&c, &["get", "controllerrevisions"]);
+    let mut numbers: Vec<(String, i64)> = items(&revisions)
+        .iter()
+        .map(|r| {
+            (
+                r["metadata"]["name"].as_str().unwrap_or("").to_string(),
+                r["revision"].as_i64().unwrap_or(0),
+            )
+        })
+        .collect();
+    numbers.sort();
+    let mut expected = vec![(first_revision.clone(), 1), (new_revision.clone(), 2)];
+    expected.sort();
+    assert_eq!(numbers, expected);
+
+    // Scaling down removes the highest ordinals and keeps their claims.
+    let scale_start = snapshot(&log).len();
+    c.kubectl(&["scale", "statefulset/web", "--replicas=1"]);
+    eventually(WAIT, "web scaled to one pod", || {
+        names(&get_json(&c, &["get", "pods", "-l", "app=web"])) == ["web-0"]
+    });
+    assert_eq!(
+        deletion_order(&snapshot(&log)[scale_start..]),
+        ["web-2", "web-1"]
+    );
+    assert_eq!(names(&get_json(&c, &["get", "pvc"])).len(), 3);
+    task.abort();
+}
+
+const DAEMON: &str = r#"apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels: {app: agent}
+  template:
+    metadata:
+      labels: {app: agent}
+    spec:
+      containers:
+      - name: agent
+        image: fluent-bit:3.0
+"#;
+
+fn nodes_of(c: &TestCluster) -> Vec<String> {
+    let mut nodes: Vec<String> = items(&get_json(c, &["get", "pods", "-l", "app=agent"]))
+        .iter()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
+        .map(|p| p["spec"]["nodeName"].as_str().unwrap_or("").to_string())
+        .collect();
+    nodes.sort();
+    nodes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemonset_runs_on_every_node_it_tolerates() {
+    let c = TestCluster::start().await;
+    let all_nodes = names(&get_json(&c, &["get", "nodes"]));
+    assert_eq!(all_nodes.len(), 3);
+    let tainted = all_nodes[0].clone();
+    c.kubectl(&["taint", "nodes", &tainted, "dedicated=db:NoSchedule"]);
+    c.kubectl_stdin(&["apply", "-f", "-"], DAEMON);
+    c.kubectl(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+    assert_eq!(
+        nodes_of(&c),
+        all_nodes[1..].to_vec(),
+        "one pod per untainted node"
+    );
+    let ds = get_json(&c, &["get", "daemonset", "agent"]);
+    let status = &ds["status"];
+    assert_eq!(status["desiredNumberScheduled"], 2, "{status}");
+    assert_eq!(status["numberReady"], 2, "{status}");
+    assert_eq!(status["numberMisscheduled"], 0, "{status}");
+    let pod = items(&get_json(&c, &["get", "pods", "-l", "app=agent"])).remove(0);
+    let tolerations = pod["spec"]["tolerations"].to_string();
+    assert!(
+        tolerations.contains("node.kubernetes.io/unschedulable"),
+        "{tolerations}"
+    );
+    let pinned = &pod["spec"]["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"]
+        ["nodeSelectorTerms"][0]["matchFields"][0];
+    assert_eq!(pinned["values"][0], pod["spec"]["nodeName"]);
+    let old_hash = pod["metadata"]["labels"]["controller-revision-hash"].clone();
+
+    c.kubectl(&["set", "image", "daemonset/agent", "agent=fluent-bit:3.1"]);
+    c.kubectl(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+    let pods = items(&get_json(&c, &["get", "pods", "-l", "app=agent"]));
+    assert_eq!(pods.len(), 2);
+    for pod in &pods {
+        assert_ne!(
+            pod["metadata"]["labels"]["controller-revision-hash"],
+            old_hash
+        );
+        assert_eq!(pod["spec"]["containers"][0]["image"], "fluent-bit:3.1");
+    }
+    let ds = get_json(&c, &["get", "daemonset", "agent"]);
+    assert_eq!(
+        ds["status"]["updatedNumberScheduled"], 2,
+        "{}",
+        ds["status"]
+    );
+
+    // Lifting the taint brings the node its pod.
+    c.kubectl(&["taint", "nodes", &tainted, "dedicated=db:NoSchedule-"]);
+    eventually(WAIT, "a pod on the untainted node", || {
+        nodes_of(&c) == all_nodes
+    });
+    c.kubectl(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
+}
