@@ -6,6 +6,7 @@
 
 pub mod config;
 pub(crate) mod ctx;
+mod cronjob;
 mod daemonset;
 mod deployment;
 mod events;
@@ -62,6 +63,7 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(replicaset::ReplicaSetController),
         Box::new(deployment::DeploymentController),
         Box::new(job::JobController::default()),
+        Box::new(cronjob::CronJobController::default()),
         Box::new(statefulset::StatefulSetController),
         Box::new(daemonset::DaemonSetController),
     ]

@@ -489,3 +489,149 @@ async fn a_daemonset_runs_on_every_node_it_tolerates() {
     });
     c.kubectl(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
 }
+
+fn cronjob_yaml(name: &str, spec: &str, annotations: &str) -> String {
+    format!(
+        r#"apiVersion: batch/v1
+kind: CronJob
+metadata:
+  name: {name}
+spec:
+  schedule: "* * * * *"
+{spec}
+  jobTemplate:
+    spec:
+      template:
+        metadata:
+          annotations: {{{annotations}}}
+        spec:
+          restartPolicy: Never
+          containers:
+          - name: tick
+            image: busybox:1.36
+"#
+    )
+}
+
+/// The minutes in the names of the Jobs the CronJob reported creating, in order.
+fn created_minutes(c: &TestCluster, cronjob: &str) -> Vec<i64> {
+    let events = get_json(
+        c,
+        &[
+            "get",
+            "events",
+            "--field-selector",
+            &format!("involvedObject.name={cronjob},reason=SuccessfulCreate"),
+        ],
+    );
+    let prefix = format!("Created job {cronjob}-");
+    let mut minutes: Vec<i64> = items(&events)
+        .iter()
+        .filter_map(|e| e["message"].as_str()?.strip_prefix(&prefix)?.parse().ok())
+        .collect();
+    minutes.sort();
+    minutes
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cronjob_fires_every_virtual_minute_and_trims_its_history() {
+    let c = TestCluster::start().await;
+    c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &cronjob_yaml("tick", "  successfulJobsHistoryLimit: 2", ""),
+    );
+    // At the tests' time scale a virtual minute lasts 3 real seconds.
+    eventually(Duration::from_secs(40), "four scheduled jobs", || {
+        created_minutes(&c, "tick").len() >= 4
+    });
+    let minutes = created_minutes(&c, "tick");
+    assert!(
+        minutes.windows(2).all(|w| w[1] == w[0] + 1),
+        "one job per minute: {minutes:?}"
+    );
+    eventually(WAIT, "history trimmed to two successful jobs", || {
+        let jobs = items(&get_json(&c, &["get", "jobs"]));
+        let complete = jobs
+            .iter()
+            .filter(|j| {
+                j["status"]["conditions"]
+                    .to_string()
+                    .contains("\"Complete\"")
+            })
+            .count();
+        complete == 2
+    });
+    let jobs = items(&get_json(&c, &["get", "jobs"]));
+    for job in &jobs {
+        let name = job["metadata"]["name"].as_str().unwrap_or("");
+        let minute: i64 = name
+            .strip_prefix("tick-")
+            .and_then(|m| m.parse().ok())
+            .unwrap_or(-1);
+        let stamp =
+            job["metadata"]["annotations"]["batch.kubernetes.io/cronjob-scheduled-timestamp"]
+                .as_str()
+                .unwrap_or("");
+        // The name counts the minutes of the scheduled time the annotation holds.
+        assert!(stamp.ends_with(":00Z"), "{stamp}");
+        assert!(minutes.contains(&minute), "{name} not among {minutes:?}");
+        assert_eq!(job["metadata"]["ownerReferences"][0]["kind"], "CronJob");
+    }
+    let cj = get_json(&c, &["get", "cronjob", "tick"]);
+    assert!(
+        cj["status"]["lastScheduleTime"].is_string(),
+        "{}",
+        cj["status"]
+    );
+    assert!(
+        cj["status"]["lastSuccessfulTime"].is_string(),
+        "{}",
+        cj["status"]
+    );
+    let events = c.kubectl(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=tick",
+    ]);
+    assert!(events.contains("Saw completed job: tick-"), "{events}");
+    assert!(events.contains("Deleted job tick-"), "{events}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_forbidding_cronjob_waits_for_its_running_job() {
+    let c = TestCluster::start().await;
+    // Each job runs 400 nominal seconds (20 s here), far longer than a virtual minute.
+    c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &cronjob_yaml(
+            "solo",
+            "  concurrencyPolicy: Forbid",
+            "sandbox.berth.dev/run-seconds: \"400\"",
+        ),
+    );
+    eventually(Duration::from_secs(20), "the first job", || {
+        created_minutes(&c, "solo").len() == 1
+    });
+    eventually(Duration::from_secs(20), "a skipped run", || {
+        c.kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            "involvedObject.name=solo,reason=JobAlreadyActive",
+        ])
+        .contains("concurrency policy is Forbid")
+    });
+    assert_eq!(
+        created_minutes(&c, "solo").len(),
+        1,
+        "no second job while the first runs"
+    );
+    let cj = get_json(&c, &["get", "cronjob", "solo"]);
+    assert_eq!(
+        cj["status"]["active"].as_array().map(Vec::len),
+        Some(1),
+        "{}",
+        cj["status"]
+    );
+}
