@@ -57,13 +57,16 @@ impl super::runtime::Reconciler for JobController {
                 self.last_failure.remove(obj.uid());
             }
             out.push((obj.namespace().to_string(), obj.name().to_string()));
-        } else if let Some(owner) = controller_named(obj, "Job") {
-            out.push((obj.namespace().to_string(), owner.to_string()));
+        } else if let Some(job) = job_of(obj) {
+            out.push((obj.namespace().to_string(), job.to_string()));
         }
     }
 
     fn reconcile(&mut self, ctx: &Ctx, namespace: &str, name: &str) -> Option<Duration> {
-        let job = ctx.get(JOBS, namespace, name)?;
+        let Some(job) = ctx.get(JOBS, namespace, name) else {
+            release_orphans(ctx, namespace, name);
+            return None;
+        };
         let owned = ctx.controlled_by(job.uid(), PODS);
         if job.deletion_timestamp().is_some() {
             // The pods go with the Job: nothing is left to count.
@@ -80,6 +83,28 @@ impl super::runtime::Reconciler for JobController {
         }
         self.sync(ctx, &job, &owned)
     }
+}
+
+/// Releases the pods of a Job that is gone (deleted in the background or orphaning), which
+/// would otherwise keep their finalizer, and so their place in the API, forever.
+fn release_orphans(ctx: &Ctx, namespace: &str, job_name: &str) {
+    for pod in ctx.list(PODS, Some(namespace)) {
+        if tracked(&pod) && job_of(&pod) == Some(job_name) {
+            release(ctx, &pod);
+        }
+    }
+}
+
+/// The Job a pod belongs to: its controller, or for a tracked pod its Job orphaned, the
+/// `job-name` label (so its finalizer can still be released).
+fn job_of(pod: &Value) -> Option<&str> {
+    if let Some(owner) = controller_named(pod, "Job") {
+        return Some(owner);
+    }
+    let orphaned = super::ctx::controller_ref(pod).is_none() && tracked(pod);
+    orphaned
+        .then(|| pod.label("batch.kubernetes.io/job-name"))
+        .flatten()
 }
 
 /// Whether the Job has its final condition.
@@ -309,10 +334,9 @@ impl JobController {
             let nominal = (BACKOFF_BASE_SECONDS * 2f64.powi((tally.failed - 1).min(16) as i32))
                 .min(BACKOFF_MAX_SECONDS);
             let backoff = ctx.config.delay(nominal);
-            if let Some(since) = self.last_failure.get(job.uid()) {
-                if since.elapsed() < backoff {
-                    return Some(backoff - since.elapsed());
-                }
+            let elapsed = self.last_failure.get(job.uid()).map(Instant::elapsed);
+            if let Some(elapsed) = elapsed.filter(|e| *e < backoff) {
+                return Some(backoff - elapsed);
             }
         }
         for index in indexes {

@@ -49,6 +49,7 @@ spec:
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_job_completes_and_kubectl_wait_sees_it() {
     let c = TestCluster::start().await;
+    let (log, task) = watch_pods(&c).await;
     c.kubectl_stdin(
         &["apply", "-f", "-"],
         &job_yaml("once", "  completions: 3\n  parallelism: 2", ""),
@@ -59,6 +60,12 @@ async fn a_job_completes_and_kubectl_wait_sees_it() {
         "job/once",
         "--timeout=30s",
     ]);
+    task.abort();
+    assert_eq!(
+        most_at_once(&snapshot(&log)),
+        2,
+        "parallelism bounds the running pods"
+    );
     let job = get_json(&c, &["get", "job", "once"]);
     let status = &job["status"];
     assert_eq!(status["succeeded"], 3, "{status}");
@@ -226,7 +233,10 @@ async fn a_finished_job_with_a_ttl_is_deleted() {
 }
 
 /// Every pod change in the default namespace, as (event, pod name, ready), in order.
-type PodLog = std::sync::Arc<std::sync::Mutex<Vec<(&'static str, String, bool)>>>;
+type PodLog = std::sync::Arc<std::sync::Mutex<Vec<Seen>>>;
+
+/// One pod change seen by a watch: (event, pod name, ready, phase).
+type Seen = (&'static str, String, bool, String);
 
 async fn watch_pods(c: &TestCluster) -> (PodLog, tokio::task::JoinHandle<()>) {
     use futures::StreamExt;
@@ -255,6 +265,11 @@ async fn watch_pods(c: &TestCluster) -> (PodLog, tokio::task::JoinHandle<()>) {
                 .as_ref()
                 .and_then(|s| s.conditions.as_ref())
                 .is_some_and(|cs| cs.iter().any(|c| c.type_ == "Ready" && c.status == "True"));
+            let phase = pod
+                .status
+                .as_ref()
+                .and_then(|s| s.phase.clone())
+                .unwrap_or_default();
             let terminating = pod.metadata.deletion_timestamp.is_some();
             let kind = if terminating && kind == "MODIFIED" {
                 "TERMINATING"
@@ -263,21 +278,21 @@ async fn watch_pods(c: &TestCluster) -> (PodLog, tokio::task::JoinHandle<()>) {
             };
             let name = pod.metadata.name.unwrap_or_default();
             if let Ok(mut log) = sink.lock() {
-                log.push((kind, name, ready));
+                log.push((kind, name, ready, phase));
             }
         }
     });
     (log, task)
 }
 
-fn snapshot(log: &PodLog) -> Vec<(&'static str, String, bool)> {
+fn snapshot(log: &PodLog) -> Vec<Seen> {
     log.lock().map(|l| l.clone()).unwrap_or_default()
 }
 
 /// Whether `earlier` was Running and Ready when `later` was first added.
-fn ready_before_added(log: &[(&'static str, String, bool)], earlier: &str, later: &str) -> bool {
+fn ready_before_added(log: &[Seen], earlier: &str, later: &str) -> bool {
     let mut ready = false;
-    for (kind, name, is_ready) in log {
+    for (kind, name, is_ready, _) in log {
         if name == earlier {
             ready = *is_ready && *kind != "DELETED";
         }
@@ -288,10 +303,26 @@ fn ready_before_added(log: &[(&'static str, String, bool)], earlier: &str, later
     false
 }
 
+/// The most pods that were running (added, not yet finished or deleted) at once.
+fn most_at_once(log: &[Seen]) -> usize {
+    let mut running: Vec<&str> = Vec::new();
+    let mut most = 0;
+    for (kind, name, _, phase) in log {
+        let done =
+            matches!(*kind, "DELETED" | "TERMINATING") || phase == "Succeeded" || phase == "Failed";
+        running.retain(|n| *n != name.as_str());
+        if !done {
+            running.push(name);
+        }
+        most = most.max(running.len());
+    }
+    most
+}
+
 /// The pods in the order their deletion began.
-fn deletion_order(log: &[(&'static str, String, bool)]) -> Vec<String> {
+fn deletion_order(log: &[Seen]) -> Vec<String> {
     let mut order: Vec<String> = Vec::new();
-    for (kind, name, _) in log {
+    for (kind, name, _, _) in log {
         if matches!(*kind, "TERMINATING" | "DELETED") && !order.contains(name) {
             order.push(name.clone());
         }
@@ -634,4 +665,57 @@ async fn a_forbidding_cronjob_waits_for_its_running_job() {
         "{}",
         cj["status"]
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_suspended_job_waits_and_a_deleted_job_takes_its_pods() {
+    let c = TestCluster::start().await;
+    c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &job_yaml("later", "  suspend: true", ""),
+    );
+    eventually(WAIT, "job/later suspended", || {
+        let job = get_json(&c, &["get", "job", "later"]);
+        job["status"]["conditions"]
+            .to_string()
+            .contains("JobSuspended")
+    });
+    let job = get_json(&c, &["get", "job", "later"]);
+    assert!(
+        job["status"].get("startTime").is_none(),
+        "{}",
+        job["status"]
+    );
+    assert!(items(&get_json(&c, &["get", "pods", "-l", "job-name=later"])).is_empty());
+    c.kubectl(&[
+        "patch",
+        "job/later",
+        "--type=merge",
+        "-p",
+        r#"{"spec":{"suspend":false}}"#,
+    ]);
+    c.kubectl(&[
+        "wait",
+        "--for=condition=complete",
+        "job/later",
+        "--timeout=30s",
+    ]);
+
+    // A running Job deleted in the background: its pods are collected, finalizer and all.
+    c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &job_yaml(
+            "dropped",
+            "  parallelism: 2\n  completions: 2",
+            "sandbox.berth.dev/run-seconds: \"400\"",
+        ),
+    );
+    eventually(WAIT, "two running pods", || {
+        let pods = items(&get_json(&c, &["get", "pods", "-l", "job-name=dropped"]));
+        pods.len() == 2 && pods.iter().all(|p| p["status"]["phase"] == "Running")
+    });
+    c.kubectl(&["delete", "job", "dropped", "--wait=true", "--timeout=30s"]);
+    eventually(WAIT, "the deleted job's pods gone", || {
+        items(&get_json(&c, &["get", "pods", "-l", "job-name=dropped"])).is_empty()
+    });
 }
