@@ -156,7 +156,9 @@ impl Scheduler {
                     false,
                 ));
             }
-            if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+            if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true)
+                && !tolerates_unschedulable(&spec)
+            {
                 failed.push(("node(s) were unschedulable".into(), false));
             }
             if !pods::node_selector_matches(&spec, node) || !name_affinity_allows(&spec, node) {
@@ -208,6 +210,15 @@ impl Scheduler {
         }
         Err(unschedulable_message(nodes.len(), &reasons))
     }
+}
+
+/// A cordoned node still takes pods that tolerate its `unschedulable` taint (daemon pods do),
+/// as the NodeUnschedulable plugin allows.
+fn tolerates_unschedulable(pod_spec: &Value) -> bool {
+    let cordoned = json!({"spec": {"taints": [
+        {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+    ]}});
+    pods::untolerated_taints(pod_spec, &cordoned).is_empty()
 }
 
 /// The required node affinity's `matchFields` on `metadata.name`, the one kind of node

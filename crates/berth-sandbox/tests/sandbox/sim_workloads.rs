@@ -472,12 +472,28 @@ async fn a_daemonset_runs_on_every_node_it_tolerates() {
     assert_eq!(all_nodes.len(), 3);
     let tainted = all_nodes[0].clone();
     c.kubectl(&["taint", "nodes", &tainted, "dedicated=db:NoSchedule"]);
+    // A cordoned node still runs daemon pods: they tolerate `unschedulable`.
+    c.kubectl(&["cordon", &all_nodes[1]]);
     c.kubectl_stdin(&["apply", "-f", "-"], DAEMON);
     c.kubectl(&["rollout", "status", "daemonset/agent", "--timeout=60s"]);
     assert_eq!(
         nodes_of(&c),
         all_nodes[1..].to_vec(),
         "one pod per untainted node"
+    );
+    let plain = c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        "apiVersion: v1\nkind: Pod\nmetadata:\n  name: plain\nspec:\n  containers:\n  - name: c\n    image: nginx:1.27\n",
+    );
+    assert!(plain.contains("created"), "{plain}");
+    eventually(WAIT, "pod/plain scheduled", || {
+        !c.kubectl(&["get", "pod", "plain", "-o", "jsonpath={.spec.nodeName}"])
+            .is_empty()
+    });
+    let plain_node = c.kubectl(&["get", "pod", "plain", "-o", "jsonpath={.spec.nodeName}"]);
+    assert_eq!(
+        plain_node, all_nodes[2],
+        "an ordinary pod avoids the cordoned and tainted nodes"
     );
     let ds = get_json(&c, &["get", "daemonset", "agent"]);
     let status = &ds["status"];
@@ -718,4 +734,24 @@ async fn a_suspended_job_waits_and_a_deleted_job_takes_its_pods() {
     eventually(WAIT, "the deleted job's pods gone", || {
         items(&get_json(&c, &["get", "pods", "-l", "job-name=dropped"])).is_empty()
     });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parallel_statefulset_starts_all_pods_at_once() {
+    let c = TestCluster::start().await;
+    let (log, task) = watch_pods(&c).await;
+    let parallel = STATEFUL.replace(
+        "  serviceName: web",
+        "  serviceName: web\n  podManagementPolicy: Parallel",
+    );
+    c.kubectl_stdin(&["apply", "-f", "-"], &parallel);
+    c.kubectl(&["rollout", "status", "statefulset/web", "--timeout=60s"]);
+    task.abort();
+    let seen = snapshot(&log);
+    // web-2 was created before web-0 was ever Ready.
+    assert!(!ready_before_added(&seen, "web-0", "web-2"), "{seen:?}");
+    assert_eq!(
+        names(&get_json(&c, &["get", "pods", "-l", "app=web"])),
+        ["web-0", "web-1", "web-2"]
+    );
 }
