@@ -6,17 +6,22 @@
 
 pub mod config;
 pub(crate) mod ctx;
+mod cronjob;
+mod daemonset;
 mod deployment;
 mod events;
 mod hpa;
+mod job;
 mod kubelet;
 pub(crate) mod metrics;
 mod nodes;
 mod pods;
 mod quantity;
 mod replicaset;
+mod revisions;
 mod runtime;
 mod scheduler;
+mod statefulset;
 mod usage;
 
 pub use config::SimConfig;
@@ -63,5 +68,9 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(replicaset::ReplicaSetController),
         Box::new(deployment::DeploymentController),
         Box::new(hpa::HpaController::default()),
+        Box::new(job::JobController::default()),
+        Box::new(cronjob::CronJobController::default()),
+        Box::new(statefulset::StatefulSetController),
+        Box::new(daemonset::DaemonSetController),
     ]
 }

@@ -159,14 +159,13 @@ impl Scheduler {
                     false,
                 ));
             }
-            if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true) {
+            if node.pointer("/spec/unschedulable").and_then(Value::as_bool) == Some(true)
+                && !tolerates_unschedulable(&spec)
+            {
                 failed.push(("node(s) were unschedulable".into(), false));
             }
-            if !pods::node_selector_matches(&spec, node) {
-                failed.push((
-                    "node(s) didn't match Pod's node affinity/selector".into(),
-                    false,
-                ));
+            if !pods::node_selector_matches(&spec, node) || !name_affinity_allows(&spec, node) {
+                failed.push(("node(s) didn't match Pod's node affinity/selector".into(), false));
             }
             if let Some(taint) = pods::untolerated_taints(&spec, node).first() {
                 let field = |k: &str| taint.get(k).and_then(Value::as_str).unwrap_or("");
@@ -215,6 +214,37 @@ impl Scheduler {
         }
         Err(unschedulable_message(nodes.len(), &reasons))
     }
+}
+
+/// A cordoned node still takes pods that tolerate its `unschedulable` taint (daemon pods do),
+/// as the NodeUnschedulable plugin allows.
+fn tolerates_unschedulable(pod_spec: &Value) -> bool {
+    let cordoned = json!({"spec": {"taints": [
+        {"key": "node.kubernetes.io/unschedulable", "effect": "NoSchedule"}
+    ]}});
+    pods::untolerated_taints(pod_spec, &cordoned).is_empty()
+}
+
+/// The required node affinity's `matchFields` on `metadata.name`, the one kind of node
+/// affinity the simulation honours (DaemonSet pods are pinned to their node with it).
+fn name_affinity_allows(pod_spec: &Value, node: &Value) -> bool {
+    let terms = pod_spec
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array);
+    let pinned: Vec<&Value> = terms
+        .into_iter()
+        .flatten()
+        .filter_map(|t| t.get("matchFields")?.as_array())
+        .flatten()
+        .filter(|f| f.get("key").and_then(Value::as_str) == Some("metadata.name"))
+        .filter(|f| f.get("operator").and_then(Value::as_str) == Some("In"))
+        .collect();
+    pinned.is_empty()
+        || pinned.iter().any(|f| {
+            f.get("values")
+                .and_then(Value::as_array)
+                .is_some_and(|v| v.iter().any(|n| n.as_str() == Some(node.name())))
+        })
 }
 
 /// `0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No
