@@ -8,6 +8,7 @@ pub mod config;
 pub(crate) mod ctx;
 mod deployment;
 mod events;
+mod ingress;
 mod kubelet;
 mod nodes;
 mod pods;
@@ -15,6 +16,8 @@ mod quantity;
 mod replicaset;
 mod runtime;
 mod scheduler;
+mod services;
+mod storage;
 
 pub use config::SimConfig;
 
@@ -33,6 +36,7 @@ pub fn start(
 ) -> std::thread::JoinHandle<()> {
     let ctx = Ctx::new(cluster, config);
     nodes::register(&ctx);
+    storage::register_default_class(&ctx);
     std::thread::Builder::new()
         .name("sandbox-simulation".into())
         .spawn(move || {
@@ -57,5 +61,10 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(kubelet::Kubelet::default()),
         Box::new(replicaset::ReplicaSetController),
         Box::new(deployment::DeploymentController),
+        Box::new(services::LoadBalancerController::default()),
+        Box::new(services::EndpointsController::default()),
+        Box::new(ingress::IngressController::default()),
+        Box::new(storage::ClaimController::default()),
+        Box::new(storage::VolumeController),
     ]
 }
