@@ -7,6 +7,7 @@ mod crds;
 mod helm;
 mod kube_client;
 mod kubectl;
+mod sim_network_storage;
 mod support;
 mod watch;
 mod writes;
