@@ -76,7 +76,7 @@ fn str_at<'a>(obj: &'a Value, pointer: &str) -> Option<&'a str> {
 fn consumer_node(ctx: &Ctx, claim: &Value) -> Option<String> {
     ctx.list(PODS, Some(claim.namespace()))
         .into_iter()
-        .filter(|p| super::pods::is_active(p))
+        .filter(super::pods::is_active)
         .filter(|p| claim_names(p).any(|n| n == claim.name()))
         .find_map(|p| str_at(&p, "/spec/nodeName").map(str::to_string))
 }

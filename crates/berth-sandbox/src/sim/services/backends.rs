@@ -129,11 +129,10 @@ fn finished_for_good(pod: &Value) -> bool {
         .pointer("/spec/restartPolicy")
         .and_then(Value::as_str)
         .unwrap_or("Always");
-    match (policy, pods::phase(pod)) {
-        ("Never", "Succeeded" | "Failed") => true,
-        ("OnFailure", "Succeeded") => true,
-        _ => false,
-    }
+    matches!(
+        (policy, pods::phase(pod)),
+        ("Never", "Succeeded" | "Failed") | ("OnFailure", "Succeeded")
+    )
 }
 
 /// The pod's port for one service port (`FindPort`): a number is used as it is, a name must

@@ -364,6 +364,61 @@ mod tests {
         assert_eq!(got[1]["addresses"][0]["ip"], "10.0.0.3");
     }
 
+    fn pod(labels: Value, ready: &str) -> Value {
+        json!({
+            "metadata": {"name": "p", "namespace": "shop", "uid": "pod-1", "labels": labels},
+            "status": {"podIP": "10.0.0.9", "conditions": [{"type": "Ready", "status": ready}]}
+        })
+    }
+
+    fn woken(controller: &mut EndpointsController, event: EventType, pod: &Value) -> Vec<String> {
+        let mut out = Vec::new();
+        controller.pod_event(event, pod, &mut out);
+        let mut names: Vec<String> = out.into_iter().map(|(_, name)| name).collect();
+        names.sort();
+        names.dedup();
+        names
+    }
+
+    #[test]
+    fn pod_events_wake_only_the_services_concerned() {
+        let mut controller = EndpointsController::default();
+        let mut ignored = Vec::new();
+        for (name, selector) in [("web", json!({"app": "web"})), ("db", json!({"app": "db"}))] {
+            let svc = json!({"metadata": {"name": name, "namespace": "shop"}, "spec": {"selector": selector}});
+            controller.service_event(EventType::Added, &svc, &mut ignored);
+        }
+        let web_pod = pod(json!({"app": "web"}), "False");
+        assert_eq!(woken(&mut controller, EventType::Added, &web_pod), ["web"]);
+        // A change endpoints do not show (here: none at all) wakes nobody.
+        assert!(woken(&mut controller, EventType::Modified, &web_pod).is_empty());
+        assert_eq!(
+            woken(
+                &mut controller,
+                EventType::Modified,
+                &pod(json!({"app": "web"}), "True")
+            ),
+            ["web"]
+        );
+        // Relabelled away: the Service that listed it must still hear of it.
+        controller.remember_listing(
+            &("shop".into(), "web".into()),
+            HashSet::from(["pod-1".to_string()]),
+        );
+        assert_eq!(
+            woken(
+                &mut controller,
+                EventType::Modified,
+                &pod(json!({"app": "db"}), "True")
+            ),
+            ["db", "web"]
+        );
+        let mut other_namespace = pod(json!({"app": "web"}), "True");
+        other_namespace["metadata"]["namespace"] = json!("blog");
+        other_namespace["metadata"]["uid"] = json!("pod-2");
+        assert!(woken(&mut controller, EventType::Added, &other_namespace).is_empty());
+    }
+
     #[test]
     fn trigger_time_only_moves_forward() {
         let svc = json!({"metadata": {"creationTimestamp": "2024-01-01T00:00:00Z"}});
