@@ -828,7 +828,32 @@ pub fn validate_update(info: &ResourceInfo, old: &Value, new: &Value) -> Vec<Cau
                 }
                 spec
             };
-            if strip(&old_spec) != strip(&new_spec) {
+            // The PV controller binds by setting a volumeName that was empty, and gives a
+            // claim created without a class the default one (retroactive default class).
+            let mut old_cmp = strip(&old_spec);
+            let mut new_cmp = strip(&new_spec);
+            let unset = |spec: &Value, key: &str| {
+                spec.get(key)
+                    .and_then(Value::as_str)
+                    .is_none_or(str::is_empty)
+            };
+            if unset(&old_cmp, "volumeName")
+                && let (Some(o), Some(v)) = (old_cmp.as_object_mut(), new_cmp.get("volumeName"))
+            {
+                o.insert("volumeName".into(), v.clone());
+            }
+            let class_annotation = old
+                .pointer("/metadata/annotations/volume.beta.kubernetes.io~1storage-class")
+                .is_some();
+            let class_from_nil = old_cmp.get("storageClassName").is_none_or(Value::is_null)
+                && !unset(&new_cmp, "storageClassName");
+            if class_from_nil
+                && !class_annotation
+                && let Some(n) = new_cmp.as_object_mut()
+            {
+                n.remove("storageClassName");
+            }
+            if old_cmp != new_cmp {
                 causes.push(forbidden(
                     "spec",
                     "spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims",
@@ -3534,6 +3559,23 @@ mod tests {
                 "Invalid value: rbac.RoleRef{APIGroup:\"rbac.authorization.k8s.io\", Kind:\"Role\", Name:\"b\"}: cannot change roleRef".into()
             )]
         );
+    }
+
+    #[test]
+    fn claims_may_be_bound_and_given_a_default_class_but_not_changed() {
+        let i = info("", "v1", "persistentvolumeclaims");
+        let pvc = json!({"metadata": {"name": "c", "namespace": "d"}, "spec": {
+            "accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}});
+        let mut bound = pvc.clone();
+        bound["spec"]["volumeName"] = json!("pvc-1");
+        bound["spec"]["storageClassName"] = json!("gp2");
+        assert!(validate_update(i, &pvc, &bound).is_empty());
+        let mut rebound = bound.clone();
+        rebound["spec"]["volumeName"] = json!("pvc-2");
+        assert_eq!(fields(&validate_update(i, &bound, &rebound))[0].0, "spec");
+        let mut reclassed = bound.clone();
+        reclassed["spec"]["storageClassName"] = json!("fast");
+        assert_eq!(fields(&validate_update(i, &bound, &reclassed))[0].0, "spec");
     }
 
     #[test]

@@ -39,14 +39,6 @@ impl Res {
         format!("{}/{}", self.group, self.plural)
     }
 
-    pub fn api_version(&self) -> String {
-        if self.group.is_empty() {
-            self.version.to_string()
-        } else {
-            format!("{}/{}", self.group, self.version)
-        }
-    }
-
     /// Whether a store key belongs to this resource.
     pub fn is(&self, resource: &str) -> bool {
         resource

@@ -11,6 +11,7 @@ mod daemonset;
 mod deployment;
 mod events;
 mod hpa;
+mod ingress;
 mod job;
 mod kubelet;
 pub(crate) mod metrics;
@@ -21,7 +22,9 @@ mod replicaset;
 mod revisions;
 mod runtime;
 mod scheduler;
+mod services;
 mod statefulset;
+mod storage;
 mod usage;
 
 pub use config::SimConfig;
@@ -43,6 +46,7 @@ pub fn start(
     let ctx = Ctx::new(cluster, config);
     nodes::register(&ctx);
     metrics::register(&ctx.cluster.registry);
+    storage::register_default_class(&ctx);
     std::thread::Builder::new()
         .name("sandbox-simulation".into())
         .spawn(move || {
@@ -72,5 +76,10 @@ fn reconcilers() -> Vec<Box<dyn Reconciler>> {
         Box::new(cronjob::CronJobController::default()),
         Box::new(statefulset::StatefulSetController),
         Box::new(daemonset::DaemonSetController),
+        Box::new(services::LoadBalancerController::default()),
+        Box::new(services::EndpointsController::default()),
+        Box::new(ingress::IngressController::default()),
+        Box::new(storage::ClaimController::default()),
+        Box::new(storage::VolumeController),
     ]
 }

@@ -9,6 +9,7 @@ mod kube_client;
 mod kubectl;
 mod sim_deployments;
 mod sim_metrics;
+mod sim_network_storage;
 mod sim_workloads;
 mod support;
 mod watch;
