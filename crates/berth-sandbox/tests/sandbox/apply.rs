@@ -146,7 +146,9 @@ async fn kubectl_server_side_apply() {
         "a field another manager owns stays"
     );
 
-    // A dry run changes nothing; an update records its manager with operation Update.
+    // A dry run changes nothing; an update records its manager with operation Update. The
+    // rollout settles first, or the deployment controller's status writes move the version.
+    c.kubectl(&["rollout", "status", "deploy/web", "--timeout=30s"]);
     let rv = c.kubectl(&[
         "get",
         "deploy",
