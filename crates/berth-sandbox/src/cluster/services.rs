@@ -135,6 +135,13 @@ impl Cluster {
         dry_run: bool,
     ) -> Result<(), StatusError> {
         let mut alloc = self.services.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(old) = old {
+            for port in drop_type_dependent_fields(svc, old) {
+                if !dry_run {
+                    alloc.node_ports.remove(&port);
+                }
+            }
+        }
         let svc_type = svc
             .pointer("/spec/type")
             .and_then(Value::as_str)
@@ -241,5 +248,96 @@ impl Cluster {
             }
         }
         Ok(())
+    }
+}
+
+fn service_type(svc: &Value) -> &str {
+    svc.pointer("/spec/type")
+        .and_then(Value::as_str)
+        .unwrap_or("ClusterIP")
+}
+
+/// When a Service changes type, the fields only the old type used are cleared if the request
+/// left them as they were (the real registry's dropTypeDependentFields), so `type: ClusterIP`
+/// on a former LoadBalancer is valid. Returns the node ports given up.
+fn drop_type_dependent_fields(svc: &mut Value, old: &Value) -> Vec<u32> {
+    let (old_type, new_type) = (service_type(old).to_string(), service_type(svc).to_string());
+    if old_type == new_type {
+        return Vec::new();
+    }
+    let needs_node_ports = |t: &str| matches!(t, "NodePort" | "LoadBalancer");
+    let external = |t: &str| matches!(t, "NodePort" | "LoadBalancer");
+    let old_spec = old.get("spec").cloned().unwrap_or(Value::Null);
+    let Some(spec) = svc.get_mut("spec").and_then(Value::as_object_mut) else {
+        return Vec::new();
+    };
+    let mut released = Vec::new();
+    if needs_node_ports(&old_type) && !needs_node_ports(&new_type) {
+        let old_ports = old_spec.get("ports").and_then(Value::as_array);
+        if let Some(ports) = spec.get_mut("ports").and_then(Value::as_array_mut) {
+            for (i, port) in ports.iter_mut().enumerate() {
+                let before = old_ports
+                    .and_then(|p| p.get(i))
+                    .and_then(|p| p.get("nodePort"));
+                let Some(p) = port.as_object_mut() else {
+                    continue;
+                };
+                if before.is_some() && p.get("nodePort") == before {
+                    if let Some(n) = p.remove("nodePort").and_then(|n| n.as_u64()) {
+                        released.push(n as u32);
+                    }
+                }
+            }
+        }
+    }
+    let unchanged = |spec: &serde_json::Map<String, Value>, key: &str| {
+        spec.get(key).is_some() && spec.get(key) == old_spec.get(key)
+    };
+    let drop_if_unchanged = |spec: &mut serde_json::Map<String, Value>, key: &str| {
+        if unchanged(spec, key) {
+            spec.remove(key);
+        }
+    };
+    if new_type != "LoadBalancer" {
+        for key in [
+            "allocateLoadBalancerNodePorts",
+            "loadBalancerClass",
+            "healthCheckNodePort",
+            "loadBalancerSourceRanges",
+        ] {
+            drop_if_unchanged(spec, key);
+        }
+    }
+    if !external(&new_type) {
+        drop_if_unchanged(spec, "externalTrafficPolicy");
+    }
+    released
+}
+
+#[cfg(test)]
+mod type_change_tests {
+    use super::drop_type_dependent_fields;
+    use serde_json::json;
+
+    #[test]
+    fn a_former_load_balancer_loses_its_node_ports_and_lb_fields() {
+        let old = json!({"spec": {"type": "LoadBalancer", "allocateLoadBalancerNodePorts": true,
+            "externalTrafficPolicy": "Cluster", "ports": [{"port": 80, "nodePort": 31000}]}});
+        let mut new = old.clone();
+        new["spec"]["type"] = json!("ClusterIP");
+        assert_eq!(drop_type_dependent_fields(&mut new, &old), vec![31000]);
+        assert_eq!(
+            new,
+            json!({"spec": {"type": "ClusterIP", "ports": [{"port": 80}]}})
+        );
+    }
+
+    #[test]
+    fn fields_the_request_changed_are_kept_for_validation_to_judge() {
+        let old = json!({"spec": {"type": "NodePort", "ports": [{"port": 80, "nodePort": 31000}]}});
+        let mut new =
+            json!({"spec": {"type": "ClusterIP", "ports": [{"port": 80, "nodePort": 31001}]}});
+        assert!(drop_type_dependent_fields(&mut new, &old).is_empty());
+        assert_eq!(new["spec"]["ports"][0]["nodePort"], 31001);
     }
 }

@@ -5,8 +5,8 @@
 //! each step is visible to watches exactly as on a real cluster.
 
 pub mod config;
-pub(crate) mod ctx;
 mod cronjob;
+pub(crate) mod ctx;
 mod daemonset;
 mod deployment;
 mod events;

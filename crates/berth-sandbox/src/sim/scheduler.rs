@@ -165,7 +165,10 @@ impl Scheduler {
                 failed.push(("node(s) were unschedulable".into(), false));
             }
             if !pods::node_selector_matches(&spec, node) || !name_affinity_allows(&spec, node) {
-                failed.push(("node(s) didn't match Pod's node affinity/selector".into(), false));
+                failed.push((
+                    "node(s) didn't match Pod's node affinity/selector".into(),
+                    false,
+                ));
             }
             if let Some(taint) = pods::untolerated_taints(&spec, node).first() {
                 let field = |k: &str| taint.get(k).and_then(Value::as_str).unwrap_or("");

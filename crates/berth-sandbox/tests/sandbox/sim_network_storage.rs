@@ -363,9 +363,9 @@ spec:
     let other = c.kubectl(&["get", "svc", "elsewhere"]);
     assert!(other.contains("<pending>"), "{other}");
 
-    // The sandbox does not drop type-dependent fields on a type change (upstream's
-    // dropTypeDependentFields), so the patch clears them itself.
-    let to_cluster_ip = r#"{"spec":{"type":"ClusterIP","allocateLoadBalancerNodePorts":null,"externalTrafficPolicy":null,"ports":[{"port":80,"protocol":"TCP","targetPort":80}]}}"#;
+    // The type alone: the server drops the fields only a load balancer uses (node ports,
+    // allocateLoadBalancerNodePorts, externalTrafficPolicy), as the real registry does.
+    let to_cluster_ip = r#"{"spec":{"type":"ClusterIP"}}"#;
     c.kubectl(&[
         "patch",
         "svc",
