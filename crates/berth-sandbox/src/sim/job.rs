@@ -348,6 +348,15 @@ impl JobController {
     }
 }
 
+/// A wait in seconds as a duration: never negative, never a panic on NaN or overflow.
+fn seconds(secs: f64) -> Duration {
+    if secs.is_finite() {
+        Duration::from_secs_f64(secs.clamp(0.0, 1e9))
+    } else {
+        Duration::ZERO
+    }
+}
+
 fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
@@ -360,8 +369,7 @@ fn deadline_left(ctx: &Ctx, job: &Value, tally: &Tally) -> Option<Duration> {
     let deadline = spec_i64(job, "activeDeadlineSeconds")?;
     let started = tally.start_time.as_deref().and_then(unix_from_rfc3339)?;
     let limit = deadline as f64 * ctx.config.time_scale;
-    let left = started as f64 + limit - now_secs();
-    Some(Duration::from_secs_f64(left.clamp(0.0, 1e9)))
+    Some(seconds(started as f64 + limit - now_secs()))
 }
 
 /// The condition a Job moves towards before its final one.
@@ -513,9 +521,9 @@ fn ttl_after_finished(ctx: &Ctx, job: &Value) -> Option<Duration> {
                 .and_then(Value::as_str)
         })
         .and_then(unix_from_rfc3339)?;
-    let left = finished_at as f64 + ttl as f64 * ctx.config.time_scale - now_secs();
-    if left > 0.0 {
-        return Some(Duration::from_secs_f64(left.min(1e9)));
+    let left = seconds(finished_at as f64 + ttl as f64 * ctx.config.time_scale - now_secs());
+    if !left.is_zero() {
+        return Some(left);
     }
     if let Err(e) = ctx.delete(
         JOBS,
