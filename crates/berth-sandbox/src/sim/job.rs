@@ -197,7 +197,9 @@ impl JobController {
         tally.terminating = terminating as i64;
         let now = now_rfc3339();
         let mut again: Option<Duration> = (!counted).then(|| ctx.config.delay(1.0));
-        let target = tally.target().or_else(|| self.new_target(ctx, job, &tally));
+        let target = tally
+            .target()
+            .or_else(|| self.new_target(ctx, job, owned, &tally));
         if let Some(target) = target {
             tally.set_condition(target.kind, &target.reason, &target.message, &now);
             for pod in &active {
@@ -277,9 +279,9 @@ impl JobController {
     }
 
     /// The terminal condition the Job has just earned, if any.
-    fn new_target(&self, ctx: &Ctx, job: &Value, tally: &Tally) -> Option<Target> {
+    fn new_target(&self, ctx: &Ctx, job: &Value, owned: &[Value], tally: &Tally) -> Option<Target> {
         let backoff_limit = spec_i64(job, "backoffLimit").unwrap_or(6);
-        if tally.failed > backoff_limit {
+        if tally.failed > backoff_limit || restarts_past_limit(job, owned, backoff_limit) {
             return Some(Target::failure(
                 "BackoffLimitExceeded",
                 "Job has reached the specified backoff limit",
@@ -361,6 +363,37 @@ fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    }
+}
+
+/// With restartPolicy OnFailure pods never fail: the kubelet restarts their containers, and
+/// those restarts (in pods still Pending or Running) count against the backoff limit.
+fn restarts_past_limit(job: &Value, owned: &[Value], backoff_limit: i64) -> bool {
+    let policy = job
+        .pointer("/spec/template/spec/restartPolicy")
+        .and_then(Value::as_str);
+    if policy != Some("OnFailure") {
+        return false;
+    }
+    let restarts: i64 = owned
+        .iter()
+        .filter(|p| matches!(pods::phase(p), "Pending" | "Running"))
+        .flat_map(|p| {
+            ["initContainerStatuses", "containerStatuses"]
+                .into_iter()
+                .flat_map(move |list| {
+                    p.pointer(&format!("/status/{list}"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+                })
+        })
+        .sum();
+    if backoff_limit == 0 {
+        restarts > 0
+    } else {
+        restarts >= backoff_limit
     }
 }
 
