@@ -8,22 +8,26 @@
 //! as the TTL-after-finished controller does) once the scaled TTL has passed.
 
 mod indexes;
+mod pod_ops;
 mod status;
 
-use super::ctx::{Ctx, JOBS, PODS, Res, controller_named, owner_reference};
+use super::ctx::{Ctx, JOBS, PODS, Res};
 use super::events::Level;
 use super::pods;
 use crate::cluster::Propagation;
 use crate::store::EventType;
 use berth_kube::{ObjectExt, now_rfc3339, unix_from_rfc3339};
-use serde_json::{Value, json};
+use pod_ops::{
+    create_pod, delete_pod, job_of, outcome, pod_index, release, release_orphans, tracked,
+};
+use serde_json::Value;
 use status::Tally;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const COMPONENT: &str = "job-controller";
 const TTL_COMPONENT: &str = "ttl-after-finished-controller";
-pub const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
+const TRACKING_FINALIZER: &str = "batch.kubernetes.io/job-tracking";
 const INDEX_KEY: &str = "batch.kubernetes.io/job-completion-index";
 /// The pod back-off after failures: 10 s doubling up to 6 min (nominal seconds).
 const BACKOFF_BASE_SECONDS: f64 = 10.0;
@@ -85,28 +89,6 @@ impl super::runtime::Reconciler for JobController {
     }
 }
 
-/// Releases the pods of a Job that is gone (deleted in the background or orphaning), which
-/// would otherwise keep their finalizer, and so their place in the API, forever.
-fn release_orphans(ctx: &Ctx, namespace: &str, job_name: &str) {
-    for pod in ctx.list(PODS, Some(namespace)) {
-        if tracked(&pod) && job_of(&pod) == Some(job_name) {
-            release(ctx, &pod);
-        }
-    }
-}
-
-/// The Job a pod belongs to: its controller, or for a tracked pod its Job orphaned, the
-/// `job-name` label (so its finalizer can still be released).
-fn job_of(pod: &Value) -> Option<&str> {
-    if let Some(owner) = controller_named(pod, "Job") {
-        return Some(owner);
-    }
-    let orphaned = super::ctx::controller_ref(pod).is_none() && tracked(pod);
-    orphaned
-        .then(|| pod.label("batch.kubernetes.io/job-name"))
-        .flatten()
-}
-
 /// Whether the Job has its final condition.
 pub fn finished(job: &Value) -> bool {
     pods::condition_true(job, "Complete") || pods::condition_true(job, "Failed")
@@ -129,60 +111,6 @@ fn indexed(job: &Value) -> bool {
     job.pointer("/spec/completionMode").and_then(Value::as_str) == Some("Indexed")
 }
 
-/// The completion index a pod of an Indexed Job runs.
-fn pod_index(pod: &Value) -> Option<i64> {
-    pod.annotation(INDEX_KEY)?.parse().ok().filter(|i| *i >= 0)
-}
-
-/// How a pod ended, once it has: its phase, or Failed for a pod whose deletion the kubelet
-/// has finished (grace period down to 0) without it succeeding.
-fn outcome(pod: &Value) -> Option<&'static str> {
-    match pods::phase(pod) {
-        "Succeeded" => Some("succeeded"),
-        "Failed" => Some("failed"),
-        _ if pod.deletion_timestamp().is_some()
-            && pod
-                .pointer("/metadata/deletionGracePeriodSeconds")
-                .and_then(Value::as_i64)
-                == Some(0) =>
-        {
-            Some("failed")
-        }
-        _ => None,
-    }
-}
-
-fn tracked(pod: &Value) -> bool {
-    pod.finalizers().iter().any(|f| f == TRACKING_FINALIZER)
-}
-
-/// Removes the tracking finalizer; true when the pod no longer carries it.
-fn release(ctx: &Ctx, pod: &Value) -> bool {
-    if !tracked(pod) {
-        return true;
-    }
-    let written = ctx.update(PODS, pod.namespace(), pod.name(), COMPONENT, |mut p| {
-        if p.uid() != pod.uid() {
-            return None;
-        }
-        let kept: Vec<String> = p
-            .finalizers()
-            .into_iter()
-            .filter(|f| f != TRACKING_FINALIZER)
-            .collect();
-        p.set_meta("finalizers", json!(kept));
-        Some(p)
-    });
-    match written {
-        Ok(_) => true,
-        Err(e) if e.code == 404 => true,
-        Err(e) => {
-            tracing::debug!("cannot release pod {}: {e}", pod.name());
-            false
-        }
-    }
-}
-
 impl JobController {
     fn sync(&mut self, ctx: &Ctx, job: &Value, owned: &[Value]) -> Option<Duration> {
         let mut tally = Tally::of(job);
@@ -197,7 +125,9 @@ impl JobController {
         tally.terminating = terminating as i64;
         let now = now_rfc3339();
         let mut again: Option<Duration> = (!counted).then(|| ctx.config.delay(1.0));
-        let target = tally.target().or_else(|| self.new_target(ctx, job, &tally));
+        let target = tally
+            .target()
+            .or_else(|| self.new_target(ctx, job, owned, &tally));
         if let Some(target) = target {
             tally.set_condition(target.kind, &target.reason, &target.message, &now);
             for pod in &active {
@@ -277,9 +207,9 @@ impl JobController {
     }
 
     /// The terminal condition the Job has just earned, if any.
-    fn new_target(&self, ctx: &Ctx, job: &Value, tally: &Tally) -> Option<Target> {
+    fn new_target(&self, ctx: &Ctx, job: &Value, owned: &[Value], tally: &Tally) -> Option<Target> {
         let backoff_limit = spec_i64(job, "backoffLimit").unwrap_or(6);
-        if tally.failed > backoff_limit {
+        if tally.failed > backoff_limit || restarts_past_limit(job, owned, backoff_limit) {
             return Some(Target::failure(
                 "BackoffLimitExceeded",
                 "Job has reached the specified backoff limit",
@@ -348,10 +278,50 @@ impl JobController {
     }
 }
 
+/// A wait in seconds as a duration: never negative, never a panic on NaN or overflow.
+fn seconds(secs: f64) -> Duration {
+    if secs.is_finite() {
+        Duration::from_secs_f64(secs.clamp(0.0, 1e9))
+    } else {
+        Duration::ZERO
+    }
+}
+
 fn earliest(a: Option<Duration>, b: Option<Duration>) -> Option<Duration> {
     match (a, b) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
+    }
+}
+
+/// With restartPolicy OnFailure pods never fail: the kubelet restarts their containers, and
+/// those restarts (in pods still Pending or Running) count against the backoff limit.
+fn restarts_past_limit(job: &Value, owned: &[Value], backoff_limit: i64) -> bool {
+    let policy = job
+        .pointer("/spec/template/spec/restartPolicy")
+        .and_then(Value::as_str);
+    if policy != Some("OnFailure") {
+        return false;
+    }
+    let restarts: i64 = owned
+        .iter()
+        .filter(|p| matches!(pods::phase(p), "Pending" | "Running"))
+        .flat_map(|p| {
+            ["initContainerStatuses", "containerStatuses"]
+                .into_iter()
+                .flat_map(move |list| {
+                    p.pointer(&format!("/status/{list}"))
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|c| c.get("restartCount").and_then(Value::as_i64))
+                })
+        })
+        .sum();
+    if backoff_limit == 0 {
+        restarts > 0
+    } else {
+        restarts >= backoff_limit
     }
 }
 
@@ -360,8 +330,7 @@ fn deadline_left(ctx: &Ctx, job: &Value, tally: &Tally) -> Option<Duration> {
     let deadline = spec_i64(job, "activeDeadlineSeconds")?;
     let started = tally.start_time.as_deref().and_then(unix_from_rfc3339)?;
     let limit = deadline as f64 * ctx.config.time_scale;
-    let left = started as f64 + limit - now_secs();
-    Some(Duration::from_secs_f64(left.clamp(0.0, 1e9)))
+    Some(seconds(started as f64 + limit - now_secs()))
 }
 
 /// The condition a Job moves towards before its final one.
@@ -406,101 +375,6 @@ fn finish(ctx: &Ctx, job: &Value, tally: &mut Tally, target: &Target, now: &str)
     }
 }
 
-fn create_pod(ctx: &Ctx, job: &Value, index: Option<i64>) -> bool {
-    let template = job
-        .pointer("/spec/template")
-        .cloned()
-        .unwrap_or(Value::Null);
-    let mut metadata = template
-        .get("metadata")
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    let mut spec = template
-        .get("spec")
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    let prefix = match index {
-        Some(i) => format!("{}-{i}-", job.name()),
-        None => format!("{}-", job.name()),
-    };
-    if let Some(m) = metadata.as_object_mut() {
-        m.remove("name");
-        m.remove("creationTimestamp");
-    }
-    metadata["generateName"] = json!(prefix);
-    metadata["namespace"] = json!(job.namespace());
-    metadata["ownerReferences"] = json!([owner_reference(job)]);
-    metadata["finalizers"] = json!([TRACKING_FINALIZER]);
-    if let Some(i) = index {
-        for field in ["annotations", "labels"] {
-            if !metadata.get(field).is_some_and(Value::is_object) {
-                metadata[field] = json!({});
-            }
-            metadata[field][INDEX_KEY] = json!(i.to_string());
-        }
-        spec["hostname"] = json!(format!("{}-{i}", job.name()));
-        add_index_env(&mut spec);
-    }
-    let pod = json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec});
-    match ctx.create(PODS, job.namespace(), pod, COMPONENT) {
-        Ok(p) => {
-            let message = format!("Created pod: {}", p.name());
-            ctx.event(job, Level::Normal, "SuccessfulCreate", &message, COMPONENT);
-            true
-        }
-        Err(e) => {
-            let message = format!("Error creating: {}", e.message);
-            ctx.event(job, Level::Warning, "FailedCreate", &message, COMPONENT);
-            false
-        }
-    }
-}
-
-/// Indexed pods see their index as `JOB_COMPLETION_INDEX`, read from the annotation.
-fn add_index_env(spec: &mut Value) {
-    let var = json!({
-        "name": "JOB_COMPLETION_INDEX",
-        "valueFrom": {"fieldRef": {"apiVersion": "v1", "fieldPath": format!("metadata.annotations['{INDEX_KEY}']")}},
-    });
-    for list in ["initContainers", "containers"] {
-        let Some(containers) = spec.get_mut(list).and_then(Value::as_array_mut) else {
-            continue;
-        };
-        for c in containers.iter_mut().filter(|c| c.is_object()) {
-            if !c.get("env").is_some_and(Value::is_array) {
-                c["env"] = json!([]);
-            }
-            if let Some(env) = c.get_mut("env").and_then(Value::as_array_mut) {
-                env.retain(|e| {
-                    e.get("name").and_then(Value::as_str) != Some("JOB_COMPLETION_INDEX")
-                });
-                env.push(var.clone());
-            }
-        }
-    }
-}
-
-fn delete_pod(ctx: &Ctx, job: &Value, pod: &Value) {
-    match ctx.delete(PODS, pod.namespace(), pod.name(), None, None) {
-        Ok(()) => ctx.event(
-            job,
-            Level::Normal,
-            "SuccessfulDelete",
-            &format!("Deleted pod: {}", pod.name()),
-            COMPONENT,
-        ),
-        Err(e) => ctx.event(
-            job,
-            Level::Warning,
-            "FailedDelete",
-            &format!("Error deleting: {}", e.message),
-            COMPONENT,
-        ),
-    }
-}
-
 /// Deletes a finished Job once its (scaled) `ttlSecondsAfterFinished` has passed.
 fn ttl_after_finished(ctx: &Ctx, job: &Value) -> Option<Duration> {
     let ttl = spec_i64(job, "ttlSecondsAfterFinished")?;
@@ -513,9 +387,9 @@ fn ttl_after_finished(ctx: &Ctx, job: &Value) -> Option<Duration> {
                 .and_then(Value::as_str)
         })
         .and_then(unix_from_rfc3339)?;
-    let left = finished_at as f64 + ttl as f64 * ctx.config.time_scale - now_secs();
-    if left > 0.0 {
-        return Some(Duration::from_secs_f64(left.min(1e9)));
+    let left = seconds(finished_at as f64 + ttl as f64 * ctx.config.time_scale - now_secs());
+    if !left.is_zero() {
+        return Some(left);
     }
     if let Err(e) = ctx.delete(
         JOBS,
@@ -528,38 +402,4 @@ fn ttl_after_finished(ctx: &Ctx, job: &Value) -> Option<Duration> {
         return Some(ctx.config.delay(5.0));
     }
     None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_pod_deleted_by_the_kubelet_counts_as_failed() {
-        let running = json!({"status": {"phase": "Running"}});
-        assert_eq!(outcome(&running), None);
-        let terminating = json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z", "deletionGracePeriodSeconds": 30}, "status": {"phase": "Running"}});
-        assert_eq!(outcome(&terminating), None);
-        let gone = json!({"metadata": {"deletionTimestamp": "2026-01-01T00:00:00Z", "deletionGracePeriodSeconds": 0}, "status": {"phase": "Running"}});
-        assert_eq!(outcome(&gone), Some("failed"));
-        assert_eq!(
-            outcome(&json!({"status": {"phase": "Succeeded"}})),
-            Some("succeeded")
-        );
-    }
-
-    #[test]
-    fn indexed_pods_get_the_index_variable_once() {
-        let mut spec = json!({"containers": [{"name": "a", "env": [{"name": "JOB_COMPLETION_INDEX", "value": "x"}]}, {"name": "b"}]});
-        add_index_env(&mut spec);
-        assert_eq!(
-            spec["containers"][0]["env"].as_array().map(Vec::len),
-            Some(1)
-        );
-        assert!(
-            spec["containers"][1]["env"][0]["valueFrom"]["fieldRef"]["fieldPath"]
-                .as_str()
-                .is_some_and(|p| p.contains(INDEX_KEY))
-        );
-    }
 }

@@ -7,22 +7,22 @@
 //! Revisions are ControllerRevisions; the status carries the counters `kubectl rollout status`
 //! and Argo CD read, and `currentRevision` catches up with `updateRevision` once a rollout ends.
 
-use super::ctx::{
-    CONTROLLER_REVISIONS, Ctx, PODS, PVCS, Res, STATEFULSETS, controller_named, owner_reference,
-};
+mod identity;
+mod status;
+
+use super::ctx::{CONTROLLER_REVISIONS, Ctx, PODS, Res, STATEFULSETS, controller_named};
 use super::events::Level;
 use super::pods;
 use super::revisions;
 use crate::store::EventType;
-use berth_kube::{ObjectExt, now_rfc3339, unix_from_rfc3339};
-use serde_json::{Map, Value, json};
+use berth_kube::ObjectExt;
+use identity::{build_pod, claim_templates, create_claim, ordinal_of};
+use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 const COMPONENT: &str = "statefulset-controller";
 const REVISION_LABEL: &str = "controller-revision-hash";
-const POD_NAME_LABEL: &str = "statefulset.kubernetes.io/pod-name";
-const POD_INDEX_LABEL: &str = "apps.kubernetes.io/pod-index";
 
 pub struct StatefulSetController;
 
@@ -72,7 +72,7 @@ impl super::runtime::Reconciler for StatefulSetController {
         let plan = Plan::of(&set, &owned, &update.name, &current_revision);
         plan.act(ctx);
         let owned = ctx.controlled_by(set.uid(), PODS);
-        let again = write_status(ctx, &set, &owned, &update, &current_revision);
+        let again = status::write_status(ctx, &set, &owned, &update, &current_revision);
         let mut live: Vec<&str> = vec![current_revision.as_str(), update.name.as_str()];
         live.extend(owned.iter().filter_map(|p| p.label(REVISION_LABEL)));
         let limit = set
@@ -94,14 +94,6 @@ fn is_healthy(pod: &Value) -> bool {
 
 fn is_finished(pod: &Value) -> bool {
     matches!(pods::phase(pod), "Succeeded" | "Failed")
-}
-
-/// The ordinal in a pod's name `<set>-<ordinal>`.
-fn ordinal_of(set_name: &str, pod: &Value) -> Option<i64> {
-    let rest = pod.name().strip_prefix(set_name)?.strip_prefix('-')?;
-    rest.parse::<i64>()
-        .ok()
-        .filter(|o| *o >= 0 && rest == o.to_string())
 }
 
 /// What one pass does, decided from the pods as they are.
@@ -309,249 +301,4 @@ fn template_of(set: &Value) -> Value {
         m.remove("$patch");
     }
     t
-}
-
-fn claim_templates(set: &Value) -> Vec<Value> {
-    set.pointer("/spec/volumeClaimTemplates")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn claim_template_name(claim: &Value) -> &str {
-    claim
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or("")
-}
-
-/// Creates `<template>-<set>-<ordinal>` unless it exists; false when the API refused.
-fn create_claim(ctx: &Ctx, set: &Value, claim: &Value, pod_name: &str, ordinal: i64) -> bool {
-    let name = format!("{}-{}-{ordinal}", claim_template_name(claim), set.name());
-    if ctx.get(PVCS, set.namespace(), &name).is_some() {
-        return true;
-    }
-    let mut labels = claim
-        .pointer("/metadata/labels")
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    if let Some(selector) = set
-        .pointer("/spec/selector/matchLabels")
-        .and_then(Value::as_object)
-    {
-        for (k, v) in selector {
-            labels[k] = v.clone();
-        }
-    }
-    let mut metadata = json!({"name": name, "namespace": set.namespace(), "labels": labels});
-    if let Some(a) = claim
-        .pointer("/metadata/annotations")
-        .filter(|a| a.is_object())
-    {
-        metadata["annotations"] = a.clone();
-    }
-    let pvc = json!({
-        "apiVersion": "v1",
-        "kind": "PersistentVolumeClaim",
-        "metadata": metadata,
-        "spec": claim.get("spec").cloned().unwrap_or_else(|| json!({})),
-    });
-    let set_name = set.name();
-    match ctx.create(PVCS, set.namespace(), pvc, COMPONENT) {
-        Ok(_) => {
-            let message =
-                format!("create Claim {name} Pod {pod_name} in StatefulSet {set_name} success");
-            ctx.event(set, Level::Normal, "SuccessfulCreate", &message, COMPONENT);
-            true
-        }
-        Err(e) if e.code == 409 => true,
-        Err(e) => {
-            let message = format!(
-                "create Claim {name} for Pod {pod_name} in StatefulSet {set_name} failed error: {}",
-                e.message
-            );
-            ctx.event(set, Level::Warning, "FailedCreate", &message, COMPONENT);
-            false
-        }
-    }
-}
-
-fn build_pod(set: &Value, template: &Value, name: &str, ordinal: i64, revision: &str) -> Value {
-    let mut metadata = template
-        .get("metadata")
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    if let Some(m) = metadata.as_object_mut() {
-        m.remove("generateName");
-        m.remove("creationTimestamp");
-    }
-    metadata["name"] = json!(name);
-    metadata["namespace"] = json!(set.namespace());
-    metadata["ownerReferences"] = json!([owner_reference(set)]);
-    if !metadata.get("labels").is_some_and(Value::is_object) {
-        metadata["labels"] = json!({});
-    }
-    metadata["labels"][POD_NAME_LABEL] = json!(name);
-    metadata["labels"][POD_INDEX_LABEL] = json!(ordinal.to_string());
-    metadata["labels"][REVISION_LABEL] = json!(revision);
-    let mut spec = template
-        .get("spec")
-        .cloned()
-        .filter(Value::is_object)
-        .unwrap_or_else(|| json!({}));
-    spec["hostname"] = json!(name);
-    if let Some(service) = set
-        .pointer("/spec/serviceName")
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-    {
-        spec["subdomain"] = json!(service);
-    }
-    let claims: Vec<Value> = claim_templates(set)
-        .iter()
-        .map(|c| {
-            let volume = claim_template_name(c);
-            json!({"name": volume, "persistentVolumeClaim": {"claimName": format!("{volume}-{}-{ordinal}", set.name())}})
-        })
-        .collect();
-    if !claims.is_empty() {
-        let mut volumes: Vec<Value> = spec
-            .get("volumes")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        volumes.retain(|v| !claims.iter().any(|c| c.get("name") == v.get("name")));
-        volumes.extend(claims);
-        spec["volumes"] = json!(volumes);
-    }
-    json!({"apiVersion": "v1", "kind": "Pod", "metadata": metadata, "spec": spec})
-}
-
-fn write_status(
-    ctx: &Ctx,
-    set: &Value,
-    owned: &[Value],
-    update: &revisions::Current,
-    current_revision: &str,
-) -> Option<Duration> {
-    let min_ready = set
-        .pointer("/spec/minReadySeconds")
-        .and_then(Value::as_i64)
-        .unwrap_or(0);
-    let min_ready = (min_ready as f64 * ctx.config.time_scale).ceil() as i64;
-    let now = unix_from_rfc3339(&now_rfc3339()).unwrap_or(0);
-    let mut recheck: Option<i64> = None;
-    let (mut ready, mut available, mut current, mut updated) = (0, 0, 0, 0);
-    for pod in owned {
-        if pods::phase(pod) == "Running" && pods::is_ready(pod) {
-            ready += 1;
-            match pods::available(pod, min_ready, now) {
-                Ok(()) => available += 1,
-                Err(left) if left != i64::MAX => {
-                    recheck = Some(recheck.map_or(left, |r| r.min(left)))
-                }
-                Err(_) => {}
-            }
-        }
-        if !is_terminating(pod) {
-            let revision = pod.label(REVISION_LABEL);
-            current += i64::from(revision == Some(current_revision));
-            updated += i64::from(revision == Some(update.name.as_str()));
-        }
-    }
-    let replicas = owned.len() as i64;
-    let rolling = set
-        .pointer("/spec/updateStrategy/type")
-        .and_then(Value::as_str)
-        != Some("OnDelete");
-    let mut current_revision = current_revision.to_string();
-    if rolling && updated == replicas && ready == replicas {
-        current_revision = update.name.clone();
-        current = updated;
-    }
-    let mut status = Map::new();
-    status.insert(
-        "observedGeneration".into(),
-        set.pointer("/metadata/generation")
-            .cloned()
-            .unwrap_or(json!(1)),
-    );
-    status.insert("replicas".into(), json!(replicas));
-    for (field, value) in [
-        ("readyReplicas", ready),
-        ("currentReplicas", current),
-        ("updatedReplicas", updated),
-    ] {
-        if value > 0 {
-            status.insert(field.into(), json!(value));
-        }
-    }
-    status.insert("availableReplicas".into(), json!(available));
-    status.insert("currentRevision".into(), json!(current_revision));
-    status.insert("updateRevision".into(), json!(update.name));
-    status.insert("collisionCount".into(), json!(update.collision_count));
-    let status = Value::Object(status);
-    let written = ctx.update_status(
-        STATEFULSETS,
-        set.namespace(),
-        set.name(),
-        COMPONENT,
-        |mut s| {
-            if s.uid() != set.uid() || s.get("status") == Some(&status) {
-                return None;
-            }
-            s["status"] = status.clone();
-            Some(s)
-        },
-    );
-    if let Err(e) = written {
-        tracing::debug!("cannot write statefulset {} status: {e}", set.name());
-        return Some(ctx.config.delay(1.0));
-    }
-    recheck.map(|left| Duration::from_secs(left.max(0) as u64).max(Duration::from_millis(100)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ordinals_come_only_from_our_own_names() {
-        let pod = |n: &str| json!({"metadata": {"name": n}});
-        assert_eq!(ordinal_of("web", &pod("web-2")), Some(2));
-        assert_eq!(ordinal_of("web", &pod("web-02")), None);
-        assert_eq!(ordinal_of("web", &pod("web-x")), None);
-        assert_eq!(ordinal_of("web", &pod("webb-1")), None);
-        assert_eq!(ordinal_of("web", &pod("web--1")), None);
-    }
-
-    #[test]
-    fn pods_get_stable_identity_and_their_claims() {
-        let set = json!({
-            "metadata": {"name": "db", "namespace": "ns", "uid": "u"},
-            "spec": {"serviceName": "db", "volumeClaimTemplates": [{"metadata": {"name": "data"}}]}
-        });
-        let template = json!({"metadata": {"labels": {"app": "db"}}, "spec": {"containers": [], "volumes": [{"name": "data", "emptyDir": {}}]}});
-        let pod = build_pod(&set, &template, "db-1", 1, "db-abc");
-        assert_eq!(
-            pod["metadata"]["labels"]["statefulset.kubernetes.io/pod-name"],
-            "db-1"
-        );
-        assert_eq!(
-            pod["metadata"]["labels"]["apps.kubernetes.io/pod-index"],
-            "1"
-        );
-        assert_eq!(
-            pod["metadata"]["labels"]["controller-revision-hash"],
-            "db-abc"
-        );
-        assert_eq!(pod["spec"]["hostname"], "db-1");
-        assert_eq!(pod["spec"]["subdomain"], "db");
-        assert_eq!(
-            pod["spec"]["volumes"],
-            json!([{"name": "data", "persistentVolumeClaim": {"claimName": "data-db-1"}}])
-        );
-    }
 }

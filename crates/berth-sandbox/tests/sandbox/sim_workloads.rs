@@ -755,3 +755,72 @@ async fn a_parallel_statefulset_starts_all_pods_at_once() {
         ["web-0", "web-1", "web-2"]
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_on_failure_job_fails_once_restarts_reach_its_backoff_limit() {
+    let c = TestCluster::start().await;
+    let yaml = job_yaml(
+        "restarts",
+        "  backoffLimit: 2",
+        "sandbox.berth.dev/exit-code: \"1\"",
+    )
+    .replace("restartPolicy: Never", "restartPolicy: OnFailure");
+    c.kubectl_stdin(&["apply", "-f", "-"], &yaml);
+    c.kubectl(&[
+        "wait",
+        "--for=condition=failed",
+        "job/restarts",
+        "--timeout=30s",
+    ]);
+    let job = get_json(&c, &["get", "job", "restarts"]);
+    assert!(
+        job["status"]["conditions"]
+            .to_string()
+            .contains("BackoffLimitExceeded")
+    );
+    // One pod, restarted in place rather than replaced.
+    let events = c.kubectl(&[
+        "get",
+        "events",
+        "--field-selector",
+        "involvedObject.name=restarts",
+    ]);
+    assert_eq!(
+        events.matches("Created pod: restarts-").count(),
+        1,
+        "{events}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partitioned_statefulset_updates_only_the_top_ordinals() {
+    let c = TestCluster::start().await;
+    let partitioned = STATEFUL.replace(
+        "  serviceName: web",
+        "  serviceName: web\n  updateStrategy:\n    type: RollingUpdate\n    rollingUpdate: {partition: 2}",
+    );
+    c.kubectl_stdin(&["apply", "-f", "-"], &partitioned);
+    c.kubectl(&["rollout", "status", "statefulset/web", "--timeout=60s"]);
+    c.kubectl(&["set", "image", "statefulset/web", "app=nginx:1.28"]);
+    let out = c.kubectl(&["rollout", "status", "statefulset/web", "--timeout=60s"]);
+    assert!(out.contains("partitioned roll out complete"), "{out}");
+    let image_of = |pod: &str| {
+        c.kubectl(&[
+            "get",
+            "pod",
+            pod,
+            "-o",
+            "jsonpath={.spec.containers[0].image}",
+        ])
+    };
+    assert_eq!(image_of("web-2"), "nginx:1.28");
+    assert_eq!(image_of("web-1"), "nginx:1.27");
+    assert_eq!(image_of("web-0"), "nginx:1.27");
+    let status = get_json(&c, &["get", "statefulset", "web"])["status"].clone();
+    assert_eq!(status["updatedReplicas"], 1, "{status}");
+    assert_eq!(status["currentReplicas"], 2, "{status}");
+    assert_ne!(
+        status["currentRevision"], status["updateRevision"],
+        "{status}"
+    );
+}
