@@ -282,10 +282,11 @@ fn drop_type_dependent_fields(svc: &mut Value, old: &Value) -> Vec<u32> {
                 let Some(p) = port.as_object_mut() else {
                     continue;
                 };
-                if before.is_some() && p.get("nodePort") == before {
-                    if let Some(n) = p.remove("nodePort").and_then(|n| n.as_u64()) {
-                        released.push(n as u32);
-                    }
+                if before.is_some()
+                    && p.get("nodePort") == before
+                    && let Some(n) = p.remove("nodePort").and_then(|n| n.as_u64())
+                {
+                    released.push(n as u32);
                 }
             }
         }

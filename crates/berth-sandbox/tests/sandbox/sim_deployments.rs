@@ -677,3 +677,23 @@ async fn the_simulation_resumes_after_a_restart() {
     }
     assert_eq!(after.split_whitespace().count(), 3);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn without_the_simulation_objects_are_only_stored() {
+    let c = TestCluster::start_with(None).await;
+    c.kubectl_stdin(
+        &["apply", "-f", "-"],
+        &deployment("web", "nginx:1.27", 2, "", ""),
+    );
+    assert_eq!(
+        c.kubectl(&["get", "nodes", "--no-headers", "--ignore-not-found"]),
+        ""
+    );
+    let err = c.kubectl_err(&["top", "pods"]);
+    assert!(err.contains("Metrics API not available"), "{err}");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(
+        c.kubectl(&["get", "rs", "--no-headers", "--ignore-not-found"]),
+        ""
+    );
+}
