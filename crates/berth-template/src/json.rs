@@ -96,6 +96,7 @@ fn write_value_inner(
                 html,
             )
         }
+        Value::List(l, _) if l.is_nil() => out.push_str("null"),
         Value::List(l, _) => {
             if l.is_empty() {
                 out.push_str("[]");

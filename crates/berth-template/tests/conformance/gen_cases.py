@@ -426,6 +426,33 @@ for i, d in enumerate(['dict "scheme" "https" "host" "h:1" "path" "/a b" "query"
                        'dict "path" "a:b/c"', 'dict "host" 1', 'dict', 'dict "host" "h" "path" "p"']):
     add(f"urljoin-{i:02d}", '{{ urlJoin (%s) }}' % d)
 
+# Nil slices: Sprig and Go return nil (not empty) slices in places; they print
+# `[]` and have a slice type, but toYaml/toJson write null and deepEqual tells
+# them from empty ones.
+nil_exprs = [
+    'rest list', 'initial list', 'mustRest list', 'mustInitial list', 'rest (list 1)', 'initial (list 1)',
+    'rest .Values.e', 'initial .Values.e', 'rest (rest list)', 'initial (rest list)', 'reverse list',
+    'mustReverse list', 'uniq list', 'compact list', 'compact (list "" 0 nil)', 'sortAlpha list', 'without list 1',
+    'without (list 1) 1', 'slice list', 'slice (list 1 2) 2', 'slice (list 1 2) 1 1', 'mustSlice (list 1 2) 2',
+    'slice (rest list)', 'concat', 'concat list list', 'concat (list 1) list', 'append (rest list) 1',
+    'toStrings list', 'chunk 2 list', 'keys dict', 'values dict', 'until 0', 'pluck "a" dict', 'splitList "," ""',
+    'regexFindAll "a" "b" -1', 'mustRegexFindAll "a" "b" -1', 'regexFindAll "a" "aaa" 0', 'regexSplit "a" "b" 0',
+    'regexSplit "a" "" -1', 'toStrings (regexFindAll "a" "b" -1)', 'sortAlpha (regexFindAll "a" "b" -1)',
+    'deepCopy (rest list)', 'uniq (rest list)', 'compact (rest list)', 'reverse (rest list)',
+    'without (rest list) 1', 'toStrings (rest list)', 'sortAlpha (rest list)', 'chunk 1 (rest list)',
+    'fromJsonArray "null"', 'fromYamlArray "null"', 'list (rest list)', 'dict "a" (rest list)', 'first (rest list)',
+]
+for i, e in enumerate(nil_exprs):
+    add(f"nilslice-{i:02d}", '{{ %s | toYaml }}|{{ %s | toJson }}|{{ %s }}|{{ typeOf (%s) }}' % (e, e, e, e),
+        values="e: []\n")
+for i, e in enumerate([
+    'deepEqual (rest list) list', 'deepEqual (rest list) (initial list)', 'printf "%#v" (rest list)',
+    'printf "%#v" (regexFindAll "a" "b" -1)', 'empty (rest list)', 'default 3 (rest list)', 'len (rest list)',
+    'kindOf (rest list)', 'has 1 (rest list)', 'tpl "{{ . }}" (rest list)', 'include "x" (rest list)',
+    'range $i, $v := rest list }}{{ $v }}{{ else }}none{{ end',
+]):
+    add(f"nilslice-use-{i:02d}", '{{ %s }}' % e, values="e: []\n", extra={"x": "{{ . | toJson }}"})
+
 # Random templates from the differential fuzzer's grammar, fixed seed.
 import random
 import difffuzz
