@@ -16,7 +16,9 @@
 //!
 //! Semantics follow Helm 4.3 (its newer Go): `range` over integers, `else
 //! with`, tpl's error wrapping. Local time is UTC; `getHostByName` returns "".
-//! Not provided: `fromToml` (a Helm 4 addition) and DSA keys.
+//! Not provided: `fromToml` (a Helm 4 addition) and DSA keys. Raw U+2028 and
+//! U+2029 in parsed YAML are ordinary characters, where yaml.v2 reads them as
+//! line breaks (NEL is handled; all three are quoted and escaped as Go does).
 //!
 //! ```
 //! use berth_template::{TemplateSet, Value, yaml};

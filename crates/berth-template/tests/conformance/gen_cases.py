@@ -453,6 +453,26 @@ for i, e in enumerate([
 ]):
     add(f"nilslice-use-{i:02d}", '{{ %s }}' % e, values="e: []\n", extra={"x": "{{ . | toJson }}"})
 
+# YAML 1.1 line breaks (LS U+2028, PS U+2029, NEL U+0085): toYaml's quoting
+# and escaping (NEL is folded on toYaml's JSON-to-YAML trip), quote/toJson, and
+# parsing where yaml.v2 takes them for line breaks (values files and fromYaml).
+_breaks = {"ls": "\u2028", "ps": "\u2029", "nel": "\u0085"}
+for cn, c in _breaks.items():
+    for j, s in enumerate([c, "a" + c + "b", c + "a", "a" + c, "a" + c + "\n", "a\n" + c + "b\n", "a b" + c + " c",
+                           " " + c, "a:" + c + "b", "#" + c, "x" + c + "\ny\n", "a " + c + c + " b", c + c]):
+        js = json.dumps(s, ensure_ascii=False)
+        add(f"linebreak-emit-{cn}-{j:02d}",
+            '{{ %s | toYaml }}|{{ dict "k" %s | toYaml }}|{{ dict %s 1 | toYaml }}|{{ %s | quote }}|{{ %s | toJson }}|'
+            '{{ %s | squote }}|{{ list %s | toYaml }}' % ((js,) * 7))
+    for j, d in enumerate(["a: x%sy", 'a: "x%sy"', "a: 'x%sy'", "a: |\n  x%sy\n", "a: >\n  x%sy\n  z\n",
+                           "a: x\n%sb: y", "a: x%s", "a%s: 1", "- x%sy", "a: x\n  %sy", 'a: "x\n  %sy"',
+                           "a: # c%sd\n  1", "a: b %s c", "%s", "a: %s", 'a: "x %s  y"', "a: 'x%s%sy'",
+                           "a: |\n  x\n  %s\n  y\n"]):
+        d = d.replace("%s", c)
+        add(f"linebreak-values-{cn}-{j:02d}", "{{ .Values | toJson }}|{{ .Values | toYaml }}", values=d + "\n")
+        lit = json.dumps(d, ensure_ascii=True)  # a Go string literal: \u escapes
+        add(f"linebreak-fromyaml-{cn}-{j:02d}", "{{ fromYaml %s | toJson }}|{{ fromYaml %s | toYaml }}" % (lit, lit))
+
 # Random templates from the differential fuzzer's grammar, fixed seed.
 import random
 import difffuzz
