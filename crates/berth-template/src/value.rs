@@ -162,6 +162,10 @@ pub trait Object: fmt::Debug {
     fn to_data(&self) -> Value {
         Value::Nil
     }
+    /// For a `time.Time`: how toToml writes it (a bare TOML datetime).
+    fn toml_datetime(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A dynamically typed Go value.

@@ -119,6 +119,9 @@ pub(super) fn register(m: &mut FuncMap) {
     add(m, "mustToToml", &[P::Any], None, |_, a| {
         super::helm_toml::to_toml_result(&arg(&a, 0)).map(Value::from)
     });
+    add(m, "fromToml", &[P::Str], None, |_, a| {
+        Ok(super::toml_decode::from_toml(&arg_str(&a, 0)))
+    });
     add(m, "toToml", &[P::Any], None, |_, a| {
         Ok(Value::from(super::helm_toml::to_toml(&arg(&a, 0))))
     });

@@ -16,6 +16,7 @@ mod sprig_misc;
 mod sprig_numbers;
 mod sprig_strings;
 mod sprig_url;
+mod toml_decode;
 
 /// A parameter's Go type, for argument checking and conversion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
