@@ -11,6 +11,7 @@ mod helm;
 mod helm_toml;
 mod sprig_crypto;
 mod sprig_dates;
+mod sprig_dsa;
 mod sprig_lists;
 mod sprig_misc;
 mod sprig_numbers;

@@ -411,6 +411,7 @@ crypto = [
     '$ca := genCA "ca" 1 }}{{ $b := buildCustomCert ($ca.Cert | b64enc) ($ca.Key | b64enc) }}{{ eq $b.Cert $ca.Cert',
     'buildCustomCert "!!" "x"', 'genSelfSignedCert "x" (list "not-an-ip") nil 1', 'genSelfSignedCert "x" (list 1) nil 1',
     'genSignedCert "x" nil nil 1 "notacert"', 'len (randBytes 12) | print', 'len (uuidv4)', 'len (randAlphaNum 7)',
+    'hasPrefix "-----BEGIN DSA PRIVATE KEY-----\\n" (genPrivateKey "dsa")',
 ]
 for i, e in enumerate(crypto):
     add(f"crypto-{i:02d}", "{{ %s }}" % e)
