@@ -728,6 +728,8 @@ impl<'s> State<'s> {
                             Elem::Any => (Value::Nil, true),
                             Elem::String => (Value::str(""), false),
                             Elem::Int => (Value::Int(0), false),
+                            Elem::List => (Value::nil_list(Elem::Any), false),
+                            Elem::Map => (Value::Nil, false),
                         }),
                         MissingKey::Default => Ok((Value::Nil, false)),
                     },

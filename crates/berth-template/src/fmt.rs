@@ -898,6 +898,11 @@ impl Printer {
                 }
             },
             Value::List(items, _) => {
+                if self.f.sharp_v && items.is_nil() {
+                    self.buf.push_str(&v.type_name());
+                    self.buf.push_str("(nil)");
+                    return;
+                }
                 if self.f.sharp_v {
                     self.buf.push_str(&v.type_name());
                     self.buf.push('{');

@@ -96,6 +96,7 @@ fn write_value_inner(
                 html,
             )
         }
+        Value::List(l, _) if l.is_nil() => out.push_str("null"),
         Value::List(l, _) => {
             if l.is_empty() {
                 out.push_str("[]");
@@ -145,7 +146,45 @@ pub(crate) fn decode(s: &str) -> Result<Value, String> {
     Ok(from_serde(&v))
 }
 
+/// If `s` ends inside a number that needs more characters (`-`, `1.`, `1e`,
+/// `1e+`) outside a string, what Go's scanner says of the character that
+/// comes next (at the end of input it feeds a space).
+fn incomplete_number(s: &str) -> Option<&'static str> {
+    let tail_len = s
+        .bytes()
+        .rev()
+        .take_while(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'+' | b'-'))
+        .count();
+    let (head, tail) = s.split_at(s.len() - tail_len);
+    let in_string = head
+        .bytes()
+        .fold((false, false), |(inside, esc), b| match (inside, esc, b) {
+            (true, false, b'\\') => (true, true),
+            (true, true, _) => (true, false),
+            (_, _, b'"') => (!inside, false),
+            (i, _, _) => (i, false),
+        })
+        .0;
+    if in_string
+        || !tail.starts_with(|c: char| c == '-' || c.is_ascii_digit())
+        || head.ends_with(|c: char| c.is_ascii_alphanumeric())
+    {
+        return None;
+    }
+    match tail.as_bytes().last() {
+        Some(b'-') if tail.len() == 1 => Some("in numeric literal"),
+        Some(b'.') => Some("after decimal point in numeric literal"),
+        Some(b'e' | b'E' | b'+' | b'-') => Some("in exponent of numeric literal"),
+        _ => None,
+    }
+}
+
 fn go_json_error(e: &serde_json::Error, s: &str) -> String {
+    if e.is_eof() {
+        if let Some(kind) = incomplete_number(s) {
+            return format!("invalid character ' ' {kind}");
+        }
+    }
     if e.is_eof() || s.trim().is_empty() {
         return "unexpected end of JSON input".into();
     }
@@ -158,6 +197,15 @@ fn go_json_error(e: &serde_json::Error, s: &str) -> String {
         .map(|l| l.len() + 1)
         .sum::<usize>()
         + col.saturating_sub(1);
+    if let (Some(kind), Some(c)) = (
+        s.get(..off).and_then(incomplete_number),
+        s.get(off..).and_then(|r| r.chars().next()),
+    ) {
+        return format!(
+            "invalid character {} {kind}",
+            crate::fmt::quote_rune(c, false)
+        );
+    }
     let msg = e.to_string();
     let context = if msg.starts_with("trailing characters") {
         "after top-level value"

@@ -16,7 +16,11 @@
 //!
 //! Semantics follow Helm 4.3 (its newer Go): `range` over integers, `else
 //! with`, tpl's error wrapping. Local time is UTC; `getHostByName` returns "".
-//! Not provided: `fromToml` (a Helm 4 addition) and DSA keys.
+//! `fromToml` decodes TOML 1.1 as Helm 4.3's BurntSushi/toml 1.6 does;
+//! `genPrivateKey "dsa"` makes L2048N256 keys as Sprig does (certificates
+//! cannot be made with them, as in Go). Not provided: raw U+2028 and
+//! U+2029 in parsed YAML are ordinary characters, where yaml.v2 reads them as
+//! line breaks (NEL is handled; all three are quoted and escaped as Go does).
 //!
 //! ```
 //! use berth_template::{TemplateSet, Value, yaml};

@@ -14,6 +14,10 @@ pub enum Elem {
     String,
     /// `int`
     Int,
+    /// `[]interface {}` (Sprig's `chunk` gives `[][]interface {}`)
+    List,
+    /// `map[string]interface {}` (TOML arrays of tables: `[]map[string]interface {}`)
+    Map,
 }
 
 impl Elem {
@@ -22,6 +26,8 @@ impl Elem {
             Elem::Any => "interface {}",
             Elem::String => "string",
             Elem::Int => "int",
+            Elem::List => "[]interface {}",
+            Elem::Map => "map[string]interface {}",
         }
     }
 }
@@ -31,8 +37,13 @@ pub type MapRef = Rc<RefCell<Entries>>;
 
 /// The items of a list. Dropping deeply nested data never recurses: nested
 /// lists and maps that are not shared are taken apart iteratively.
+///
+/// The second field marks a Go nil slice (always empty): it prints `[]` and
+/// has a slice type, but `toYaml`/`toJson` write `null` and `deepEqual` tells
+/// it from an empty slice. Sprig's `rest`/`initial` of an empty list,
+/// `concat` of nothing and `regexFindAll` without matches return one.
 #[derive(Clone, Debug, Default)]
-pub struct Items(pub Vec<Value>);
+pub struct Items(pub Vec<Value>, pub(crate) bool);
 
 /// The entries of a map, sorted by key as Go prints and ranges over them.
 #[derive(Clone, Debug, Default)]
@@ -66,7 +77,14 @@ impl std::ops::DerefMut for Entries {
 
 impl FromIterator<Value> for Items {
     fn from_iter<I: IntoIterator<Item = Value>>(iter: I) -> Items {
-        Items(iter.into_iter().collect())
+        Items(iter.into_iter().collect(), false)
+    }
+}
+
+impl Items {
+    /// Whether this is a Go nil slice.
+    pub fn is_nil(&self) -> bool {
+        self.1 && self.0.is_empty()
     }
 }
 
@@ -144,6 +162,10 @@ pub trait Object: fmt::Debug {
     fn to_data(&self) -> Value {
         Value::Nil
     }
+    /// For a `time.Time`: how toToml writes it (a bare TOML datetime).
+    fn toml_datetime(&self) -> Option<String> {
+        None
+    }
 }
 
 /// A dynamically typed Go value.
@@ -201,12 +223,29 @@ impl Value {
 
     /// A `[]interface {}` from values.
     pub fn list(items: Vec<Value>) -> Value {
-        Value::List(Rc::new(Items(items)), Elem::Any)
+        Value::List(Rc::new(Items(items, false)), Elem::Any)
     }
 
     /// A list with the given element type (`[]string`, `[]int` …).
     pub fn typed_list(items: Vec<Value>, elem: Elem) -> Value {
-        Value::List(Rc::new(Items(items)), elem)
+        Value::List(Rc::new(Items(items, false)), elem)
+    }
+
+    /// A Go nil slice of the given element type (`[]interface {}(nil)`).
+    pub fn nil_list(elem: Elem) -> Value {
+        Value::List(Rc::new(Items(Vec::new(), true)), elem)
+    }
+
+    /// `items` as a slice, nil when empty: what Go's `append` to a nil slice
+    /// gives (`var res []T` then appends).
+    pub fn list_or_nil(items: Vec<Value>, elem: Elem) -> Value {
+        let nil = items.is_empty();
+        Value::List(Rc::new(Items(items, nil)), elem)
+    }
+
+    /// Whether this is a nil slice (not an empty one, not untyped nil).
+    pub fn is_nil_list(&self) -> bool {
+        matches!(self, Value::List(l, _) if l.is_nil())
     }
 
     /// A map with the given element type (`map[string]string` …).
@@ -300,6 +339,8 @@ impl Value {
             return self.clone();
         }
         crate::deep(|| match self {
+            // copystructure keeps a nil slice nil.
+            Value::List(l, e) if l.is_nil() => Value::nil_list(*e),
             Value::List(l, e) => {
                 Value::typed_list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect(), *e)
             }

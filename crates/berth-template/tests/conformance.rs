@@ -94,3 +94,57 @@ fn conformance_with_go_oracle() {
         unexpected.join("\n")
     );
 }
+
+/// Cases the gotemplate-oracle cannot record (fromToml, Helm 4's toToml) are
+/// recorded from the real Helm 4.3 library by conformance/record_helm.py.
+/// Outputs are compared byte for byte; for failing cases only the presence of
+/// an error (Helm wraps template errors in its own text).
+#[test]
+fn conformance_with_helm_4_3() {
+    let cases = read_jsonl("helm_cases.jsonl");
+    let expected = read_jsonl("helm_expected.jsonl");
+    assert!(
+        expected
+            .first()
+            .is_some_and(|h| h.get("provenance").is_some()),
+        "helm_expected.jsonl lacks its provenance header"
+    );
+    let expected: HashMap<String, &serde_json::Value> = expected
+        .iter()
+        .skip(1)
+        .map(|e| (e["name"].as_str().unwrap_or("").to_string(), e))
+        .collect();
+    assert!(cases.len() >= 100, "only {} cases", cases.len());
+    let known = known_failures();
+    let mut unexpected = Vec::new();
+    for case in &cases {
+        let name = case["name"].as_str().unwrap_or("").to_string();
+        let Some(exp) = expected.get(&name) else {
+            panic!("no expected output for {name}")
+        };
+        let want_err = !exp["error"].as_str().unwrap_or("").is_empty();
+        let want_out = exp["output"].as_str().unwrap_or("");
+        let got = render(case);
+        let ok = match &got {
+            Ok(out) => !want_err && out == want_out,
+            Err(_) => want_err,
+        };
+        if !ok && !known.contains_key(&name) {
+            unexpected.push(format!(
+                "{name}:\n  template: {:?}\n  want: {:?} (error: {want_err})\n  got:  {:?}",
+                case["templates"]["main"], want_out, got
+            ));
+        }
+    }
+    eprintln!(
+        "helm conformance: {} cases, {} unexpected failures",
+        cases.len(),
+        unexpected.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "{} unexpected failures:\n{}",
+        unexpected.len(),
+        unexpected.join("\n")
+    );
+}

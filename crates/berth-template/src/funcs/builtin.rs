@@ -170,6 +170,8 @@ fn index(_: &mut State<'_>, a: Vec<Value>) -> Result<Value, String> {
                         Elem::Any => Value::Nil,
                         Elem::String => Value::str(""),
                         Elem::Int => Value::Int(0),
+                        Elem::List => Value::nil_list(Elem::Any),
+                        Elem::Map => Value::Nil,
                     },
                 }
             }
@@ -212,9 +214,11 @@ fn slice(_: &mut State<'_>, a: Vec<Value>) -> Result<Value, String> {
         Value::String(s) => Value::str(&String::from_utf8_lossy(
             s.as_bytes().get(ix[0]..ix[1]).unwrap_or(b""),
         )),
+        // Slicing a nil slice gives a nil slice.
         Value::List(l, e) => Value::List(
             std::rc::Rc::new(crate::value::Items(
                 l.get(ix[0]..ix[1]).unwrap_or(&[]).to_vec(),
+                l.is_nil(),
             )),
             e,
         ),

@@ -104,7 +104,8 @@ pub(super) fn register(m: &mut FuncMap) {
         None,
         |_, a| match json::decode(&arg_str(&a, 0)) {
             Ok(v @ Value::List(..)) => Ok(v),
-            Ok(Value::Nil) => Ok(Value::list(Vec::new())),
+            // json.Unmarshal of null into the slice sets it to nil.
+            Ok(Value::Nil) => Ok(Value::nil_list(crate::value::Elem::Any)),
             Ok(v) => Ok(Value::list(vec![Value::from(format!(
                 "json: cannot unmarshal {} into Go value of type []interface {{}}",
                 json_type(&v)
@@ -117,6 +118,9 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     add(m, "mustToToml", &[P::Any], None, |_, a| {
         super::helm_toml::to_toml_result(&arg(&a, 0)).map(Value::from)
+    });
+    add(m, "fromToml", &[P::Str], None, |_, a| {
+        Ok(super::toml_decode::from_toml(&arg_str(&a, 0)))
     });
     add(m, "toToml", &[P::Any], None, |_, a| {
         Ok(Value::from(super::helm_toml::to_toml(&arg(&a, 0))))

@@ -11,11 +11,13 @@ mod helm;
 mod helm_toml;
 mod sprig_crypto;
 mod sprig_dates;
+mod sprig_dsa;
 mod sprig_lists;
 mod sprig_misc;
 mod sprig_numbers;
 mod sprig_strings;
 mod sprig_url;
+mod toml_decode;
 
 /// A parameter's Go type, for argument checking and conversion.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

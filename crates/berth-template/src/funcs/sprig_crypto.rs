@@ -547,10 +547,13 @@ pub(super) fn register(m: &mut FuncMap) {
                 OsRng.fill_bytes(&mut seed);
                 Ok(Priv::Ed25519(ed25519_pkcs8(&seed)))
             }
-            "dsa" => Err(
-                "failed to generate dsa params: DSA keys are not supported by berth-template"
-                    .into(),
-            ),
+            "dsa" => {
+                let k = super::sprig_dsa::generate();
+                return Ok(Value::from(pem(
+                    "DSA PRIVATE KEY",
+                    &super::sprig_dsa::der(&k),
+                )));
+            }
             other => Err(format!("Unknown type {other}")),
         };
         Ok(Value::from(match key.and_then(|k| k.pem()) {

@@ -55,7 +55,7 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
 }
 
 /// (year, month, day) to days since 1970-01-01.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -101,7 +101,7 @@ impl Time {
     }
 
     /// The zero time.Time: January 1, year 1, 00:00:00 UTC.
-    fn zero() -> Time {
+    pub(crate) fn zero() -> Time {
         Time {
             secs: days_from_civil(1, 1, 1) * 86_400,
             nanos: 0,
@@ -716,6 +716,9 @@ impl Object for Time {
     }
     fn to_data(&self) -> Value {
         Value::from(self.format("2006-01-02T15:04:05.999999999Z07:00"))
+    }
+    fn toml_datetime(&self) -> Option<String> {
+        Some(self.format("2006-01-02T15:04:05.999999999Z07:00"))
     }
 }
 

@@ -193,15 +193,16 @@ pub(super) fn register(m: &mut FuncMap) {
     });
     with_must(m, "rest", "mustRest", &[P::Any], None, |_, a| {
         let l = need_list(&arg(&a, 0), "find rest on")?;
+        // Sprig returns a nil []interface{} for an empty list.
         if l.is_empty() {
-            return Ok(list(Vec::new()));
+            return Ok(Value::nil_list(Elem::Any));
         }
         Ok(list(l[1..].to_vec()))
     });
     with_must(m, "initial", "mustInitial", &[P::Any], None, |_, a| {
         let l = need_list(&arg(&a, 0), "find initial on")?;
         if l.is_empty() {
-            return Ok(list(Vec::new()));
+            return Ok(Value::nil_list(Elem::Any));
         }
         Ok(list(l[..l.len() - 1].to_vec()))
     });
@@ -257,7 +258,7 @@ pub(super) fn register(m: &mut FuncMap) {
             return Err("runtime error: integer divide by zero".into());
         }
         let out = l.chunks(size as usize).map(|c| list(c.to_vec())).collect();
-        Ok(Value::List(Rc::new(out), Elem::Any))
+        Ok(Value::List(Rc::new(out), Elem::List))
     });
     add(m, "concat", &[], Some(P::Any), |_, a| {
         let mut out = Vec::new();
@@ -267,7 +268,8 @@ pub(super) fn register(m: &mut FuncMap) {
                 None => return Err(format!("Cannot concat type {} as list", kind_of(l)?)),
             }
         }
-        Ok(list(out))
+        // `var res []interface{}` and appends: nil when nothing was appended.
+        Ok(Value::list_or_nil(out, Elem::Any))
     });
     add(m, "dig", &[], Some(P::Any), dig);
 }
@@ -294,6 +296,7 @@ fn slice(_: &mut State<'_>, a: Vec<Value>) -> R {
     Ok(Value::List(
         Rc::new(crate::value::Items(
             items[start as usize..end as usize].to_vec(),
+            false,
         )),
         elem,
     ))

@@ -560,11 +560,8 @@ pub(super) fn register(m: &mut FuncMap) {
         None,
         |_, a| {
             let r = must_compile(&arg_str(&a, 0))?;
-            Ok(super::sprig_strings::str_list(find_all(
-                &r,
-                &arg_str(&a, 1),
-                arg_int(&a, 2),
-            )))
+            // Go's FindAllString returns nil when nothing matches.
+            Ok(nil_if_empty(find_all(&r, &arg_str(&a, 1), arg_int(&a, 2))))
         },
     );
     add(
@@ -574,11 +571,8 @@ pub(super) fn register(m: &mut FuncMap) {
         None,
         |_, a| {
             let r = compile(&arg_str(&a, 0))?;
-            Ok(super::sprig_strings::str_list(find_all(
-                &r,
-                &arg_str(&a, 1),
-                arg_int(&a, 2),
-            )))
+            // Go's FindAllString returns nil when nothing matches.
+            Ok(nil_if_empty(find_all(&r, &arg_str(&a, 1), arg_int(&a, 2))))
         },
     );
     add(m, "regexFind", &[P::Str, P::Str], None, |_, a| {
@@ -643,11 +637,10 @@ pub(super) fn register(m: &mut FuncMap) {
     );
     add(m, "regexSplit", &[P::Str, P::Str, P::Int], None, |_, a| {
         let r = must_compile(&arg_str(&a, 0))?;
-        Ok(super::sprig_strings::str_list(regex_split(
-            &r,
-            &arg_str(&a, 1),
+        split_result(
+            regex_split(&r, &arg_str(&a, 1), arg_int(&a, 2)),
             arg_int(&a, 2),
-        )))
+        )
     });
     add(
         m,
@@ -656,11 +649,10 @@ pub(super) fn register(m: &mut FuncMap) {
         None,
         |_, a| {
             let r = compile(&arg_str(&a, 0))?;
-            Ok(super::sprig_strings::str_list(regex_split(
-                &r,
-                &arg_str(&a, 1),
+            split_result(
+                regex_split(&r, &arg_str(&a, 1), arg_int(&a, 2)),
                 arg_int(&a, 2),
-            )))
+            )
         },
     );
     add(m, "regexQuoteMeta", &[P::Str], None, |_, a| {
@@ -803,4 +795,20 @@ fn base32_decode(s: &str) -> Result<Vec<u8>, String> {
         }
     }
     Ok(out)
+}
+
+/// A `[]string` that is nil when empty, as Go's regexp returns no matches.
+fn nil_if_empty(items: Vec<String>) -> Value {
+    Value::list_or_nil(
+        items.into_iter().map(Value::from).collect(),
+        crate::value::Elem::String,
+    )
+}
+
+/// Go's `Regexp.Split` returns nil for n == 0 and a non-nil slice otherwise.
+fn split_result(items: Vec<String>, n: i64) -> Result<Value, String> {
+    if n == 0 {
+        return Ok(Value::nil_list(crate::value::Elem::String));
+    }
+    Ok(super::sprig_strings::str_list(items))
 }

@@ -449,6 +449,7 @@ fn deep_equal_inner(a: &Value, b: &Value, depth: usize) -> bool {
         (Value::Bytes(x), Value::Bytes(y)) => x == y,
         (Value::List(x, e1), Value::List(y, e2)) => {
             e1 == e2
+                && x.is_nil() == y.is_nil()
                 && x.len() == y.len()
                 && x.iter()
                     .zip(y.iter())

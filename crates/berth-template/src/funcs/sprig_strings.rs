@@ -254,7 +254,12 @@ pub(super) fn register(m: &mut FuncMap) {
         Ok(str_list(go_split(&orig, &sep, -1)))
     });
     add(m, "toStrings", &[P::Any], None, |_, a| {
-        Ok(str_list(strslice(&arg(&a, 0))))
+        let v = arg(&a, 0);
+        // strslice returns a []string as it is, nil included.
+        if matches!(&v, Value::List(l, Elem::String) if l.is_nil()) {
+            return Ok(v);
+        }
+        Ok(str_list(strslice(&v)))
     });
     add(m, "join", &[P::Str, P::Any], None, |_, a| {
         s(strslice(&arg(&a, 1)).join(&arg_str(&a, 0)))
@@ -262,6 +267,7 @@ pub(super) fn register(m: &mut FuncMap) {
     add(m, "sortAlpha", &[P::Any], None, |_, a| {
         let v = arg(&a, 0);
         match v {
+            Value::List(ref l, Elem::String) if l.is_nil() => Ok(v),
             Value::List(..) | Value::Bytes(_) => {
                 let mut l = strslice(&v);
                 l.sort();

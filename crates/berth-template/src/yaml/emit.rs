@@ -16,6 +16,48 @@ enum J {
     Map(Vec<(String, J)>),
 }
 
+/// A string after its trip through JSON text read back as a YAML
+/// double-quoted scalar: encoding/json escapes every line break but NEL
+/// (U+0085), so a raw NEL is a line break there and is folded as libyaml
+/// folds one. Spaces before it are dropped, blanks after it skipped; the
+/// first break becomes a space, each further one a `\n`.
+fn fold_nel(s: &str) -> String {
+    if !s.contains('\u{85}') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    let mut spaces = 0usize;
+    while let Some(c) = chars.next() {
+        match c {
+            ' ' => spaces += 1,
+            '\u{85}' => {
+                spaces = 0;
+                let mut breaks = 0usize;
+                while let Some(&n) = chars.peek() {
+                    match n {
+                        ' ' => {}
+                        '\u{85}' => breaks += 1,
+                        _ => break,
+                    }
+                    chars.next();
+                }
+                if breaks == 0 {
+                    out.push(' ');
+                } else {
+                    out.extend(std::iter::repeat_n('\n', breaks));
+                }
+            }
+            c => {
+                out.extend(std::iter::repeat_n(' ', std::mem::take(&mut spaces)));
+                out.push(c);
+            }
+        }
+    }
+    out.extend(std::iter::repeat_n(' ', spaces));
+    out
+}
+
 fn to_j(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
     crate::deep(|| to_j_inner(v, depth, pretty))
 }
@@ -44,12 +86,13 @@ fn to_j_inner(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
         Value::Float(f) => J::Num(yaml_number(
             &crate::json::json_float(*f).map_err(YamlError)?,
         )),
-        Value::String(s) => J::Str(s.to_string()),
-        Value::BinStr(b) => J::Str(String::from_utf8_lossy(b).into_owned()),
+        Value::String(s) => J::Str(fold_nel(s)),
+        Value::BinStr(b) => J::Str(fold_nel(&String::from_utf8_lossy(b))),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
         }
+        Value::List(l, _) if l.is_nil() => J::Null,
         Value::List(l, _) => J::Seq(
             l.iter()
                 .map(|x| to_j(x, depth + 1, pretty))
@@ -59,7 +102,16 @@ fn to_j_inner(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
             let mut entries: Vec<(String, J)> = m
                 .borrow()
                 .iter()
-                .map(|(k, x)| Ok((k.clone(), to_j(x, depth + 1, pretty)?)))
+                .map(|(k, x)| {
+                    // A key with a raw line break is a multi-line simple key
+                    // when the JSON is read back as YAML: libyaml refuses it.
+                    if k.contains('\u{85}') {
+                        return Err(YamlError(
+                            "yaml: line 1: could not find expected ':'".into(),
+                        ));
+                    }
+                    Ok((k.clone(), to_j(x, depth + 1, pretty)?))
+                })
                 .collect::<Result<_, YamlError>>()?;
             sort_keys(&mut entries);
             J::Map(entries)

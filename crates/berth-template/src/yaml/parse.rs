@@ -150,6 +150,11 @@ fn libyaml_error(line: usize, info: &str) -> String {
         Some(rest) => (rest.split_once(", ").map(|(_, p)| p).unwrap_or(rest), true),
         None => (info, false),
     };
+    // yaml-rust2's wording where libyaml's differs.
+    let problem = match problem {
+        "simple key expect ':'" | "simple key expected" => "could not find expected ':'",
+        p => p,
+    };
     if zero_based == 0 {
         return format!("yaml: {problem}");
     }
@@ -165,7 +170,14 @@ fn parse_docs(text: &str) -> Result<Vec<Node>, YamlError> {
     // Events are pulled one by one (the parser's own loader recurses per level,
     // which deep documents would turn into a stack overflow).
     let mut b = Builder::default();
-    let mut p = Parser::new_from_str(text);
+    // libyaml's reader turns NEL (U+0085) into `\n` wherever it reads a line
+    // break, in scalars too, so replacing it up front is exact.
+    let text = if text.contains('\u{85}') {
+        std::borrow::Cow::Owned(text.replace('\u{85}', "\n"))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
+    let mut p = Parser::new_from_str(&text);
     loop {
         let (ev, mark) = p
             .next_token()
