@@ -12,7 +12,7 @@
 //! are real wall-clock times, so the ages kubectl and Argo CD print are right. At time scale 1
 //! both clocks agree. `spec.timeZone` is ignored: schedules are in UTC.
 
-mod schedule;
+pub(crate) mod schedule;
 
 use super::ctx::{CRONJOBS, Ctx, JOBS, Res, controller_named, owner_reference};
 use super::events::Level;

@@ -5,7 +5,7 @@
 //! each step is visible to watches exactly as on a real cluster.
 
 pub mod config;
-mod cronjob;
+pub(crate) mod cronjob;
 pub(crate) mod ctx;
 mod daemonset;
 mod deployment;
@@ -29,6 +29,15 @@ mod usage;
 
 pub use config::SimConfig;
 pub use quantity::parse as parse_quantity;
+
+/// The parsers the simulation applies to user input, for fuzzing: a CronJob schedule (with
+/// its next fire time) and a Kubernetes quantity. Neither may panic on any input.
+pub fn fuzz_inputs(text: &str, after: i64) {
+    if let Ok(schedule) = cronjob::schedule::Schedule::parse(text) {
+        let _ = schedule.next_after(after);
+    }
+    let _ = quantity::parse(text);
+}
 
 use crate::cluster::Cluster;
 use ctx::Ctx;
