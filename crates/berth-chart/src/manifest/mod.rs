@@ -226,6 +226,25 @@ fn json_type_word(v: &Value) -> &'static str {
     }
 }
 
+/// A YAML number as sigs.k8s.io/yaml writes it into a string field: integers in full
+/// (go-yaml decodes them as int), other numbers with `%g` at float32 precision.
+fn scalar_float(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 9.2e18 {
+        return format!("{}", f as i64);
+    }
+    let v = f as f32;
+    let s = format!("{v:e}");
+    // Rust writes `1.5e0`; Go's shortest %g uses plain notation for exponents in [-4, 6).
+    let (mant, exp) = s.split_once('e').unwrap_or((&s, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if (-4..6).contains(&exp) {
+        format!("{v}")
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mant}e{sign}{:02}", exp.abs())
+    }
+}
+
 /// `yaml.Unmarshal(doc, &SimpleHead{})`: YAML to JSON, then encoding/json into the
 /// struct, with Go's messages for the type mismatches that matter.
 fn parse_head(doc: &str) -> Result<Head, String> {
@@ -249,11 +268,15 @@ fn parse_head(doc: &str) -> Result<Head, String> {
         Value::Map(m, _) => m.borrow().clone(),
         other => return Err(mismatch(other, "", "util.SimpleHead")),
     };
+    // sigs.k8s.io/yaml turns a scalar into a string when the target field is a string.
     let string = |v: Option<&Value>, field: &str| -> Result<String, String> {
         match v {
             None | Some(Value::Nil) => Ok(String::new()),
             Some(Value::String(s)) => Ok(s.to_string()),
             Some(Value::BinStr(b)) => Ok(String::from_utf8_lossy(b).into_owned()),
+            Some(Value::Bool(b)) => Ok(b.to_string()),
+            Some(Value::Int(i) | Value::Int64(i)) => Ok(i.to_string()),
+            Some(Value::Float(f)) => Ok(scalar_float(*f)),
             Some(other) => Err(mismatch(other, field, "string")),
         }
     };
@@ -381,15 +404,25 @@ mod tests {
     }
 
     #[test]
+    fn numbers_in_string_fields_read_as_go_does() {
+        assert_eq!(scalar_float(5.0), "5");
+        assert_eq!(scalar_float(-3.0), "-3");
+        assert_eq!(scalar_float(1.5), "1.5");
+        assert_eq!(scalar_float(0.1), "0.1");
+        assert_eq!(scalar_float(1234567.5), "1.2345675e+06");
+        assert_eq!(scalar_float(0.00001), "1e-05");
+    }
+
+    #[test]
     fn bad_heads_fail_like_helm() {
-        let f = files(&[("c/templates/x.yaml", "kind: 3\n")]);
+        let f = files(&[("c/templates/x.yaml", "kind: [3]\n")]);
         let e = sort_manifests(&f).unwrap_err();
         assert!(
             e.starts_with("YAML parse error on c/templates/x.yaml: error unmarshaling JSON"),
             "{e}"
         );
         assert!(e.contains(
-            "cannot unmarshal number into Go struct field SimpleHead.kind of type string"
+            "cannot unmarshal array into Go struct field SimpleHead.kind of type string"
         ));
     }
 }

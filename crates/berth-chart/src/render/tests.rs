@@ -222,3 +222,62 @@ fn no_value_is_removed_and_empty_documents_dropped() {
         "---\n# Source: demo/templates/a.yaml\nkind: Service\nmetadata:\n  name: s\n\n---\n# Source: demo/templates/a.yaml\n#\n"
     );
 }
+
+/// Error texts recorded from Helm 4.3 (shared/tools/helm-oracle, 2026-11-26), without
+/// the oracle's own `helm install failed: install failed: ` prefix.
+#[test]
+fn error_texts_match_helm() {
+    let table: &[(&str, &str)] = &[
+        (
+            "x: {{ nope }}\n",
+            "parse error at (demo/templates/a.yaml:1): function \"nope\" not defined",
+        ),
+        (
+            "{{ if }}\n",
+            "parse error at (demo/templates/a.yaml:1): missing value for if",
+        ),
+        (
+            "x: {{ .Values.x | required \"need x\" }}\n",
+            "execution error at (demo/templates/a.yaml:1:18): need x",
+        ),
+        (
+            "x: {{ tpl \"{{ fail \\\"inner\\\" }}\" . }}\n",
+            "execution error at (demo/templates/a.yaml:1:6): inner",
+        ),
+        (
+            "x: {{ tpl \"{{ .a.b }}\" .Values }}\n",
+            "template: demo/templates/a.yaml:1:6: executing \"demo/templates/a.yaml\" at <tpl \"{{ .a.b }}\" .Values>: error calling tpl: error during tpl function execution for \"{{ .a.b }}\": template: gotpl:1:5: executing \"gotpl\" at <.a.b>: nil pointer evaluating interface {}.b",
+        ),
+        (
+            "{{ define \"x\" }}{{ fail \"deep\" }}{{ end }}x: {{ include \"x\" . | indent 2 }}\n",
+            "execution error at (demo/templates/a.yaml:1:48): deep",
+        ),
+        (
+            "x: {{ include \"nope\" . }}\n",
+            "demo/templates/a.yaml:1:6\n  executing \"demo/templates/a.yaml\" at <include \"nope\" .>:\n    error calling include:\ntemplate: no template \"nope\" associated with template \"gotpl\"",
+        ),
+        (
+            "a: [\n",
+            "YAML parse error on demo/templates/a.yaml: error converting YAML to JSON: yaml: line 1: did not find expected node content",
+        ),
+    ];
+    for (tpl, want) in table {
+        let c = chart("demo", &[("templates/a.yaml", tpl)]);
+        assert_eq!(run(&c, "").unwrap_err().to_string(), *want, "{tpl}");
+    }
+}
+
+#[test]
+fn heads_read_scalars_as_strings_like_sigs_yaml() {
+    // sigs.k8s.io/yaml converts scalars to strings when the target field is a string.
+    let c = chart(
+        "demo",
+        &[(
+            "templates/a.yaml",
+            "kind: Job\nmetadata:\n  name: 7\n  annotations:\n    helm.sh/hook: pre-install\n    helm.sh/hook-weight: 5\n    other: true\n",
+        )],
+    );
+    let r = run(&c, "").unwrap();
+    assert_eq!(r.manifests[0].name, "7");
+    assert_eq!(r.manifests[0].hook.as_ref().unwrap().weight, 5);
+}
