@@ -186,14 +186,22 @@ fn coalesce(chart: &Chart, user: &Value) -> Value {
             v @ Value::Map(..) => v,
             _ => Value::empty_map(),
         };
-        let global = get(&vals, "global");
-        if !global.is_nil() {
-            let sub_global = merge(&get(&section, "global"), &global);
-            section = merge(
-                &section,
-                &Value::map(BTreeMap::from([("global".to_string(), sub_global)])),
-            );
-        }
+        // Helm gives every subchart a `global` map, the parent's merged over its own.
+        let global = match get(&vals, "global") {
+            Value::Nil => Value::empty_map(),
+            g => g,
+        };
+        let sub_global = merge(
+            &match get(&section, "global") {
+                Value::Nil => Value::empty_map(),
+                g => g,
+            },
+            &global,
+        );
+        section = merge(
+            &section,
+            &Value::map(BTreeMap::from([("global".to_string(), sub_global)])),
+        );
         let sub_vals = coalesce(sub, &section);
         m.borrow_mut().insert(name.clone(), sub_vals);
     }
