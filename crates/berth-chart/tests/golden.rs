@@ -410,3 +410,33 @@ fn notes_are_rendered_apart() {
         "---\n# Source: parent/charts/child/crds/gadget.yaml\napiVersion: apiextensions.k8s.io/v1\n"
     ));
 }
+
+/// A loaded chart is shared across threads; each thread builds its own values and renders.
+#[test]
+fn renders_run_on_many_threads() {
+    let chart = std::sync::Arc::new(load(&root().join("render-charts/kinds")));
+    let want = std::fs::read_to_string(root().join("render-golden/kinds.txt")).unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|_| {
+            let chart = chart.clone();
+            std::thread::spawn(move || {
+                let values = coalesce(&chart, &Value::empty_map());
+                let r = render(&RenderInput {
+                    chart: &chart,
+                    values,
+                    release: ReleaseOptions::default(),
+                    capabilities: CapabilityOptions {
+                        kube_version: Some("v1.32.0".into()),
+                        api_versions: Some(oracle_api_versions()),
+                        ..CapabilityOptions::default()
+                    },
+                })
+                .unwrap();
+                print(&r, &PrintOptions::default()).unwrap()
+            })
+        })
+        .collect();
+    for h in handles {
+        assert_eq!(h.join().unwrap(), want);
+    }
+}

@@ -275,7 +275,7 @@ impl Object for Capabilities {
     }
 }
 
-/// Helm's default `.Capabilities.APIVersions` (client-go 0.36's scheme plus
+/// Helm's default `.Capabilities.APIVersions` (client-go's scheme, as of 0.36, plus
 /// apiextensions v1 and v1beta1), group/version strings only. Helm itself lists them in
 /// Go map order (random), so only membership is meaningful.
 pub const DEFAULT_API_VERSIONS: &[&str] = &[
@@ -338,8 +338,11 @@ pub const DEFAULT_API_VERSIONS: &[&str] = &[
     "apiextensions.k8s.io/v1beta1",
 ];
 
-/// Helm 4.3's default kube version (`v1.<client-go minor>.0`, client-go 0.36).
-pub const DEFAULT_KUBE_VERSION: &str = "v1.36.0";
+/// Helm 4.3's default kube version for `helm template` without `--kube-version`:
+/// `v1.<client-go minor>.0` from the binary's module info. The Helm 4.3.0 library build
+/// that the oracle uses (helm-sdkpy 0.1.32) links k8s.io/client-go v0.37.1, hence v1.37.0;
+/// a Helm built against another client-go reports another default.
+pub const DEFAULT_KUBE_VERSION: &str = "v1.37.0";
 
 #[cfg(test)]
 mod tests {

@@ -73,7 +73,7 @@ fn builtin_objects() {
     );
     assert_eq!(
         out(&c, ""),
-        "---\n# Source: demo/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: release-name\ndata:\n  ns: default\n  rev: \"1\"\n  inst: \"true\"\n  svc: Helm\n  chart: demo-0.1.0\n  root: \"true\"\n  tpl: demo/templates/cm.yaml demo/templates\n  kube: v1.36.0 1.36\n  has: \"true\"\n  missing: []\n"
+        "---\n# Source: demo/templates/cm.yaml\nkind: ConfigMap\nmetadata:\n  name: release-name\ndata:\n  ns: default\n  rev: \"1\"\n  inst: \"true\"\n  svc: Helm\n  chart: demo-0.1.0\n  root: \"true\"\n  tpl: demo/templates/cm.yaml demo/templates\n  kube: v1.37.0 1.37\n  has: \"true\"\n  missing: []\n"
     );
 }
 
@@ -197,7 +197,7 @@ fn kube_version_constraint_and_library_charts() {
     c.metadata.kube_version = ">=1.40.0".into();
     assert_eq!(
         run(&c, "").unwrap_err().to_string(),
-        "chart requires kubeVersion: >=1.40.0 which is incompatible with Kubernetes v1.36.0"
+        "chart requires kubeVersion: >=1.40.0 which is incompatible with Kubernetes v1.37.0"
     );
     c.metadata.kube_version = ">=1.20.0-0".into();
     assert!(run(&c, "").is_ok());
