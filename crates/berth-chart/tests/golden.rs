@@ -440,3 +440,101 @@ fn renders_run_on_many_threads() {
         assert_eq!(h.join().unwrap(), want);
     }
 }
+
+/// Helm's own `helm template` goldens (helm/helm `pkg/cmd/testdata/output/*.txt` for the
+/// chart `pkg/cmd/testdata/testcharts/subchart`, at e9b85e4, 2026-08-20), which cover the
+/// flags the oracle cannot run: `--include-crds` and `--show-only`. Helm's test binary
+/// defaults to kube v1.20.0.
+#[test]
+fn helm_testdata_goldens() {
+    let cases: &[(&str, PrintOptions, Option<&str>, &[&str])] = &[
+        ("template", PrintOptions::default(), None, &[]),
+        (
+            "template-with-crds",
+            PrintOptions {
+                include_crds: true,
+                ..PrintOptions::default()
+            },
+            None,
+            &[],
+        ),
+        (
+            "template-show-only-one",
+            PrintOptions {
+                show_only: vec!["templates/service.yaml".into()],
+                ..PrintOptions::default()
+            },
+            None,
+            &[],
+        ),
+        (
+            "template-show-only-multiple",
+            PrintOptions {
+                show_only: vec![
+                    "templates/service.yaml".into(),
+                    "charts/subcharta/templates/service.yaml".into(),
+                ],
+                ..PrintOptions::default()
+            },
+            None,
+            &[],
+        ),
+        (
+            "template-show-only-glob",
+            PrintOptions {
+                show_only: vec!["templates/subdir/role*".into()],
+                ..PrintOptions::default()
+            },
+            None,
+            &[],
+        ),
+        (
+            "template-skip-tests",
+            PrintOptions {
+                skip_tests: true,
+                ..PrintOptions::default()
+            },
+            None,
+            &[],
+        ),
+        (
+            "template-with-kube-version",
+            PrintOptions::default(),
+            Some("1.16.0"),
+            &[],
+        ),
+        (
+            "template-with-api-version",
+            PrintOptions::default(),
+            None,
+            &["helm.k8s.io/test", "helm.k8s.io/test2"],
+        ),
+    ];
+    let chart = load(&root().join("render-charts/helm-subchart"));
+    let mut failed = Vec::new();
+    for (name, opts, kube, extra) in cases {
+        let values = coalesce(&chart, &Value::empty_map());
+        let r = render(&RenderInput {
+            chart: &chart,
+            values,
+            release: ReleaseOptions::default(),
+            capabilities: CapabilityOptions {
+                kube_version: Some(kube.unwrap_or("v1.20.0").to_string()),
+                extra_api_versions: extra.iter().map(|s| s.to_string()).collect(),
+                ..CapabilityOptions::default()
+            },
+        })
+        .unwrap();
+        let got = print(&r, opts).unwrap();
+        let want =
+            std::fs::read_to_string(root().join(format!("render-golden/helm-testdata/{name}.txt")))
+                .unwrap();
+        if got != want {
+            if let Ok(dir) = std::env::var("BERTH_GOLDEN_DIFF_DIR") {
+                let _ = std::fs::write(Path::new(&dir).join(format!("{name}.got")), &got);
+            }
+            failed.push(*name);
+        }
+    }
+    assert!(failed.is_empty(), "Helm's goldens differ: {failed:?}");
+}
