@@ -509,10 +509,22 @@ fn helm_testdata_goldens() {
             None,
             &["helm.k8s.io/test", "helm.k8s.io/test2"],
         ),
+        ("object-order", PrintOptions::default(), None, &[]),
+        (
+            "template-chart-with-template-lib-dep",
+            PrintOptions::default(),
+            None,
+            &[],
+        ),
     ];
-    let chart = load(&root().join("render-charts/helm-subchart"));
+    let chart_of = |name: &str| match name {
+        "object-order" => "helm-object-order",
+        "template-chart-with-template-lib-dep" => "helm-chart-with-template-lib-dep",
+        _ => "helm-subchart",
+    };
     let mut failed = Vec::new();
     for (name, opts, kube, extra) in cases {
+        let chart = load(&root().join("render-charts").join(chart_of(name)));
         let values = coalesce(&chart, &Value::empty_map());
         let r = render(&RenderInput {
             chart: &chart,
