@@ -59,8 +59,11 @@ pub struct CapabilityOptions {
 }
 
 /// What to render: a chart whose dependencies are already processed (disabled subcharts
-/// removed from `Chart::dependencies`, aliases applied to their names) and its coalesced
-/// values (the top-level `.Values` map).
+/// removed from `Chart::dependencies`, aliases applied to their names, subcharts in the
+/// order Helm leaves them, which `--include-crds` output shows) and its coalesced values
+/// (the top-level `.Values` map; a subchart's `.Values` is the section of its name, shared,
+/// so `set` in one template is seen by later ones as in Helm). Values schema validation is
+/// the values side's job and is not done here.
 #[derive(Clone, Debug)]
 pub struct RenderInput<'a> {
     pub chart: &'a Chart,
