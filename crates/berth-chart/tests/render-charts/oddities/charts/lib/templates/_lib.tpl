@@ -1,0 +1,6 @@
+{{- define "lib.cm" -}}
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .name }}
+{{- end -}}

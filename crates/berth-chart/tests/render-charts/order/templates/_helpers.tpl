@@ -1,0 +1,1 @@
+{{- define "order.tname" -}}{{ .Template.Name }}|{{ .Template.BasePath }}{{- end -}}
