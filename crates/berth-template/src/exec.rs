@@ -431,6 +431,17 @@ impl<'s> State<'s> {
                     return Ok(());
                 }
             }
+            Value::Object(o) if o.range_entries().is_some() => {
+                let entries = o.range_entries().unwrap_or_default();
+                if !entries.is_empty() {
+                    for (k, v) in entries {
+                        if !self.range_iter(b, Value::str(&k), v)? {
+                            break;
+                        }
+                    }
+                    return Ok(());
+                }
+            }
             Value::List(..) | Value::Bytes(_) | Value::Nil => {}
             v => {
                 let s = fmt::sprint_value(v);

@@ -109,6 +109,15 @@ impl Object for Files {
             _ => return None,
         }))
     }
+    fn range_entries(&self) -> Option<Vec<(String, Value)>> {
+        // A map[string][]byte: sorted paths, each file's bytes.
+        Some(
+            self.files
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .collect(),
+        )
+    }
     fn format_v(&self) -> String {
         let parts: Vec<String> = self
             .files

@@ -162,6 +162,11 @@ pub trait Object: fmt::Debug {
     fn to_data(&self) -> Value {
         Value::Nil
     }
+    /// The (key, element) pairs `range` visits when the Go type behind the object is a map
+    /// (Helm's `engine.files` is a `map[string][]byte`); `None` if it cannot be ranged over.
+    fn range_entries(&self) -> Option<Vec<(String, Value)>> {
+        None
+    }
     /// For a `time.Time`: how toToml writes it (a bare TOML datetime).
     fn toml_datetime(&self) -> Option<String> {
         None
