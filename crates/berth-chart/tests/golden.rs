@@ -1,0 +1,122 @@
+//! Golden tests against the real Helm 4.3: each `golden/<name>.yaml` is `helm template`
+//! output recorded through shared/tools/helm-oracle, its first line giving the command.
+//! Every chart of these fixtures prints `toYaml .Values` into a ConfigMap, so until the
+//! renderer exists the coalesced values and the set of rendered (enabled, aliased) charts
+//! are compared with Helm's.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use berth_chart::{Chart, ValueOptions, load, prepare};
+use berth_template::Value;
+use berth_template::yaml::{from_yaml, to_yaml};
+
+const PROVENANCE: &str = "# recorded from Helm 4.3 via shared/tools/helm-oracle: realhelm.py ";
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+struct Golden {
+    chart: PathBuf,
+    values_files: Vec<PathBuf>,
+    body: String,
+}
+
+fn read_golden(path: &Path) -> Golden {
+    let text = std::fs::read_to_string(path).expect("golden readable");
+    let (first, body) = text.split_once('\n').expect("golden has a provenance line");
+    let args = first
+        .strip_prefix(PROVENANCE)
+        .unwrap_or_else(|| panic!("{}: first line must give provenance", path.display()));
+    let mut positional = Vec::new();
+    let mut values_files = Vec::new();
+    let mut it = args.split_whitespace();
+    while let Some(a) = it.next() {
+        match a {
+            "-f" | "--values" => values_files.push(crate_dir().join(it.next().expect("-f FILE"))),
+            _ => positional.push(a),
+        }
+    }
+    let chart = crate_dir().join(positional.last().expect("a chart argument"));
+    Golden {
+        chart,
+        values_files,
+        body: body.to_string(),
+    }
+}
+
+fn chart_paths(c: &Chart, prefix: &str, out: &mut BTreeSet<String>) {
+    let here = if prefix.is_empty() {
+        c.metadata.name.clone()
+    } else {
+        format!("{prefix}/charts/{}", c.metadata.name)
+    };
+    for d in &c.dependencies {
+        chart_paths(d, &here, out);
+    }
+    out.insert(here);
+}
+
+fn get(v: &Value, key: &str) -> Value {
+    match v {
+        Value::Map(m, _) => m.borrow().get(key).cloned().unwrap_or(Value::Nil),
+        _ => Value::Nil,
+    }
+}
+
+fn check(name: &str) {
+    let golden = read_golden(
+        &crate_dir()
+            .join("tests/golden")
+            .join(format!("{name}.yaml")),
+    );
+    let chart = load(&golden.chart).expect("chart loads");
+    let user = ValueOptions {
+        values_files: golden.values_files.clone(),
+        ..Default::default()
+    }
+    .merge_user_values()
+    .expect("user values");
+    let prepared = prepare(&chart, &user).expect("prepares");
+
+    let mut expected_charts = BTreeSet::new();
+    let mut checked = 0;
+    for doc in golden.body.split("\n---\n") {
+        let Some(source) = doc
+            .lines()
+            .find_map(|l| l.strip_prefix("# Source: "))
+            .map(str::to_string)
+        else {
+            continue;
+        };
+        let chart_path = source
+            .strip_suffix("/templates/values.yaml")
+            .unwrap_or_else(|| panic!("unexpected template {source}"));
+        expected_charts.insert(chart_path.to_string());
+        let parsed = from_yaml(doc).expect("golden document parses");
+        let want = get(&get(&parsed, "data"), "values.yaml");
+        let want = want.as_str().expect("values.yaml is a string");
+        let mut scoped = prepared.values.clone();
+        for sub in chart_path.split("/charts/").skip(1) {
+            scoped = get(&scoped, sub);
+        }
+        let got = to_yaml(&scoped).expect("to_yaml");
+        assert_eq!(got, want, "{name}: .Values of {chart_path}");
+        checked += 1;
+    }
+    assert!(checked > 0, "{name}: no documents");
+    let mut got_charts = BTreeSet::new();
+    chart_paths(&prepared.chart, "", &mut got_charts);
+    assert_eq!(got_charts, expected_charts, "{name}: rendered charts");
+}
+
+#[test]
+fn coalesce_golden() {
+    check("coalesce");
+}
+
+#[test]
+fn deps_golden() {
+    check("deps");
+}
