@@ -90,19 +90,41 @@ fn check(name: &str) {
         else {
             continue;
         };
-        let chart_path = source
-            .strip_suffix("/templates/values.yaml")
+        let (chart_path, template) = source
+            .rsplit_once("/templates/")
             .unwrap_or_else(|| panic!("unexpected template {source}"));
         expected_charts.insert(chart_path.to_string());
         let parsed = from_yaml(doc).expect("golden document parses");
-        let want = get(&get(&parsed, "data"), "values.yaml");
-        let want = want.as_str().expect("values.yaml is a string");
-        let mut scoped = prepared.values.clone();
-        for sub in chart_path.split("/charts/").skip(1) {
-            scoped = get(&scoped, sub);
+        let data = get(&parsed, "data");
+        let subs: Vec<&str> = chart_path.split("/charts/").skip(1).collect();
+        match template {
+            "values.yaml" => {
+                let want = get(&data, "values.yaml");
+                let want = want.as_str().expect("values.yaml is a string");
+                let mut scoped = prepared.values.clone();
+                for sub in &subs {
+                    scoped = get(&scoped, sub);
+                }
+                let got = to_yaml(&scoped).expect("to_yaml");
+                assert_eq!(got, want, "{name}: .Values of {chart_path}");
+            }
+            "files.yaml" => {
+                let want = get(&data, "files.txt");
+                let want = want.as_str().unwrap_or("");
+                let mut c = &prepared.chart;
+                for sub in &subs {
+                    c = c
+                        .dependencies
+                        .iter()
+                        .find(|d| d.metadata.name == *sub)
+                        .unwrap_or_else(|| panic!("{name}: no subchart {sub}"));
+                }
+                let files: BTreeSet<&str> = c.files.iter().map(|f| f.name.as_str()).collect();
+                let got: String = files.iter().map(|f| format!("{f}\n")).collect();
+                assert_eq!(got, want, "{name}: .Files of {chart_path}");
+            }
+            other => panic!("{name}: unexpected template {other}"),
         }
-        let got = to_yaml(&scoped).expect("to_yaml");
-        assert_eq!(got, want, "{name}: .Values of {chart_path}");
         checked += 1;
     }
     assert!(checked > 0, "{name}: no documents");
@@ -114,6 +136,11 @@ fn check(name: &str) {
 #[test]
 fn coalesce_golden() {
     check("coalesce");
+}
+
+#[test]
+fn files_golden() {
+    check("files");
 }
 
 #[test]
