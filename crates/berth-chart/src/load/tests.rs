@@ -136,9 +136,12 @@ fn symlinks_are_followed() {
     assert!(e.0.starts_with("error evaluating symlink "), "{e}");
 }
 
+/// Archive entries: (path, contents).
+type Entries<'a> = &'a [(&'a str, &'a [u8])];
+
 #[test]
 fn archive_checks() {
-    let cases: &[(&[(&str, &[u8])], &str)] = &[
+    let cases: &[(Entries, &str)] = &[
         (
             &[("top/Chart.yaml", CHART), ("top/../../etc/passwd", b"x")],
             "chart illegally references parent directory",
