@@ -65,6 +65,70 @@ fn get(v: &Value, key: &str) -> Value {
     }
 }
 
+fn text(v: &Value) -> String {
+    to_yaml(v).expect("to_yaml")
+}
+
+fn strings(items: &[String]) -> String {
+    text(&Value::list(items.iter().map(|s| Value::str(s)).collect()))
+}
+
+/// The typed metadata against Helm's `.Chart` (printed with `toYaml`).
+fn check_metadata(name: &str, md: &berth_chart::Metadata, want: &Value) {
+    let field = |k: &str| get(want, k);
+    let s = |k: &str| field(k).as_str().unwrap_or("").to_string();
+    assert_eq!(md.name, s("Name"), "{name}: Name");
+    assert_eq!(md.version, s("Version"), "{name}: Version");
+    assert_eq!(md.app_version, s("AppVersion"), "{name}: AppVersion");
+    assert_eq!(md.description, s("Description"), "{name}: Description");
+    assert_eq!(md.kube_version, s("KubeVersion"), "{name}: KubeVersion");
+    assert_eq!(md.api_version, s("APIVersion"), "{name}: APIVersion");
+    assert_eq!(md.chart_type, s("Type"), "{name}: Type");
+    assert_eq!(
+        Value::Bool(md.deprecated).truth(),
+        field("Deprecated").truth()
+    );
+    assert_eq!(
+        strings(&md.keywords),
+        text(&field("Keywords")),
+        "{name}: Keywords"
+    );
+    let annotations = Value::map(
+        md.annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::str(v)))
+            .collect(),
+    );
+    assert_eq!(
+        text(&annotations),
+        text(&field("Annotations")),
+        "{name}: Annotations"
+    );
+    let deps = field("Dependencies");
+    let Value::List(deps, _) = deps else {
+        panic!("{name}: Dependencies is a list")
+    };
+    assert_eq!(md.dependencies.len(), deps.len(), "{name}: Dependencies");
+    for (d, w) in md.dependencies.iter().zip(deps.iter()) {
+        let ws = |k: &str| get(w, k).as_str().unwrap_or("").to_string();
+        assert_eq!(d.name, ws("Name"), "{name}: dependency Name");
+        assert_eq!(d.alias, ws("Alias"), "{name}: dependency Alias");
+        assert_eq!(d.version, ws("Version"), "{name}: dependency Version");
+        assert_eq!(d.condition, ws("Condition"), "{name}: dependency Condition");
+        assert_eq!(Value::Bool(d.enabled).truth(), get(w, "Enabled").truth());
+        assert_eq!(
+            strings(&d.tags),
+            text(&get(w, "Tags")),
+            "{name}: dependency Tags"
+        );
+        let imports = serde_json::Value::Array(d.import_values.clone()).to_string();
+        let want_imports = text(&get(w, "ImportValues"));
+        let got_imports =
+            text(&berth_template::yaml::from_yaml_array(&imports).expect("imports as YAML"));
+        assert_eq!(got_imports, want_imports, "{name}: dependency ImportValues");
+    }
+}
+
 fn check(name: &str) {
     let golden = read_golden(
         &crate_dir()
@@ -123,6 +187,20 @@ fn check(name: &str) {
                 let got: String = files.iter().map(|f| format!("{f}\n")).collect();
                 assert_eq!(got, want, "{name}: .Files of {chart_path}");
             }
+            "chart.yaml" => {
+                let want = get(&data, "chart.yaml");
+                let want = from_yaml(want.as_str().expect("chart.yaml is a string"))
+                    .expect(".Chart parses");
+                let mut c = &prepared.chart;
+                for sub in &subs {
+                    c = c
+                        .dependencies
+                        .iter()
+                        .find(|d| d.metadata.name == *sub)
+                        .unwrap_or_else(|| panic!("{name}: no subchart {sub}"));
+                }
+                check_metadata(name, &c.metadata, &want);
+            }
             other => panic!("{name}: unexpected template {other}"),
         }
         checked += 1;
@@ -141,6 +219,11 @@ fn coalesce_golden() {
 #[test]
 fn files_golden() {
     check("files");
+}
+
+#[test]
+fn v1_requirements_golden() {
+    check("v1reqs");
 }
 
 #[test]
