@@ -18,6 +18,9 @@ pub const MAX_INDEX: i64 = 65536;
 /// Helm's `MaxNestedNameLevel`.
 pub const MAX_NESTED_NAME_LEVEL: usize = 30;
 
+/// Nested list indices (`a[0][0]...`) accepted; Helm has no limit, but its stacks grow.
+pub const MAX_LIST_NESTING: usize = 100;
+
 /// Reads a `--set-file` path into the value it stands for.
 pub type FileReader<'a> = dyn Fn(&str) -> Result<Value, String> + 'a;
 
@@ -208,6 +211,7 @@ fn typed_val(v: &[char], strings: bool) -> Value {
 struct Parser<'a> {
     sc: Scanner,
     mode: Mode<'a>,
+    list_depth: usize,
 }
 
 impl Parser<'_> {
@@ -356,7 +360,24 @@ impl Parser<'_> {
         }
     }
 
-    fn list_item(
+    /// Go's stacks grow and ours do not: list indices nested absurdly deep (`a[0][0]...`,
+    /// `a[0].b[0].c[0]...`) are refused instead of overflowing.
+    fn list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, PResult<()>) {
+        if self.list_depth >= MAX_LIST_NESTING {
+            return (
+                list,
+                Err(msg(format!(
+                    "list indices nested deeper than {MAX_LIST_NESTING} are not supported"
+                ))),
+            );
+        }
+        self.list_depth += 1;
+        let out = self.list_item_inner(list, i, level);
+        self.list_depth -= 1;
+        out
+    }
+
+    fn list_item_inner(
         &mut self,
         mut list: Vec<Value>,
         i: i64,
@@ -488,6 +509,7 @@ pub fn parse_into(s: &str, dest: &Value) -> Result<(), String> {
     Parser {
         sc: Scanner::new(s),
         mode: Mode::Typed { strings: false },
+        list_depth: 0,
     }
     .parse(dest)
 }
@@ -497,6 +519,7 @@ pub fn parse_into_string(s: &str, dest: &Value) -> Result<(), String> {
     Parser {
         sc: Scanner::new(s),
         mode: Mode::Typed { strings: true },
+        list_depth: 0,
     }
     .parse(dest)
 }
@@ -506,6 +529,7 @@ pub fn parse_json(s: &str, dest: &Value) -> Result<(), String> {
     Parser {
         sc: Scanner::new(s),
         mode: Mode::Json,
+        list_depth: 0,
     }
     .parse(dest)
 }
@@ -515,6 +539,7 @@ pub fn parse_into_file(s: &str, dest: &Value, reader: &FileReader<'_>) -> Result
     Parser {
         sc: Scanner::new(s),
         mode: Mode::File(reader),
+        list_depth: 0,
     }
     .parse(dest)
 }
@@ -535,6 +560,7 @@ pub fn parse_string(s: &str) -> Result<Value, String> {
 
 struct LiteralParser {
     sc: Scanner,
+    list_depth: usize,
 }
 
 impl LiteralParser {
@@ -612,7 +638,24 @@ impl LiteralParser {
         }
     }
 
-    fn list_item(
+    /// Go's stacks grow and ours do not: list indices nested absurdly deep (`a[0][0]...`,
+    /// `a[0].b[0].c[0]...`) are refused instead of overflowing.
+    fn list_item(&mut self, list: Vec<Value>, i: i64, level: usize) -> (Vec<Value>, PResult<()>) {
+        if self.list_depth >= MAX_LIST_NESTING {
+            return (
+                list,
+                Err(msg(format!(
+                    "list indices nested deeper than {MAX_LIST_NESTING} are not supported"
+                ))),
+            );
+        }
+        self.list_depth += 1;
+        let out = self.list_item_inner(list, i, level);
+        self.list_depth -= 1;
+        out
+    }
+
+    fn list_item_inner(
         &mut self,
         mut list: Vec<Value>,
         i: i64,
@@ -686,6 +729,7 @@ impl LiteralParser {
 pub fn parse_literal_into(s: &str, dest: &Value) -> Result<(), String> {
     LiteralParser {
         sc: Scanner::new(s),
+        list_depth: 0,
     }
     .parse(dest)
 }

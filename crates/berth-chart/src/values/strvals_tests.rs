@@ -423,3 +423,15 @@ fn literal_values() {
         ],
     );
 }
+
+#[test]
+fn absurd_nesting_is_an_error_not_a_crash() {
+    let deep = format!("a{}=1", "[0]".repeat(100_000));
+    assert!(parse(&deep).is_err());
+    assert!(parse_literal(&deep).is_err());
+    let deep_maps = format!("{}=1", "a[0].".repeat(100_000));
+    assert!(parse(&deep_maps).is_err());
+    assert!(parse_literal(&deep_maps).is_err());
+    let ok = format!("a{}=1", "[0]".repeat(99));
+    assert!(parse(&ok).is_ok());
+}
