@@ -361,4 +361,52 @@ mod tests {
             )
         );
     }
+
+    fn parent_with_sub() -> Chart {
+        let mut chart = Chart::default();
+        chart.metadata.name = "top".into();
+        chart.metadata.version = "0.1.0".into();
+        chart.metadata.dependencies.push(Dependency {
+            name: "sub".into(),
+            version: "0.1.0".into(),
+            ..Default::default()
+        });
+        let mut sub = Chart::default();
+        sub.metadata.name = "sub".into();
+        sub.metadata.version = "0.1.0".into();
+        chart.dependencies.push(sub);
+        chart
+    }
+
+    #[test]
+    fn subchart_keys_must_be_tables() {
+        // Texts checked against Helm 4.3 (helm-oracle).
+        let chart = parent_with_sub();
+        for (user, want) in [
+            ("sub: null", "%!t(<nil>)"),
+            ("sub: 5", "%!t(float64=5)"),
+            ("sub: [a]", "[%!t(string=a)]"),
+        ] {
+            let user = from_yaml(user).expect("yaml");
+            assert_eq!(
+                prepare(&chart, &user).err().map(|e| e.0),
+                Some(format!(
+                    "chart dependencies processing failed: type mismatch on sub: {want}"
+                ))
+            );
+        }
+    }
+
+    #[test]
+    fn library_charts_are_refused() {
+        let mut chart = parent_with_sub();
+        chart.metadata.chart_type = "library".into();
+        assert_eq!(
+            prepare(&chart, &Value::empty_map())
+                .err()
+                .map(|e| e.0)
+                .as_deref(),
+            Some("library charts are not installable")
+        );
+    }
 }
