@@ -230,3 +230,8 @@ fn v1_requirements_golden() {
 fn deps_golden() {
     check("deps");
 }
+
+#[test]
+fn globals_golden() {
+    check("globals");
+}
