@@ -328,3 +328,15 @@ fn negated_helmignore_rule_ignores_everything_else() {
         Some("Chart.yaml file is missing")
     );
 }
+
+#[test]
+fn templates_can_be_ignored_too() {
+    // Checked with Helm 4.3: nothing protects templates/ from .helmignore.
+    let dir = tempfile::tempdir().expect("tempdir");
+    write(dir.path(), "Chart.yaml", CHART);
+    write(dir.path(), ".helmignore", b"templates/skip.yaml\n");
+    write(dir.path(), "templates/skip.yaml", b"s");
+    write(dir.path(), "templates/keep.yaml", b"k");
+    let c = load(dir.path()).expect("loads");
+    assert_eq!(names(&c.templates), ["templates/keep.yaml"]);
+}
