@@ -2,210 +2,30 @@
 //! byte with what Helm 4.3's `helm template` printed for them (`render-golden/*.txt`,
 //! recorded by `render-golden/record.sh`; see `render-golden/README.md`).
 //!
-//! The chart loader and values coalescing live elsewhere in this crate (another
-//! engineer's part); until they land, this file carries a minimal directory loader and a
-//! deep merge that are enough for these charts.
+//! Charts go through the whole pipeline: `load`, `-f` values, `prepare`, `render`, `print`.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use berth_chart::manifest::{PrintOptions, print};
 use berth_chart::render::{CapabilityOptions, ReleaseOptions, RenderInput, render};
-use berth_chart::{Chart, ChartFile, Dependency, Maintainer, Metadata};
-use berth_template::Value;
-use berth_template::yaml::from_yaml;
+use berth_chart::{Prepared, ValueOptions, load, prepare};
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests")
 }
 
-fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, Vec<u8>)>) {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for e in entries {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let path = if rel.is_empty() {
-            name.clone()
-        } else {
-            format!("{rel}/{name}")
-        };
-        if e.file_type().unwrap().is_dir() {
-            if rel.is_empty() && name == "charts" {
-                continue;
-            }
-            walk(&e.path(), &path, out);
-        } else {
-            out.push((path, std::fs::read(e.path()).unwrap()));
-        }
+/// The chart under `dir` loaded, with `values_files` merged over its defaults and its
+/// dependencies processed, as `helm template -f ...` prepares it.
+fn prepared(dir: &Path, values_files: &[PathBuf]) -> Prepared {
+    let chart = load(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let user = ValueOptions {
+        values_files: values_files.to_vec(),
+        ..ValueOptions::default()
     }
-}
-
-fn get_str(m: &Value, k: &str) -> String {
-    match m {
-        Value::Map(m, _) => m
-            .borrow()
-            .get(k)
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default(),
-        _ => String::new(),
-    }
-}
-
-fn get_list(m: &Value, k: &str) -> Vec<Value> {
-    match m {
-        Value::Map(m, _) => match m.borrow().get(k) {
-            Some(Value::List(l, _)) => l.iter().cloned().collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    }
-}
-
-fn load(dir: &Path) -> Chart {
-    let y = from_yaml(&std::fs::read_to_string(dir.join("Chart.yaml")).unwrap()).unwrap();
-    let annotations = match &y {
-        Value::Map(m, _) => match m.borrow().get("annotations") {
-            Some(Value::Map(a, _)) => a
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_string()))
-                .collect(),
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    };
-    let metadata = Metadata {
-        api_version: get_str(&y, "apiVersion"),
-        name: get_str(&y, "name"),
-        version: get_str(&y, "version"),
-        kube_version: get_str(&y, "kubeVersion"),
-        description: get_str(&y, "description"),
-        chart_type: get_str(&y, "type"),
-        keywords: get_list(&y, "keywords")
-            .iter()
-            .map(|v| v.as_str().unwrap_or("").to_string())
-            .collect(),
-        home: get_str(&y, "home"),
-        app_version: get_str(&y, "appVersion"),
-        annotations,
-        maintainers: get_list(&y, "maintainers")
-            .iter()
-            .map(|m| Maintainer {
-                name: get_str(m, "name"),
-                email: get_str(m, "email"),
-                url: get_str(m, "url"),
-            })
-            .collect(),
-        dependencies: get_list(&y, "dependencies")
-            .iter()
-            .map(|d| Dependency {
-                name: get_str(d, "name"),
-                version: get_str(d, "version"),
-                repository: get_str(d, "repository"),
-                enabled: true,
-                ..Dependency::default()
-            })
-            .collect(),
-        ..Metadata::default()
-    };
-    let mut all = Vec::new();
-    walk(dir, "", &mut all);
-    let mut chart = Chart {
-        metadata,
-        ..Chart::default()
-    };
-    for (name, data) in all {
-        let f = ChartFile { name, data };
-        match f.name.as_str() {
-            "Chart.yaml" => {}
-            "values.yaml" => chart.values = Some(f.data),
-            n if n.starts_with("templates/") => chart.templates.push(f),
-            _ => chart.files.push(f),
-        }
-    }
-    let charts = dir.join("charts");
-    if charts.is_dir() {
-        let mut subs: Vec<_> = std::fs::read_dir(charts)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        subs.sort();
-        chart.dependencies = subs.iter().map(|p| load(p)).collect();
-    }
-    chart
-}
-
-/// `src` merged over `dst`: maps recursively, anything else replaced.
-fn merge(dst: &Value, src: &Value) -> Value {
-    match (dst, src) {
-        (Value::Map(d, _), Value::Map(s, _)) => {
-            let mut out: BTreeMap<String, Value> = d
-                .borrow()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            for (k, v) in s.borrow().iter() {
-                let merged = match out.get(k) {
-                    Some(old) => merge(old, v),
-                    None => v.clone(),
-                };
-                out.insert(k.clone(), merged);
-            }
-            Value::map(out)
-        }
-        (_, s) => s.clone(),
-    }
-}
-
-fn get(v: &Value, k: &str) -> Value {
-    match v {
-        Value::Map(m, _) => m.borrow().get(k).cloned().unwrap_or(Value::Nil),
-        _ => Value::Nil,
-    }
-}
-
-/// Enough of Helm's coalescing for these charts: user values over chart defaults, each
-/// subchart's section over its defaults, the parent's `global` over the subchart's.
-fn coalesce(chart: &Chart, user: &Value) -> Value {
-    let defaults = chart
-        .values
-        .as_ref()
-        .map(|b| from_yaml(std::str::from_utf8(b).unwrap()).unwrap())
-        .unwrap_or_else(Value::empty_map);
-    let vals = merge(&defaults, user);
-    let Value::Map(m, _) = &vals else {
-        return vals;
-    };
-    for sub in &chart.dependencies {
-        let name = &sub.metadata.name;
-        let mut section = match get(&vals, name) {
-            v @ Value::Map(..) => v,
-            _ => Value::empty_map(),
-        };
-        // Helm gives every subchart a `global` map, the parent's merged over its own.
-        let global = match get(&vals, "global") {
-            Value::Nil => Value::empty_map(),
-            g => g,
-        };
-        let sub_global = merge(
-            &match get(&section, "global") {
-                Value::Nil => Value::empty_map(),
-                g => g,
-            },
-            &global,
-        );
-        section = merge(
-            &section,
-            &Value::map(BTreeMap::from([("global".to_string(), sub_global)])),
-        );
-        let sub_vals = coalesce(sub, &section);
-        m.borrow_mut().insert(name.clone(), sub_vals);
-    }
-    vals
+    .merge_user_values()
+    .unwrap();
+    prepare(&chart, &user).unwrap()
 }
 
 /// The mock API server's discovery (shared/tools/helm-oracle/mock_apiserver.py), which is
@@ -329,16 +149,11 @@ fn cases() -> Vec<Case> {
 
 fn run_case(c: &Case) -> String {
     let charts = root().join("render-charts");
-    let chart = load(&charts.join(&c.chart));
-    let mut user = Value::empty_map();
-    for f in &c.values {
-        let v = from_yaml(&std::fs::read_to_string(charts.join(f)).unwrap()).unwrap();
-        user = merge(&user, &v);
-    }
-    let values = coalesce(&chart, &user);
+    let files: Vec<PathBuf> = c.values.iter().map(|f| charts.join(f)).collect();
+    let prepared = prepared(&charts.join(&c.chart), &files);
     let rendered = render(&RenderInput {
-        chart: &chart,
-        values,
+        chart: &prepared.chart,
+        values: prepared.values,
         release: ReleaseOptions {
             name: c.release.clone(),
             namespace: c.namespace.clone(),
@@ -386,11 +201,10 @@ fn goldens_match_helm_byte_for_byte() {
 
 #[test]
 fn notes_are_rendered_apart() {
-    let chart = load(&root().join("render-charts/parent"));
-    let values = coalesce(&chart, &Value::empty_map());
+    let prepared = prepared(&root().join("render-charts/parent"), &[]);
     let r = render(&RenderInput {
-        chart: &chart,
-        values,
+        chart: &prepared.chart,
+        values: prepared.values,
         release: ReleaseOptions::default(),
         capabilities: CapabilityOptions::default(),
     })
@@ -414,16 +228,16 @@ fn notes_are_rendered_apart() {
 /// A loaded chart is shared across threads; each thread builds its own values and renders.
 #[test]
 fn renders_run_on_many_threads() {
-    let chart = std::sync::Arc::new(load(&root().join("render-charts/kinds")));
+    let chart = std::sync::Arc::new(load(root().join("render-charts/kinds")).unwrap());
     let want = std::fs::read_to_string(root().join("render-golden/kinds.txt")).unwrap();
     let handles: Vec<_> = (0..4)
         .map(|_| {
             let chart = chart.clone();
             std::thread::spawn(move || {
-                let values = coalesce(&chart, &Value::empty_map());
+                let prepared = prepare(&chart, &berth_template::Value::empty_map()).unwrap();
                 let r = render(&RenderInput {
-                    chart: &chart,
-                    values,
+                    chart: &prepared.chart,
+                    values: prepared.values,
                     release: ReleaseOptions::default(),
                     capabilities: CapabilityOptions {
                         kube_version: Some("v1.32.0".into()),
@@ -524,11 +338,10 @@ fn helm_testdata_goldens() {
     };
     let mut failed = Vec::new();
     for (name, opts, kube, extra) in cases {
-        let chart = load(&root().join("render-charts").join(chart_of(name)));
-        let values = coalesce(&chart, &Value::empty_map());
+        let prepared = prepared(&root().join("render-charts").join(chart_of(name)), &[]);
         let r = render(&RenderInput {
-            chart: &chart,
-            values,
+            chart: &prepared.chart,
+            values: prepared.values,
             release: ReleaseOptions::default(),
             capabilities: CapabilityOptions {
                 kube_version: Some(kube.unwrap_or("v1.20.0").to_string()),
