@@ -1,6 +1,7 @@
 //! The `berth` command line.
 
 mod sandbox_cmd;
+mod template_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -30,6 +31,8 @@ enum LogFormat {
 enum Command {
     /// Run the sandbox cluster: an embedded Kubernetes API server for kubectl, kube-rs and Helm.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// Render a Helm chart locally and print the manifests, exactly as `helm template` does.
+    Template(template_cmd::TemplateArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -47,6 +50,19 @@ fn init_logging(format: LogFormat) {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.log_format);
+    // Rendering is synchronous and short: no async runtime to start.
+    let command = match cli.command {
+        Command::Template(args) => {
+            return match template_cmd::run(args) {
+                Ok(()) => std::process::ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    std::process::ExitCode::FAILURE
+                }
+            };
+        }
+        other => other,
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -58,8 +74,9 @@ fn main() -> std::process::ExitCode {
         }
     };
     let result = runtime.block_on(async {
-        match cli.command {
+        match command {
             Command::Sandbox(args) => sandbox_cmd::run(args).await,
+            Command::Template(_) => Ok(()),
         }
     });
     match result {
