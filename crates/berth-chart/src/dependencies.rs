@@ -35,6 +35,24 @@ pub struct Prepared {
 /// as `helm template` does before rendering. Runs on the rendering thread: the result
 /// holds template values, which are not `Send`.
 pub fn prepare(chart: &Chart, user: &Value) -> Result<Prepared, PrepareError> {
+    prepare_with(chart, user, &PrepareOptions::default())
+}
+
+/// How [`prepare_with`] prepares a chart.
+#[derive(Clone, Debug, Default)]
+pub struct PrepareOptions {
+    /// `--skip-schema-validation`: do not check the values against the charts'
+    /// `values.schema.json`.
+    pub skip_schema_validation: bool,
+}
+
+/// [`prepare`], with options. Unless skipped, the coalesced values are checked against
+/// every chart's `values.schema.json` (Helm's `ToRenderValuesWithSchemaValidation`).
+pub fn prepare_with(
+    chart: &Chart,
+    user: &Value,
+    options: &PrepareOptions,
+) -> Result<Prepared, PrepareError> {
     let ty = chart.metadata.chart_type.as_str();
     if !matches!(ty, "" | "application") {
         return Err(PrepareError(format!("{ty} charts are not installable")));
@@ -49,8 +67,16 @@ pub fn prepare(chart: &Chart, user: &Value) -> Result<Prepared, PrepareError> {
     process_dependencies(&mut node, user, &mut warnings)
         .map_err(|e| PrepareError(format!("chart dependencies processing failed: {e}")))?;
     let values = coalesce_values(&node, user, &mut warnings).map_err(PrepareError)?;
+    let chart = node.into_chart();
+    if !options.skip_schema_validation {
+        crate::schema::validate_chart(&chart, &values).map_err(|e| {
+            PrepareError(format!(
+                "values don't meet the specifications of the schema(s) in the following chart(s):\n{e}"
+            ))
+        })?;
+    }
     Ok(Prepared {
-        chart: node.into_chart(),
+        chart,
         values,
         warnings,
     })

@@ -36,11 +36,12 @@ pub mod load;
 pub mod manifest;
 pub mod metadata;
 pub mod render;
+pub mod schema;
 mod semver;
 pub mod values;
 
 pub use chart::{Chart, ChartFile, Dependency, Maintainer, Metadata};
-pub use dependencies::{PrepareError, Prepared, prepare};
+pub use dependencies::{PrepareError, PrepareOptions, Prepared, prepare, prepare_with};
 pub use load::{LoadError, load, load_archive};
 pub use manifest::{Hook, Manifest, PrintOptions, print};
 pub use render::{CapabilityOptions, ReleaseOptions, RenderError, RenderInput, Rendered, render};

@@ -3,8 +3,8 @@
 use anyhow::Context;
 use berth_chart::manifest::write_output_dir;
 use berth_chart::{
-    CapabilityOptions, PrintOptions, ReleaseOptions, RenderInput, ValueOptions, load, prepare,
-    print, render,
+    CapabilityOptions, PrepareOptions, PrintOptions, ReleaseOptions, RenderInput, ValueOptions,
+    load, prepare_with, print, render,
 };
 use std::path::PathBuf;
 
@@ -53,6 +53,9 @@ pub struct TemplateArgs {
     /// Leave test hooks out.
     #[arg(long)]
     skip_tests: bool,
+    /// Do not check the values against the charts' `values.schema.json`.
+    #[arg(long)]
+    skip_schema_validation: bool,
     /// Render as an upgrade (`.Release.IsUpgrade`).
     #[arg(long)]
     is_upgrade: bool,
@@ -90,7 +93,10 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
     }
     .merge_user_values()
     .map_err(helm_error)?;
-    let prepared = prepare(&chart, &user).map_err(helm_error)?;
+    let prepare_options = PrepareOptions {
+        skip_schema_validation: args.skip_schema_validation,
+    };
+    let prepared = prepare_with(&chart, &user, &prepare_options).map_err(helm_error)?;
     for warning in &prepared.warnings {
         eprintln!("{warning}");
     }

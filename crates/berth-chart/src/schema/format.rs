@@ -1,0 +1,377 @@
+//! Go's printing of numbers and strings in santhosh-tekuri's messages, exact decimal
+//! arithmetic for numbers, regexes, and the `format` assertions.
+
+use std::cmp::Ordering;
+
+use regex::Regex;
+
+use super::json::{J, Num};
+
+/// Go's `%q` as santhosh-tekuri's `quote` adapts it: single quotes outside, `"` bare,
+/// `'` escaped.
+pub fn quote(s: &str) -> String {
+    let mut out = String::from("'");
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\'' => out.push_str("\\'"),
+            '\x07' => out.push_str("\\a"),
+            '\x08' => out.push_str("\\b"),
+            '\x0c' => out.push_str("\\f"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\x0b' => out.push_str("\\v"),
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
+            c if (0x80..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\u{:04x}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+/// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)` with `%v`'s exponent
+/// threshold of 21).
+pub fn go_float(f: f64) -> String {
+    if f.is_nan() {
+        return "NaN".into();
+    }
+    if f.is_infinite() {
+        return if f > 0.0 { "+Inf" } else { "-Inf" }.into();
+    }
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    // Shortest digits, via Rust's exponent form: d.ddddde±x.
+    let e = format!("{f:e}");
+    let (mant, exp) = e.split_once('e').unwrap_or((&e, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    if !(-4..21).contains(&exp) {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{mant}e{sign}{:02}", exp.abs())
+    } else {
+        format!("{f}")
+    }
+}
+
+/// An integer with English digit grouping, as `message.Printer` prints `%d`.
+pub fn group_int(n: i64) -> String {
+    let s = n.unsigned_abs().to_string();
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i > 0 && (s.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// A number as santhosh-tekuri prints it in a message: `big.Rat` to float64, then `%v`
+/// through the English `message.Printer` (digit grouping).
+pub fn go_num(n: &Num) -> String {
+    let f = Dec::parse(&n.text).map(|d| d.to_f64()).unwrap_or(n.f);
+    let s = go_float(f);
+    if s.contains('e') || s.contains('N') || s.contains('I') {
+        return s;
+    }
+    let (neg, body) = match s.strip_prefix('-') {
+        Some(b) => (true, b),
+        None => (false, s.as_str()),
+    };
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let mut out = String::new();
+    if neg {
+        out.push('-');
+    }
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
+/// An exact decimal: `mant * 10^exp`.
+#[derive(Clone, Copy, Debug)]
+pub struct Dec {
+    mant: i128,
+    exp: i32,
+}
+
+impl Dec {
+    pub fn parse(text: &str) -> Option<Dec> {
+        let (neg, t) = match text.strip_prefix('-') {
+            Some(r) => (true, r),
+            None => (false, text.strip_prefix('+').unwrap_or(text)),
+        };
+        let (num, e) = match t.find(['e', 'E']) {
+            Some(i) => (&t[..i], t[i + 1..].parse::<i32>().ok()?),
+            None => (t, 0),
+        };
+        let (int, frac) = num.split_once('.').unwrap_or((num, ""));
+        let digits = format!("{int}{frac}");
+        let digits = digits.trim_start_matches('0');
+        if digits.len() > 36 {
+            return None;
+        }
+        let mant: i128 = if digits.is_empty() {
+            0
+        } else {
+            digits.parse().ok()?
+        };
+        let mut d = Dec {
+            mant: if neg { -mant } else { mant },
+            exp: e.checked_sub(frac.len() as i32)?,
+        };
+        while d.mant != 0 && d.mant % 10 == 0 {
+            d.mant /= 10;
+            d.exp += 1;
+        }
+        Some(d)
+    }
+    pub fn is_int(&self) -> bool {
+        self.mant == 0 || self.exp >= 0
+    }
+    fn to_f64(self) -> f64 {
+        format!("{}e{}", self.mant, self.exp)
+            .parse()
+            .unwrap_or(f64::NAN)
+    }
+    /// Both scaled to the smaller exponent, if that fits.
+    fn align(a: Dec, b: Dec) -> Option<(i128, i128)> {
+        let e = a.exp.min(b.exp);
+        let scale = |d: Dec| -> Option<i128> {
+            let k = u32::try_from(d.exp - e).ok()?;
+            d.mant.checked_mul(10i128.checked_pow(k)?)
+        };
+        Some((scale(a)?, scale(b)?))
+    }
+}
+
+fn dec_of(n: &Num) -> Option<Dec> {
+    match n.int {
+        Some(i) => Dec::parse(&i.to_string()),
+        None => Dec::parse(&n.text),
+    }
+}
+
+/// `big.Rat` comparison of two numbers.
+pub fn cmp_num(a: &Num, b: &Num) -> Ordering {
+    if let (Some(x), Some(y)) = (dec_of(a), dec_of(b)) {
+        if let Some((p, q)) = Dec::align(x, y) {
+            return p.cmp(&q);
+        }
+    }
+    a.f.partial_cmp(&b.f).unwrap_or(Ordering::Equal)
+}
+
+/// Whether `a / b` is an integer, exactly.
+pub fn is_multiple(a: &Num, b: &Num) -> bool {
+    if let (Some(x), Some(y)) = (dec_of(a), dec_of(b)) {
+        if y.mant == 0 {
+            return false;
+        }
+        if let Some((p, q)) = Dec::align(x, y) {
+            return p % q == 0;
+        }
+    }
+    let q = a.f / b.f;
+    q.is_finite() && q.fract() == 0.0
+}
+
+/// A JSON pointer as a URL fragment (`url.PathEscape` of each token).
+pub fn url_encode_ptr(ptr: &str) -> String {
+    ptr.split('/')
+        .map(|tok| {
+            let mut o = String::new();
+            for b in tok.bytes() {
+                if b.is_ascii_alphanumeric() || b"-_.~$&+=:@!'()*,;".contains(&b) {
+                    o.push(b as char);
+                } else {
+                    o.push_str(&format!("%{b:02X}"));
+                }
+            }
+            o
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// A Go (RE2) regular expression. Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
+pub fn go_regex(pat: &str) -> Result<Regex, String> {
+    let translated = pat
+        .replace("\\d", "(?-u:\\d)")
+        .replace("\\D", "(?-u:\\D)")
+        .replace("\\w", "(?-u:\\w)")
+        .replace("\\W", "(?-u:\\W)")
+        .replace("\\s", "[\\t\\n\\f\\r ]")
+        .replace("\\S", "[^\\t\\n\\f\\r ]");
+    // An escaped backslash before d/w/s must stay literal: only translate when the
+    // backslash count is odd; fall back to the plain pattern when it is not simple.
+    let pat_for = if pat.contains("\\\\") {
+        pat
+    } else {
+        translated.as_str()
+    };
+    Regex::new(pat_for)
+        .or_else(|_| Regex::new(pat))
+        .map_err(|e| {
+            format!(
+                "error parsing regexp: {}",
+                e.to_string().lines().last().unwrap_or("").trim()
+            )
+        })
+}
+
+/// The `format` assertions santhosh-tekuri makes (drafts 4 to 7). Formats it does not
+/// know pass, as they do there.
+pub fn check(name: &str, v: &J) -> Result<(), String> {
+    let J::Str(s) = v else { return Ok(()) };
+    match name {
+        "ipv4" => ipv4(s),
+        "hostname" => hostname(s),
+        "uuid" => uuid(s),
+        "json-pointer" => json_pointer(s),
+        "email" => email(s),
+        "regex" => go_regex(s).map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+fn ipv4(s: &str) -> Result<(), String> {
+    let groups: Vec<&str> = s.split('.').collect();
+    if groups.len() != 4 {
+        return Err("expected four decimals".into());
+    }
+    for g in groups {
+        if g.len() > 1 && g.starts_with('0') {
+            return Err("leading zeros".into());
+        }
+        let n: i64 = g
+            .parse()
+            .map_err(|_| format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(g)))?;
+        if !(0..=255).contains(&n) {
+            return Err("decimal must be between 0 and 255".into());
+        }
+    }
+    Ok(())
+}
+
+fn go_quote(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
+fn hostname(s: &str) -> Result<(), String> {
+    let s = s.strip_suffix('.').unwrap_or(s);
+    if s.len() > 253 {
+        return Err("more than 253 characters long".into());
+    }
+    for label in s.split('.') {
+        if label.is_empty() || label.len() > 63 {
+            return Err("label must be 1 to 63 characters long".into());
+        }
+        if label.starts_with('-') {
+            return Err("label starts with hyphen".into());
+        }
+        if label.ends_with('-') {
+            return Err("label ends with hyphen".into());
+        }
+        if let Some(c) = label
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
+        {
+            return Err(format!("invalid character {}", go_char(c)));
+        }
+    }
+    Ok(())
+}
+
+/// Go's `%q` of a rune.
+fn go_char(c: char) -> String {
+    match c {
+        '\'' => "'\\''".into(),
+        c if (c as u32) < 0x20 => format!("'\\x{:02x}'", c as u32),
+        c => format!("'{c}'"),
+    }
+}
+
+fn uuid(s: &str) -> Result<(), String> {
+    let want = [8, 4, 4, 4, 12];
+    let groups: Vec<&str> = s.split('-').collect();
+    if groups.len() != want.len() {
+        return Err("must have 5 elements".into());
+    }
+    for (i, g) in groups.iter().enumerate() {
+        if g.len() != want[i] {
+            return Err(format!(
+                "element {} must be {} characters long",
+                i + 1,
+                want[i]
+            ));
+        }
+        if let Some(c) = g.chars().find(|c| !c.is_ascii_hexdigit()) {
+            return Err(format!("non-hex character {}", go_char(c)));
+        }
+    }
+    Ok(())
+}
+
+fn json_pointer(s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Ok(());
+    }
+    if !s.starts_with('/') {
+        return Err("not starting with /".into());
+    }
+    for tok in s.split('/').skip(1) {
+        let mut escape = false;
+        for c in tok.chars() {
+            if escape {
+                escape = false;
+                if c != '0' && c != '1' {
+                    return Err("~ must be followed by 0 or 1".into());
+                }
+                continue;
+            }
+            if c == '~' {
+                escape = true;
+            }
+        }
+        if escape {
+            return Err("~ must be followed by 0 or 1".into());
+        }
+    }
+    Ok(())
+}
+
+fn email(s: &str) -> Result<(), String> {
+    // The start of santhosh-tekuri's checks; the rest of an address is not checked here.
+    if s.len() > 254 {
+        return Err("more than 255 characters long".into());
+    }
+    let Some(at) = s.rfind('@') else {
+        return Err("missing @".into());
+    };
+    let (local, domain) = (&s[..at], &s[at + 1..]);
+    if local.len() > 64 {
+        return Err("local part more than 64 characters long".into());
+    }
+    if domain.starts_with('[') && domain.ends_with(']') {
+        return Ok(());
+    }
+    hostname(domain).map_err(|e| format!("invalid domain: {e}"))
+}
