@@ -926,6 +926,11 @@ impl Printer {
             }
             Value::Map(m, _) => {
                 let m = m.borrow();
+                if self.f.sharp_v && m.is_nil() {
+                    self.buf.push_str(&v.type_name());
+                    self.buf.push_str("(nil)");
+                    return;
+                }
                 if self.f.sharp_v {
                     self.buf.push_str(&v.type_name());
                     self.buf.push('{');

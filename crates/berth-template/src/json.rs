@@ -97,6 +97,7 @@ fn write_value_inner(
             )
         }
         Value::List(l, _) if l.is_nil() => out.push_str("null"),
+        Value::Map(m, _) if m.borrow().is_nil() => out.push_str("null"),
         Value::List(l, _) => {
             if l.is_empty() {
                 out.push_str("[]");

@@ -47,7 +47,9 @@ pub struct Items(pub Vec<Value>, pub(crate) bool);
 
 /// The entries of a map, sorted by key as Go prints and ranges over them.
 #[derive(Clone, Debug, Default)]
-pub struct Entries(pub BTreeMap<String, Value>);
+/// The second field marks a Go nil map (always empty): it prints `map[]` but `toYaml` and
+/// `toJson` write `null`, as Go does for a nil `map[string]interface {}`.
+pub struct Entries(pub BTreeMap<String, Value>, pub(crate) bool);
 
 impl std::ops::Deref for Items {
     type Target = Vec<Value>;
@@ -81,6 +83,13 @@ impl FromIterator<Value> for Items {
     }
 }
 
+impl Entries {
+    /// Whether this is a Go nil map.
+    pub fn is_nil(&self) -> bool {
+        self.1 && self.0.is_empty()
+    }
+}
+
 impl Items {
     /// Whether this is a Go nil slice.
     pub fn is_nil(&self) -> bool {
@@ -90,7 +99,7 @@ impl Items {
 
 impl FromIterator<(String, Value)> for Entries {
     fn from_iter<I: IntoIterator<Item = (String, Value)>>(iter: I) -> Entries {
-        Entries(iter.into_iter().collect())
+        Entries(iter.into_iter().collect(), false)
     }
 }
 
@@ -248,6 +257,16 @@ impl Value {
         Value::List(Rc::new(Items(items, nil)), elem)
     }
 
+    /// A Go nil map (`map[string]interface {}(nil)`): what JSON's `null` decodes into.
+    pub fn nil_map(elem: Elem) -> Value {
+        Value::Map(Rc::new(RefCell::new(Entries(BTreeMap::new(), true))), elem)
+    }
+
+    /// Whether this is a nil map (not an empty one, not untyped nil).
+    pub fn is_nil_map(&self) -> bool {
+        matches!(self, Value::Map(m, _) if m.borrow().is_nil())
+    }
+
     /// Whether this is a nil slice (not an empty one, not untyped nil).
     pub fn is_nil_list(&self) -> bool {
         matches!(self, Value::List(l, _) if l.is_nil())
@@ -255,7 +274,7 @@ impl Value {
 
     /// A map with the given element type (`map[string]string` …).
     pub fn typed_map(entries: BTreeMap<String, Value>, elem: Elem) -> Value {
-        Value::Map(Rc::new(RefCell::new(Entries(entries))), elem)
+        Value::Map(Rc::new(RefCell::new(Entries(entries, false))), elem)
     }
 
     /// A `map[string]interface {}` from entries.
@@ -346,6 +365,7 @@ impl Value {
         crate::deep(|| match self {
             // copystructure keeps a nil slice nil.
             Value::List(l, e) if l.is_nil() => Value::nil_list(*e),
+            Value::Map(m, e) if m.borrow().is_nil() => Value::nil_map(*e),
             Value::List(l, e) => {
                 Value::typed_list(l.iter().map(|v| v.deep_copy_at(depth + 1)).collect(), *e)
             }

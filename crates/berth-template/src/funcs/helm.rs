@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 
 use super::{FuncMap, P, add, arg, arg_str};
-use crate::value::Value;
+use crate::value::{Elem, Value};
 use crate::{json, yaml};
 
 fn error_map(msg: String) -> Value {
@@ -89,7 +89,8 @@ pub(super) fn register(m: &mut FuncMap) {
     add(m, "fromJson", &[P::Str], None, |_, a| {
         match json::decode(&arg_str(&a, 0)) {
             Ok(v @ Value::Map(..)) => Ok(v),
-            Ok(Value::Nil) => Ok(Value::empty_map()),
+            // Unmarshalling null into a map leaves it nil.
+            Ok(Value::Nil) => Ok(Value::nil_map(Elem::Any)),
             Ok(v) => Ok(error_map(format!(
                 "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
                 json_type(&v)

@@ -75,11 +75,11 @@ pub(super) fn register(m: &mut FuncMap) {
     add(m, "set", &[P::Map, P::Str, P::Any], None, |_, a| {
         let d = arg(&a, 0);
         match map_of(&d) {
-            Some(m) => {
+            Some(m) if !m.borrow().is_nil() => {
                 m.borrow_mut().insert(arg_str(&a, 1), arg(&a, 2));
                 Ok(d)
             }
-            None => Err("assignment to entry in nil map".into()),
+            _ => Err("assignment to entry in nil map".into()),
         }
     });
     add(m, "unset", &[P::Map, P::Str], None, |_, a| {

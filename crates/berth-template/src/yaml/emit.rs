@@ -93,6 +93,7 @@ fn to_j_inner(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
         }
         Value::List(l, _) if l.is_nil() => J::Null,
+        Value::Map(m, _) if m.borrow().is_nil() => J::Null,
         Value::List(l, _) => J::Seq(
             l.iter()
                 .map(|x| to_j(x, depth + 1, pretty))

@@ -454,6 +454,16 @@ for i, e in enumerate([
 ]):
     add(f"nilslice-use-{i:02d}", '{{ %s }}' % e, values="e: []\n", extra={"x": "{{ . | toJson }}"})
 
+# Go nil maps: JSON's null unmarshalled into a map leaves it nil, which prints
+# `map[]` but encodes as null, and refuses `set`.
+for i, t in enumerate([
+    '{{ fromJson "null" | toYaml }}|{{ fromJson "null" | toJson }}|{{ fromJson "null" }}|{{ printf "%#v" (fromJson "null") }}|{{ len (fromJson "null") }}|{{ empty (fromJson "null") }}|{{ typeOf (fromJson "null") }}',
+    '{{ $m := fromJson "null" }}{{ $_ := set $m "a" 1 }}{{ $m | toJson }}',
+    '{{ $m := fromJson "null" }}{{ dict "a" $m | toYaml }}{{ deepCopy $m | toJson }}|{{ hasKey $m "a" }}|{{ keys $m | toJson }}|{{ merge (dict) $m | toJson }}|{{ eq (toJson $m) "null" }}',
+    '{{ range $k, $v := fromJson "null" }}{{ $k }}{{ else }}empty{{ end }}|{{ with fromJson "null" }}yes{{ else }}no{{ end }}|{{ fromJson "{}" | toJson }}|{{ printf "%#v" (fromJson "{}") }}',
+]):
+    add(f"nilmap-{i:02d}", t)
+
 # YAML 1.1 line breaks (LS U+2028, PS U+2029, NEL U+0085): toYaml's quoting
 # and escaping (NEL is folded on toYaml's JSON-to-YAML trip), quote/toJson, and
 # parsing where yaml.v2 takes them for line breaks (values files and fromYaml).
