@@ -86,10 +86,7 @@ pub(crate) fn chart_map(md: &Metadata, is_root: bool) -> Value {
         ("Tags".to_string(), s(&md.tags)),
         ("AppVersion".to_string(), s(&md.app_version)),
         ("Deprecated".to_string(), Value::Bool(md.deprecated)),
-        (
-            "Annotations".to_string(),
-            Value::typed_map(annotations, Elem::String),
-        ),
+        ("Annotations".to_string(), annotations_value(md, annotations)),
         ("KubeVersion".to_string(), s(&md.kube_version)),
         (
             "Dependencies".to_string(),
@@ -98,6 +95,21 @@ pub(crate) fn chart_map(md: &Metadata, is_root: bool) -> Value {
         ("Type".to_string(), s(&md.chart_type)),
         ("IsRoot".to_string(), Value::Bool(is_root)),
     ]))
+}
+
+/// Chart.yaml without `annotations` leaves Go's map nil (`toYaml` prints `null`); an
+/// explicit `annotations: {}` is an empty map.
+fn annotations_value(md: &Metadata, annotations: BTreeMap<String, Value>) -> Value {
+    let written = md
+        .raw
+        .as_object()
+        .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("annotations")))
+        .is_some_and(|(_, v)| !v.is_null());
+    if annotations.is_empty() && !written {
+        Value::nil_map(Elem::String)
+    } else {
+        Value::typed_map(annotations, Elem::String)
+    }
 }
 
 /// `.Capabilities.KubeVersion`: Helm 4's `common.KubeVersion` (the version as given,
