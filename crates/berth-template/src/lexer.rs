@@ -62,7 +62,8 @@ impl ItemType {
 pub(crate) struct Item {
     pub typ: ItemType,
     pub pos: usize,
-    pub val: String,
+    /// Shared: the parser peeks and clones items often, and text items can be large.
+    pub val: std::rc::Rc<str>,
     pub line: usize,
 }
 
@@ -165,9 +166,10 @@ pub(crate) fn lex(
     break_ok: bool,
     continue_ok: bool,
 ) -> Vec<Item> {
+    let left = if left.is_empty() { "{{" } else { left };
     let mut l = Lexer {
         input,
-        left: if left.is_empty() { "{{" } else { left },
+        left,
         right: if right.is_empty() { "}}" } else { right },
         pos: 0,
         start: 0,
@@ -253,7 +255,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = self.slice(self.start, self.pos).to_string();
+        let val = std::rc::Rc::from(self.slice(self.start, self.pos));
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -293,7 +295,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg,
+            val: msg.into(),
             line: self.start_line,
         });
         State::Done

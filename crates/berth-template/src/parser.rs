@@ -337,7 +337,7 @@ impl Parser<'_> {
         Item {
             typ: ItemType::Error,
             pos: self.source.text.len(),
-            val: String::new(),
+            val: "".into(),
             line,
         }
     }
@@ -516,7 +516,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Node> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Node::Text(Rc::from(tok.val.as_str()))),
+            ItemType::Text => Ok(Node::Text(tok.val)),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -695,13 +695,13 @@ impl Parser<'_> {
                 ItemType::Assign | ItemType::Declare => {
                     pipe.is_assign = next.typ == ItemType::Assign;
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
-                    self.vars.push(v.val.clone());
+                    pipe.decl.push(v.val.to_string());
+                    self.vars.push(v.val.to_string());
                 }
-                ItemType::Char if next.val == "," => {
+                ItemType::Char if &*next.val == "," => {
                     self.next_non_space();
-                    pipe.decl.push(v.val.clone());
-                    self.vars.push(v.val.clone());
+                    pipe.decl.push(v.val.to_string());
+                    self.vars.push(v.val.to_string());
                     if context == "range" && pipe.decl.len() < 2 {
                         match self.peek_non_space().typ {
                             ItemType::Variable | ItemType::RightDelim | ItemType::RightParen => {
@@ -846,7 +846,7 @@ impl Parser<'_> {
                 }
                 Arg::Ident {
                     pos: tok.pos,
-                    name: tok.val,
+                    name: tok.val.to_string(),
                 }
             }
             ItemType::Dot => Arg::Dot { pos: tok.pos },
@@ -877,7 +877,7 @@ impl Parser<'_> {
             },
             ItemType::Bool => Arg::Bool {
                 pos: tok.pos,
-                val: tok.val == "true",
+                val: &*tok.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = self.number(&tok)?;
@@ -890,7 +890,7 @@ impl Parser<'_> {
                 let s = self.unquote(&tok)?;
                 Arg::Str {
                     pos: tok.pos,
-                    quoted: tok.val.clone(),
+                    quoted: tok.val.to_string(),
                     text: Rc::from(s.as_str()),
                 }
             }
@@ -902,7 +902,7 @@ impl Parser<'_> {
     }
 
     fn number(&self, tok: &Item) -> PResult<Number> {
-        let text = tok.val.clone();
+        let text = tok.val.to_string();
         let mut n = Number {
             text: text.clone(),
             is_int: false,
