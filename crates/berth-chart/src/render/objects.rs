@@ -86,7 +86,10 @@ pub(crate) fn chart_map(md: &Metadata, is_root: bool) -> Value {
         ("Tags".to_string(), s(&md.tags)),
         ("AppVersion".to_string(), s(&md.app_version)),
         ("Deprecated".to_string(), Value::Bool(md.deprecated)),
-        ("Annotations".to_string(), annotations_value(md, annotations)),
+        (
+            "Annotations".to_string(),
+            annotations_value(md, annotations),
+        ),
         ("KubeVersion".to_string(), s(&md.kube_version)),
         (
             "Dependencies".to_string(),
@@ -103,7 +106,10 @@ fn annotations_value(md: &Metadata, annotations: BTreeMap<String, Value>) -> Val
     let written = md
         .raw
         .as_object()
-        .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case("annotations")))
+        .and_then(|m| {
+            m.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("annotations"))
+        })
         .is_some_and(|(_, v)| !v.is_null());
     if annotations.is_empty() && !written {
         Value::nil_map(Elem::String)
