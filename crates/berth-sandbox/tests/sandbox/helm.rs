@@ -65,6 +65,39 @@ spec:
     ),
 ];
 
+/// Writes the chart, runs a Python `driver` (oracle folder, kubeconfig and chart folder as
+/// arguments) and returns the JSON it prints last; fails loudly when Helm fails.
+fn run_driver(c: &TestCluster, driver: &str, chart_files: &[(&str, &str)]) -> Value {
+    let chart = tempfile::tempdir().expect("chart dir");
+    for (path, text) in chart_files {
+        let file = chart.path().join(path);
+        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
+        std::fs::write(file, text).expect("write chart");
+    }
+    let out = tokio::task::block_in_place(|| {
+        Command::new("python3")
+            .arg("-c")
+            .arg(driver)
+            .arg(oracle_dir())
+            .arg(c.kubeconfig())
+            .arg(chart.path())
+            .output()
+            .expect("python3 runs (the Helm oracle needs it)")
+    });
+    assert!(
+        out.status.success(),
+        "Helm failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(
+        out.stdout
+            .rsplit(|b| *b == b'\n')
+            .find(|l| !l.is_empty())
+            .unwrap_or(b"{}"),
+    )
+    .expect("driver prints JSON")
+}
+
 const DRIVER: &str = r#"
 import json, sys
 sys.path.insert(0, sys.argv[1])
@@ -81,34 +114,7 @@ print(json.dumps({"install": {k: installed.get(k) for k in ("name", "version", "
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_helm_installs_a_chart_and_reads_its_release_back() {
     let c = TestCluster::start().await;
-    let chart = tempfile::tempdir().expect("chart dir");
-    for (path, text) in CHART {
-        let file = chart.path().join(path);
-        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
-        std::fs::write(file, text).expect("write chart");
-    }
-    let out = tokio::task::block_in_place(|| {
-        Command::new("python3")
-            .arg("-c")
-            .arg(DRIVER)
-            .arg(oracle_dir())
-            .arg(c.kubeconfig())
-            .arg(chart.path())
-            .output()
-            .expect("python3 runs (the Helm oracle needs it)")
-    });
-    assert!(
-        out.status.success(),
-        "Helm failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(
-        out.stdout
-            .rsplit(|b| *b == b'\n')
-            .find(|l| !l.is_empty())
-            .unwrap_or(b"{}"),
-    )
-    .expect("driver prints JSON");
+    let result = run_driver(&c, DRIVER, &CHART);
     assert_eq!(result["install"]["name"], "rel1");
     assert_eq!(result["install"]["version"], 1);
     assert_eq!(result["installed_status"], "deployed");
@@ -209,34 +215,9 @@ print(json.dumps({"status": installed.get("info", {}).get("status"),
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn real_helm_waits_for_a_hook_job_and_a_ready_deployment() {
     let c = TestCluster::start().await;
-    let chart = tempfile::tempdir().expect("chart dir");
-    for (path, text) in CHART.iter().chain(&[("templates/hook.yaml", HOOK_JOB)]) {
-        let file = chart.path().join(path);
-        std::fs::create_dir_all(file.parent().expect("parent")).expect("mkdir");
-        std::fs::write(file, text).expect("write chart");
-    }
-    let out = tokio::task::block_in_place(|| {
-        Command::new("python3")
-            .arg("-c")
-            .arg(WAITING_DRIVER)
-            .arg(oracle_dir())
-            .arg(c.kubeconfig())
-            .arg(chart.path())
-            .output()
-            .expect("python3 runs (the Helm oracle needs it)")
-    });
-    assert!(
-        out.status.success(),
-        "Helm failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let result: Value = serde_json::from_slice(
-        out.stdout
-            .rsplit(|b| *b == b'\n')
-            .find(|l| !l.is_empty())
-            .unwrap_or(b"{}"),
-    )
-    .expect("driver prints JSON");
+    let mut files = CHART.to_vec();
+    files.push(("templates/hook.yaml", HOOK_JOB));
+    let result = run_driver(&c, WAITING_DRIVER, &files);
     assert_eq!(result["status"], "deployed", "{result}");
 
     // The hook ran to completion before the release's resources were created.

@@ -225,14 +225,7 @@ async fn crashing_pods_loop_with_growing_restart_count() {
         status["containerStatuses"][0]["lastState"]["terminated"]["reason"],
         "Error"
     );
-    let events = c.kubectl(&[
-        "get",
-        "events",
-        "--field-selector",
-        "reason=BackOff",
-        "-o",
-        "jsonpath={.items[*].message}",
-    ]);
+    let events = c.event_messages("reason=BackOff");
     assert!(
         events.contains("Back-off restarting failed container main in pod crash-"),
         "{events}"
@@ -284,15 +277,8 @@ spec:
     c.kubectl_stdin(&["apply", "-f", "-"], pod);
     let expected = "0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.";
     eventually(WAIT, "the FailedScheduling event", || {
-        c.kubectl(&[
-            "get",
-            "events",
-            "--field-selector",
-            "reason=FailedScheduling",
-            "-o",
-            "jsonpath={.items[*].message}",
-        ])
-        .contains(expected)
+        c.event_messages("reason=FailedScheduling")
+            .contains(expected)
     });
     let pod = json(&c.kubectl(&["get", "pod", "huge", "-o", "json"]));
     assert_eq!(pod["status"]["phase"], "Pending");
@@ -411,15 +397,7 @@ async fn rolling_update_steps_through_the_real_status_sequence() {
         "{.metadata.annotations.deployment\\.kubernetes\\.io/revision}",
     );
     assert_eq!(new_rs, "2");
-    let messages = c.kubectl(&[
-        "get",
-        "events",
-        "--field-selector",
-        "reason=ScalingReplicaSet,involvedObject.name=web",
-        "--sort-by=.metadata.resourceVersion",
-        "-o",
-        "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}",
-    ]);
+    let messages = c.event_messages("reason=ScalingReplicaSet,involvedObject.name=web");
     let steps: Vec<String> = messages
         .lines()
         .skip_while(|l| !l.contains("from 0 to 1"))
@@ -495,15 +473,7 @@ async fn recreate_pause_resume_and_undo() {
     // Resumed: Recreate removes every old pod before the new ReplicaSet grows.
     c.kubectl(&["rollout", "resume", "deployment/app"]);
     c.kubectl(&["rollout", "status", "deployment/app", "--timeout=30s"]);
-    let messages = c.kubectl(&[
-        "get",
-        "events",
-        "--field-selector",
-        "reason=ScalingReplicaSet,involvedObject.name=app",
-        "--sort-by=.metadata.resourceVersion",
-        "-o",
-        "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}",
-    ]);
+    let messages = c.event_messages("reason=ScalingReplicaSet,involvedObject.name=app");
     let lines: Vec<&str> = messages.lines().collect();
     assert_eq!(lines.len(), 3, "{messages}");
     assert!(

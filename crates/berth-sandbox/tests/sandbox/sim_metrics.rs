@@ -133,14 +133,7 @@ spec:
     assert_eq!(status, "5 True ValidMetricFound");
     let row = c.kubectl(&["get", "hpa", "api", "--no-headers"]);
     assert!(row.contains("cpu: ") && row.contains("%/50%"), "{row}");
-    let events = c.kubectl(&[
-        "get",
-        "events",
-        "--field-selector",
-        "reason=SuccessfulRescale",
-        "-o",
-        "jsonpath={.items[*].message}",
-    ]);
+    let events = c.event_messages("reason=SuccessfulRescale");
     assert!(
         events.contains("; reason: cpu resource utilization (percentage of request) above target"),
         "{events}"

@@ -109,6 +109,19 @@ impl TestCluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// The messages of the events matching a field selector, oldest first, one per line.
+    pub fn event_messages(&self, field_selector: &str) -> String {
+        self.kubectl(&[
+            "get",
+            "events",
+            "--field-selector",
+            field_selector,
+            "--sort-by=.metadata.resourceVersion",
+            "-o",
+            "jsonpath={range .items[*]}{.message}{\"\\n\"}{end}",
+        ])
+    }
+
     /// Runs kubectl expecting failure; returns stderr.
     pub fn kubectl_err(&self, args: &[&str]) -> String {
         let out = self.kubectl_output(args, None);
