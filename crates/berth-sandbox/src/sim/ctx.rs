@@ -239,6 +239,31 @@ impl Ctx {
     }
 }
 
+impl Ctx {
+    /// Deletes a pod on behalf of its controller and records `SuccessfulDelete` or
+    /// `FailedDelete` on the controller, as upstream's shared PodControl does for the
+    /// ReplicaSet, DaemonSet and Job controllers.
+    pub fn delete_controlled_pod(&self, owner: &Value, pod: &Value, component: &str) {
+        use super::events::Level;
+        match self.delete(PODS, pod.namespace(), pod.name(), None, None) {
+            Ok(()) => self.event(
+                owner,
+                Level::Normal,
+                "SuccessfulDelete",
+                &format!("Deleted pod: {}", pod.name()),
+                component,
+            ),
+            Err(e) => self.event(
+                owner,
+                Level::Warning,
+                "FailedDelete",
+                &format!("Error deleting: {}", e.message),
+                component,
+            ),
+        }
+    }
+}
+
 /// The uid of the object's controller (the ownerReference with `controller: true`).
 pub fn controller_uid(obj: &Value) -> Option<&str> {
     controller_ref(obj)?.get("uid")?.as_str()

@@ -230,7 +230,7 @@ impl<'a> Placement<'a> {
             .iter()
             .filter(|p| p.deletion_timestamp().is_none())
         {
-            delete_pod(ctx, ds, pod);
+            ctx.delete_controlled_pod(ds, pod, COMPONENT);
         }
         for node in &self.nodes {
             let live = node.live();
@@ -240,11 +240,12 @@ impl<'a> Placement<'a> {
                 // A failed daemon pod is replaced; duplicates go, the oldest stays.
                 for (i, pod) in live.iter().enumerate() {
                     if i > 0 || pods::phase(pod) == "Failed" {
-                        delete_pod(ctx, ds, pod);
+                        ctx.delete_controlled_pod(ds, pod, COMPONENT);
                     }
                 }
             } else {
-                live.iter().for_each(|pod| delete_pod(ctx, ds, pod));
+                live.iter()
+                    .for_each(|pod| ctx.delete_controlled_pod(ds, pod, COMPONENT));
             }
         }
     }
@@ -274,7 +275,7 @@ impl<'a> Placement<'a> {
             if !available {
                 unavailable += 1;
                 if old {
-                    delete_pod(ctx, ds, pod);
+                    ctx.delete_controlled_pod(ds, pod, COMPONENT);
                 }
             } else if old {
                 old_available.push(pod);
@@ -285,7 +286,7 @@ impl<'a> Placement<'a> {
                 break;
             }
             unavailable += 1;
-            delete_pod(ctx, ds, pod);
+            ctx.delete_controlled_pod(ds, pod, COMPONENT);
         }
     }
 
@@ -427,25 +428,6 @@ fn pin_to_node(spec: &mut Value, node: &str) {
     spec["affinity"]["nodeAffinity"]["requiredDuringSchedulingIgnoredDuringExecution"] = json!({
         "nodeSelectorTerms": [{"matchFields": [{"key": "metadata.name", "operator": "In", "values": [node]}]}]
     });
-}
-
-fn delete_pod(ctx: &Ctx, ds: &Value, pod: &Value) {
-    match ctx.delete(PODS, pod.namespace(), pod.name(), None, None) {
-        Ok(()) => ctx.event(
-            ds,
-            Level::Normal,
-            "SuccessfulDelete",
-            &format!("Deleted pod: {}", pod.name()),
-            COMPONENT,
-        ),
-        Err(e) => ctx.event(
-            ds,
-            Level::Warning,
-            "FailedDelete",
-            &format!("Error deleting: {}", e.message),
-            COMPONENT,
-        ),
-    }
 }
 
 #[cfg(test)]

@@ -17,9 +17,7 @@ use super::pods;
 use crate::cluster::Propagation;
 use crate::store::EventType;
 use berth_kube::{ObjectExt, now_rfc3339, unix_from_rfc3339};
-use pod_ops::{
-    create_pod, delete_pod, job_of, outcome, pod_index, release, release_orphans, tracked,
-};
+use pod_ops::{create_pod, job_of, outcome, pod_index, release, release_orphans, tracked};
 use serde_json::Value;
 use status::Tally;
 use std::collections::HashMap;
@@ -131,14 +129,14 @@ impl JobController {
         if let Some(target) = target {
             tally.set_condition(target.kind, &target.reason, &target.message, &now);
             for pod in &active {
-                delete_pod(ctx, job, pod);
+                ctx.delete_controlled_pod(job, pod, COMPONENT);
             }
             if active.is_empty() && terminating == 0 && tally.uncounted_empty() {
                 finish(ctx, job, &mut tally, &target, &now);
             }
         } else if job.pointer("/spec/suspend").and_then(Value::as_bool) == Some(true) {
             for pod in &active {
-                delete_pod(ctx, job, pod);
+                ctx.delete_controlled_pod(job, pod, COMPONENT);
             }
             if !pods::condition_true(job, "Suspended") {
                 ctx.event(job, Level::Normal, "Suspended", "Job suspended", COMPONENT);

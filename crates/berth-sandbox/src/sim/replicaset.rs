@@ -149,22 +149,7 @@ fn delete_pods(ctx: &Ctx, rs: &Value, mut active: Vec<&Value>, count: usize) {
     };
     active.sort_by_key(|p| rank(p));
     for pod in active.into_iter().take(count) {
-        match ctx.delete(PODS, pod.namespace(), pod.name(), None, None) {
-            Ok(()) => ctx.event(
-                rs,
-                Level::Normal,
-                "SuccessfulDelete",
-                &format!("Deleted pod: {}", pod.name()),
-                COMPONENT,
-            ),
-            Err(e) => ctx.event(
-                rs,
-                Level::Warning,
-                "FailedDelete",
-                &format!("Error deleting: {}", e.message),
-                COMPONENT,
-            ),
-        }
+        ctx.delete_controlled_pod(rs, pod, COMPONENT);
     }
 }
 

@@ -161,25 +161,6 @@ pub fn add_index_env(spec: &mut Value) {
     }
 }
 
-pub fn delete_pod(ctx: &Ctx, job: &Value, pod: &Value) {
-    match ctx.delete(PODS, pod.namespace(), pod.name(), None, None) {
-        Ok(()) => ctx.event(
-            job,
-            Level::Normal,
-            "SuccessfulDelete",
-            &format!("Deleted pod: {}", pod.name()),
-            COMPONENT,
-        ),
-        Err(e) => ctx.event(
-            job,
-            Level::Warning,
-            "FailedDelete",
-            &format!("Error deleting: {}", e.message),
-            COMPONENT,
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
