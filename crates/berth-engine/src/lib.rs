@@ -1,0 +1,9 @@
+//! The GitOps core: Applications and AppProjects (argoproj.io/v1alpha1 compatible) whose
+//! sources come from git, rendered through `berth-chart`, compared with the live cluster and
+//! synced with prune, self-heal, waves and hooks.
+
+/// The CustomResourceDefinitions the controller installs at start.
+pub mod crds {
+    pub const APPLICATION: &str = include_str!("../crds/application.yaml");
+    pub const APP_PROJECT: &str = include_str!("../crds/appproject.yaml");
+}
