@@ -7,3 +7,8 @@ pub mod crds {
     pub const APPLICATION: &str = include_str!("../crds/application.yaml");
     pub const APP_PROJECT: &str = include_str!("../crds/appproject.yaml");
 }
+
+pub mod cluster;
+pub mod compare;
+pub mod model;
+pub mod source;
