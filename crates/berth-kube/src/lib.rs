@@ -5,11 +5,16 @@
 //! ([`builtin_resources`]), selectors, name validation, the server's defaulting rules,
 //! structural schemas of custom resources, OpenAPI documents and table columns. The sandbox
 //! serves these rules; the engine uses the same ones to predict what the server will do.
+//!
+//! It also holds the GitOps rules that need no cluster: Argo CD's health assessment
+//! ([`resource_health`], [`app_health`]) and sync planning ([`sync_phases`], [`wave`],
+//! [`SyncOptions`], [`order_tasks`]).
 
 mod builtin;
 mod defaults;
 mod duplicates;
 mod gvk;
+mod health;
 mod managed;
 mod object;
 mod openapi;
@@ -19,6 +24,7 @@ mod resource;
 mod schema;
 mod selector;
 mod status;
+mod sync_order;
 mod table;
 mod validation;
 
@@ -37,6 +43,11 @@ pub use crate::{
     },
     duplicates::duplicate_json_fields,
     gvk::{GroupVersion, GroupVersionKind},
+    health::{
+        ANNOTATION_HPA_CONDITIONS, ANNOTATION_IGNORE_HEALTHCHECK, ANNOTATION_IGNORE_RESTART_POLICY,
+        Health, HealthStatus, ResourceHealthInput, UnknownHealthStatus, app_health,
+        resource_health,
+    },
     managed::{
         ApplyError, BEFORE_FIRST_APPLY, BuiltinTypes, Comparison as FieldComparison,
         Conflict as ApplyConflict, Deduced as DeducedTypes, FieldFilter, FieldSet, KUBECTL_MANAGER,
@@ -62,6 +73,15 @@ pub use crate::{
         SelectorError,
     },
     status::{Cause, StatusError},
+    sync_order::{
+        ANNOTATION_HOOK, ANNOTATION_HOOK_DELETE_POLICY, ANNOTATION_SYNC_OPTIONS,
+        ANNOTATION_SYNC_WAVE, GroupKind, HELM_HOOK, HELM_HOOK_DELETE_POLICY, HELM_HOOK_WEIGHT,
+        HOOK_FINALIZER, HookDeletePolicy, HookType, PropagationPolicy, RemovalPolicy, SyncOptions,
+        SyncPhase, SyncTask, WaveError, annotation_csv, crd_defines, has_hook_finalizer,
+        hook_delete_policies, hook_types, is_hook, is_ignored_hook, is_post_delete_hook,
+        is_pre_delete_hook, is_skip, kind_order, order_tasks, plan_prune_waves, sort_tasks,
+        sync_phases, wave,
+    },
     table::{
         IncludeObject, PrinterColumn, TableColumn, TableOptions, human_duration,
         short_human_duration, table_columns, table_for,
