@@ -6,9 +6,18 @@
 pub mod crds {
     pub const APPLICATION: &str = include_str!("../crds/application.yaml");
     pub const APP_PROJECT: &str = include_str!("../crds/appproject.yaml");
+    pub const DEFAULT_PROJECT: &str = include_str!("../crds/default-project.yaml");
 }
 
 pub mod cluster;
 pub mod compare;
+pub mod controller;
+pub mod git;
+pub mod health;
+pub mod live;
 pub mod model;
+pub mod queue;
+pub mod reconcile;
 pub mod source;
+pub mod sync;
+pub mod tracking;

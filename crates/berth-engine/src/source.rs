@@ -510,3 +510,11 @@ pub fn inputs_key(sources: &[&Source], app_name: &str, namespace: &str) -> Strin
     );
     serde_json::to_string(&map).unwrap_or_default()
 }
+
+/// A repository reader that can also fetch: the controller's one fetcher per URL.
+pub trait GitSource: RepoReader {
+    /// Fetches the repository (cloning it the first time); true when any ref moved.
+    fn fetch(&self, url: &str) -> Result<bool, SourceError>;
+    /// How many fetches of this URL have run (for the metric and the one-fetch-per-poll rule).
+    fn fetch_count(&self, url: &str) -> u64;
+}

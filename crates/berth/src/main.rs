@@ -1,7 +1,9 @@
 //! The `berth` command line.
 
+mod controller_cmd;
 mod sandbox_cmd;
 mod template_cmd;
+mod up_cmd;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -31,6 +33,10 @@ enum LogFormat {
 enum Command {
     /// Run the sandbox cluster: an embedded Kubernetes API server for kubectl, kube-rs and Helm.
     Sandbox(sandbox_cmd::SandboxArgs),
+    /// Start a sandbox cluster and the controller with the example GitOps repository.
+    Up(up_cmd::UpArgs),
+    /// Run the GitOps controller against a cluster.
+    Controller(controller_cmd::ControllerArgs),
     /// Render a Helm chart locally and print the manifests, exactly as `helm template` does.
     Template(template_cmd::TemplateArgs),
 }
@@ -76,6 +82,8 @@ fn main() -> std::process::ExitCode {
     let result = runtime.block_on(async {
         match command {
             Command::Sandbox(args) => sandbox_cmd::run(args).await,
+            Command::Up(args) => up_cmd::run(args).await,
+            Command::Controller(args) => controller_cmd::run(args).await,
             Command::Template(_) => Ok(()),
         }
     });

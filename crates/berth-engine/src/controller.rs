@@ -1,0 +1,274 @@
+//! The controller: watches Applications, keeps one git poller per repository, and runs a
+//! bounded pool of workers that reconcile one app at a time each.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use kube::api::{Api, DynamicObject, GroupVersionKind};
+use kube::runtime::watcher::{self, Event};
+use serde_json::{Value, json};
+use tokio::sync::mpsc;
+
+use crate::cluster::{Cluster, ClusterError, to_value};
+use crate::live::LiveIndex;
+use crate::model::{API_VERSION, REFRESH_ANNOTATION};
+use crate::queue::WorkQueue;
+use crate::reconcile::{Caches, Reconciler};
+use crate::source::GitSource;
+
+#[derive(Debug, Clone)]
+pub struct ControllerConfig {
+    /// The namespace Applications and AppProjects live in.
+    pub namespace: String,
+    /// How often each repository is fetched (plus up to 10% jitter).
+    pub poll_interval: Duration,
+    /// How often every app is compared again without any event.
+    pub resync_interval: Duration,
+    /// Apps reconciled at once.
+    pub workers: usize,
+    /// git's `url.<base>.insteadOf`: (original prefix, replacement).
+    pub url_rewrites: Vec<(String, String)>,
+}
+
+impl Default for ControllerConfig {
+    fn default() -> Self {
+        ControllerConfig {
+            namespace: "berth".into(),
+            poll_interval: Duration::from_secs(120),
+            resync_interval: Duration::from_secs(120),
+            workers: 10,
+            url_rewrites: Vec::new(),
+        }
+    }
+}
+
+pub fn application_gvk() -> GroupVersionKind {
+    GroupVersionKind::gvk("argoproj.io", "v1alpha1", "Application")
+}
+
+/// Installs the CRDs and the `default` AppProject, and waits until Applications are served.
+pub async fn install(cluster: &Cluster, namespace: &str) -> Result<(), ClusterError> {
+    for text in [crate::crds::APPLICATION, crate::crds::APP_PROJECT] {
+        let crd: Value = serde_yaml::from_str(text)
+            .map_err(|e| ClusterError::Transport(format!("built-in CRD: {e}")))?;
+        cluster.apply(&crd, false).await?;
+    }
+    let ns = json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}});
+    cluster.apply(&ns, false).await?;
+    let project_gvk = GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AppProject");
+    for attempt in 0..100 {
+        cluster.forget_types();
+        match (
+            cluster.resource_type(&application_gvk()).await,
+            cluster.resource_type(&project_gvk).await,
+        ) {
+            (Ok(_), Ok(_)) => break,
+            _ if attempt < 99 => tokio::time::sleep(Duration::from_millis(100)).await,
+            (Err(e), _) | (_, Err(e)) => return Err(e),
+        }
+    }
+    let mut project: Value = serde_yaml::from_str(crate::crds::DEFAULT_PROJECT)
+        .map_err(|e| ClusterError::Transport(format!("built-in AppProject: {e}")))?;
+    project["metadata"]["namespace"] = Value::from(namespace);
+    if cluster
+        .get(&project_gvk, namespace, "default")
+        .await?
+        .is_none()
+    {
+        cluster.apply(&project, false).await?;
+    }
+    Ok(())
+}
+
+/// What identifies a change worth a reconcile: everything but status.
+fn trigger_hash(obj: &Value) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let meta = &obj["metadata"];
+    let relevant = json!([
+        obj["spec"],
+        obj["operation"],
+        meta["annotations"],
+        meta["deletionTimestamp"],
+        meta["finalizers"],
+    ]);
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    relevant.to_string().hash(&mut h);
+    h.finish()
+}
+
+pub struct Controller {
+    config: ControllerConfig,
+    reconciler: Arc<Reconciler>,
+    queue: WorkQueue,
+    wake_rx: Mutex<Option<mpsc::UnboundedReceiver<String>>>,
+}
+
+impl Controller {
+    pub fn new(cluster: Cluster, git: Arc<dyn GitSource>, config: ControllerConfig) -> Controller {
+        let (wake_tx, wake_rx) = mpsc::unbounded_channel();
+        let live = LiveIndex::new(cluster.clone(), wake_tx);
+        let queue = WorkQueue::default();
+        let reconciler = Arc::new(Reconciler {
+            cluster,
+            git,
+            live,
+            queue: queue.clone(),
+            config: config.clone(),
+            caches: Caches::default(),
+        });
+        Controller {
+            config,
+            reconciler,
+            queue,
+            wake_rx: Mutex::new(Some(wake_rx)),
+        }
+    }
+
+    pub fn reconciler(&self) -> Arc<Reconciler> {
+        self.reconciler.clone()
+    }
+
+    /// Runs until the process stops.
+    pub async fn run(&self) -> Result<(), ClusterError> {
+        install(&self.reconciler.cluster, &self.config.namespace).await?;
+        let wake_rx = self.wake_rx.lock().ok().and_then(|mut w| w.take());
+        if let Some(mut rx) = wake_rx {
+            // A change to a managed object wakes the app that tracks it.
+            let queue = self.queue.clone();
+            tokio::spawn(async move {
+                while let Some(app) = rx.recv().await {
+                    queue.add(&app);
+                }
+            });
+        }
+        for _ in 0..self.config.workers.max(1) {
+            let queue = self.queue.clone();
+            let reconciler = self.reconciler.clone();
+            tokio::spawn(async move {
+                while let Some(name) = queue.next().await {
+                    let next = reconciler.reconcile(&name).await;
+                    queue.done(&name);
+                    if let Some(delay) = next {
+                        queue.add_after(&name, delay);
+                    }
+                }
+            });
+        }
+        tokio::spawn(poll_repositories(
+            self.reconciler.clone(),
+            self.config.poll_interval,
+        ));
+        self.watch_applications().await;
+        Ok(())
+    }
+
+    async fn watch_applications(&self) {
+        let cluster = &self.reconciler.cluster;
+        let rt = loop {
+            match cluster.resource_type(&application_gvk()).await {
+                Ok(rt) => break rt,
+                Err(e) => {
+                    tracing::warn!(error = %e, "Applications are not served yet");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        };
+        let api: Api<DynamicObject> = Api::namespaced_with(
+            cluster.client().clone(),
+            &self.config.namespace,
+            &rt.resource,
+        );
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut stream = watcher::watcher(api, watcher::Config::default()).boxed();
+        while let Some(event) = stream.next().await {
+            match event {
+                Ok(Event::Apply(obj) | Event::InitApply(obj)) => {
+                    let value = to_value(&obj);
+                    let name = value["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    let hash = trigger_hash(&value);
+                    if seen.insert(name.clone(), hash) != Some(hash) {
+                        if value["metadata"]["annotations"][REFRESH_ANNOTATION].is_string() {
+                            self.reconciler.request_refresh(&name);
+                        }
+                        self.queue.add(&name);
+                    }
+                }
+                Ok(Event::Delete(obj)) => {
+                    let value = to_value(&obj);
+                    let name = value["metadata"]["name"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    seen.remove(&name);
+                    self.reconciler.forget(&name);
+                }
+                Ok(Event::Init | Event::InitDone) => {}
+                Err(e) => {
+                    tracing::warn!(error = %e, "watch on Applications failed; retrying");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                }
+            }
+        }
+    }
+}
+
+/// One fetch per repository per interval, whatever the number of apps using it; a moved
+/// ref queues every app of that repository.
+async fn poll_repositories(reconciler: Arc<Reconciler>, interval: Duration) {
+    let mut started: HashSet<String> = HashSet::new();
+    loop {
+        for url in reconciler.repositories() {
+            if started.insert(url.clone()) {
+                tokio::spawn(poll_one(reconciler.clone(), url, interval));
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
+async fn poll_one(reconciler: Arc<Reconciler>, url: String, interval: Duration) {
+    loop {
+        let jitter = interval.mul_f64(rand_fraction() * 0.1);
+        tokio::time::sleep(interval + jitter).await;
+        match reconciler.fetch(&url).await {
+            Ok(true) => {
+                for app in reconciler.apps_of_repository(&url) {
+                    reconciler.queue.add(&app);
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(repository = %redact_url(&url), error = %e, "fetch failed"),
+        }
+    }
+}
+
+fn rand_fraction() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    f64::from(nanos % 1000) / 1000.0
+}
+
+/// A URL with any user information removed, for logs.
+pub fn redact_url(url: &str) -> String {
+    match url.split_once("://") {
+        Some((scheme, rest)) => match rest.split_once('@') {
+            Some((_, host))
+                if !rest[..rest.find('/').unwrap_or(rest.len())].is_empty()
+                    && rest.find('@') < rest.find('/') =>
+            {
+                format!("{scheme}://{host}")
+            }
+            _ => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
+pub const API: &str = API_VERSION;

@@ -1,0 +1,96 @@
+//! `berth controller`: the GitOps controller against the cluster of a kubeconfig.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use berth_engine::cluster::Cluster;
+use berth_engine::controller::{Controller, ControllerConfig};
+use berth_engine::git::GitRepos;
+
+#[derive(clap::Args, Debug, Clone)]
+pub struct ControllerArgs {
+    /// Kubeconfig of the target cluster (default: $KUBECONFIG, then ~/.kube/config).
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// The namespace of Applications and AppProjects.
+    #[arg(long, default_value = "berth")]
+    pub namespace: String,
+    /// Where repository mirrors live.
+    #[arg(long, default_value = ".berth/repositories")]
+    pub cache_dir: PathBuf,
+    /// How often each repository is fetched (Go duration: 120s, 3m).
+    #[arg(long, default_value = "120s", value_parser = parse_duration)]
+    pub poll_interval: Duration,
+    /// How often every app is compared again without any event.
+    #[arg(long, default_value = "120s", value_parser = parse_duration)]
+    pub resync_interval: Duration,
+    /// Apps reconciled at once.
+    #[arg(long, default_value_t = 10)]
+    pub workers: usize,
+    /// Fetch a repository from elsewhere, like git's url.<base>.insteadOf:
+    /// `ORIGINAL=REPLACEMENT` (prefixes; repeatable).
+    #[arg(long = "repo-insteadof", value_name = "ORIGINAL=REPLACEMENT")]
+    pub url_rewrites: Vec<String>,
+}
+
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    berth_engine::reconcile::parse_duration(text)
+        .ok_or_else(|| format!("{text:?} is not a duration (examples: 5s, 2m, 1h30m)"))
+}
+
+pub fn parse_rewrites(items: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    items
+        .iter()
+        .map(|item| {
+            item.split_once('=')
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+                .with_context(|| {
+                    format!("--repo-insteadof {item:?}: expected ORIGINAL=REPLACEMENT")
+                })
+        })
+        .collect()
+}
+
+pub async fn client(kubeconfig: Option<&PathBuf>) -> anyhow::Result<kube::Client> {
+    let config = match kubeconfig {
+        Some(path) => {
+            let kc = kube::config::Kubeconfig::read_from(path)
+                .with_context(|| format!("reading kubeconfig {}", path.display()))?;
+            kube::Config::from_custom_kubeconfig(kc, &Default::default())
+                .await
+                .with_context(|| format!("using kubeconfig {}", path.display()))?
+        }
+        None => kube::Config::infer()
+            .await
+            .context("no kubeconfig: set --kubeconfig or KUBECONFIG")?,
+    };
+    kube::Client::try_from(config).context("creating the Kubernetes client")
+}
+
+pub fn controller(args: &ControllerArgs, client: kube::Client) -> anyhow::Result<Controller> {
+    let git = GitRepos::open(
+        &args.cache_dir,
+        berth_git::Credentials::from_env("BERTH_GIT"),
+    )
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config = ControllerConfig {
+        namespace: args.namespace.clone(),
+        poll_interval: args.poll_interval,
+        resync_interval: args.resync_interval,
+        workers: args.workers,
+        url_rewrites: parse_rewrites(&args.url_rewrites)?,
+    };
+    Ok(Controller::new(Cluster::new(client), Arc::new(git), config))
+}
+
+pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
+    let client = client(args.kubeconfig.as_ref()).await?;
+    let controller = controller(&args, client)?;
+    tracing::info!(namespace = %args.namespace, "controller starting");
+    tokio::select! {
+        result = controller.run() => result.map_err(|e| anyhow::anyhow!("{e}")),
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}
