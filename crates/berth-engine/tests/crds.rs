@@ -436,51 +436,80 @@ spec:
 "#;
 
 /// What the controller writes after a sync: `operationState`, `sync`, `health`, resources,
-/// conditions, history and summary.
+/// conditions, history and summary. In `syncResult.resources`, group, version, kind,
+/// namespace and name are required, so a core or cluster-scoped object has `""` there.
+const CONTROLLER_STATUS: &str = r#"
+sync:
+  status: Synced
+  revision: 3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d
+  comparedTo:
+    source: &source
+      repoURL: https://git.example.com/platform/gitops-config.git
+      path: charts/orders-api
+      targetRevision: main
+      helm:
+        releaseName: orders-api
+        valueFiles: [values.yaml, values-dev.yaml]
+    destination:
+      server: https://kubernetes.default.svc
+      namespace: orders-api-dev
+health:
+  status: Healthy
+  lastTransitionTime: "2026-11-26T10:00:05Z"
+resources:
+- {group: apps, version: v1, kind: Deployment, namespace: orders-api-dev, name: orders-api,
+   status: Synced, health: {status: Healthy}, syncWave: 0}
+- {version: v1, kind: ConfigMap, namespace: orders-api-dev, name: orders-api-old,
+   status: OutOfSync, requiresPruning: true}
+- {group: batch, version: v1, kind: Job, namespace: orders-api-dev, name: orders-api-migrate,
+   status: Synced, hook: true, syncWave: -1}
+conditions:
+- type: SyncError
+  message: one failed attempt before this one
+  lastTransitionTime: "2026-11-26T09:59:00Z"
+history:
+- id: 3
+  revision: 3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d
+  source: *source
+  deployStartedAt: "2026-11-26T10:00:00Z"
+  deployedAt: "2026-11-26T10:00:04Z"
+  initiatedBy: {automated: true}
+operationState:
+  operation:
+    sync:
+      revision: 3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d
+      prune: true
+      syncOptions: [CreateNamespace=true]
+    initiatedBy: {automated: true}
+    retry: {limit: 5}
+  phase: Succeeded
+  message: successfully synced (all tasks run)
+  startedAt: "2026-11-26T10:00:00Z"
+  finishedAt: "2026-11-26T10:00:04Z"
+  retryCount: 1
+  syncResult:
+    revision: 3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d
+    source: *source
+    resources:
+    - {group: "", version: v1, kind: Namespace, namespace: "", name: orders-api-dev,
+       status: Synced, message: namespace/orders-api-dev created, hookPhase: Running,
+       syncPhase: PreSync}
+    - {group: batch, version: v1, kind: Job, namespace: orders-api-dev, name: orders-api-migrate,
+       status: Synced, message: Reached expected number of succeeded pods, hookType: PreSync,
+       hookPhase: Succeeded, syncPhase: PreSync}
+    - {group: apps, version: v1, kind: Deployment, namespace: orders-api-dev, name: orders-api,
+       status: Synced, message: deployment.apps/orders-api configured, hookPhase: Running,
+       syncPhase: Sync}
+reconciledAt: "2026-11-26T10:00:06Z"
+observedAt: "2026-11-26T10:00:06Z"
+sourceType: Helm
+summary:
+  images: [ghcr.io/example/orders-api:1.9.0-rc.2]
+  externalURLs: [https://orders.dev.example.com/]
+"#;
+
 fn controller_status() -> Value {
-    let source = json!({"repoURL": "https://git.example.com/platform/gitops-config.git", "path": "charts/orders-api", "targetRevision": "main", "helm": {"releaseName": "orders-api", "valueFiles": ["values.yaml", "values-dev.yaml"]}});
-    json!({
-        "sync": {
-            "status": "Synced",
-            "revision": "3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d",
-            "comparedTo": {"source": source, "destination": {"server": "https://kubernetes.default.svc", "namespace": "orders-api-dev"}}
-        },
-        "health": {"status": "Healthy", "lastTransitionTime": "2026-11-26T10:00:05Z"},
-        "resources": [
-            {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "orders-api-dev", "name": "orders-api", "status": "Synced", "health": {"status": "Healthy"}, "syncWave": 0},
-            {"version": "v1", "kind": "ConfigMap", "namespace": "orders-api-dev", "name": "orders-api-old", "status": "OutOfSync", "requiresPruning": true},
-            {"group": "batch", "version": "v1", "kind": "Job", "namespace": "orders-api-dev", "name": "orders-api-migrate", "status": "Synced", "hook": true, "syncWave": -1}
-        ],
-        "conditions": [{"type": "SyncError", "message": "one failed attempt before this one", "lastTransitionTime": "2026-11-26T09:59:00Z"}],
-        "history": [{
-            "id": 3,
-            "revision": "3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d",
-            "source": source,
-            "deployStartedAt": "2026-11-26T10:00:00Z",
-            "deployedAt": "2026-11-26T10:00:04Z",
-            "initiatedBy": {"automated": true}
-        }],
-        "operationState": {
-            "operation": {"sync": {"revision": "3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d", "prune": true, "syncOptions": ["CreateNamespace=true"]}, "initiatedBy": {"automated": true}, "retry": {"limit": 5}},
-            "phase": "Succeeded",
-            "message": "successfully synced (all tasks run)",
-            "startedAt": "2026-11-26T10:00:00Z",
-            "finishedAt": "2026-11-26T10:00:04Z",
-            "retryCount": 1,
-            "syncResult": {
-                "revision": "3f1c2a9d0b7e4c5f8a6d1e2b3c4d5e6f7a8b9c0d",
-                "source": source,
-                "resources": [
-                    {"group": "batch", "version": "v1", "kind": "Job", "namespace": "orders-api-dev", "name": "orders-api-migrate", "status": "Synced", "message": "Reached expected number of succeeded pods", "hookType": "PreSync", "hookPhase": "Succeeded", "syncPhase": "PreSync"},
-                    {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": "orders-api-dev", "name": "orders-api", "status": "Synced", "message": "deployment.apps/orders-api configured", "hookPhase": "Running", "syncPhase": "Sync"}
-                ]
-            }
-        },
-        "reconciledAt": "2026-11-26T10:00:06Z",
-        "observedAt": "2026-11-26T10:00:06Z",
-        "sourceType": "Helm",
-        "summary": {"images": ["ghcr.io/example/orders-api:1.9.0-rc.2"], "externalURLs": ["https://orders.dev.example.com/"]}
-    })
+    serde_yaml::from_str(CONTROLLER_STATUS).unwrap()
 }
 
 const RICH_PROJECT: &str = r#"apiVersion: argoproj.io/v1alpha1
@@ -677,7 +706,17 @@ async fn applications_and_projects_in_a_cluster() {
 
     // Requesting a sync is a write of `.operation`.
     c.ok(
-        &["patch", "app", "orders-api-prod", "-n", "berth", "--type=merge", "-p", r#"{"operation":{"initiatedBy":{"username":"alice"},"sync":{"revision":"main","prune":true,"syncStrategy":{"hook":{}}}}}"#],
+        &[
+            "patch",
+            "app",
+            "orders-api-prod",
+            "-n",
+            "berth",
+            "--type=merge",
+            "-p",
+            r#"{"operation":{"initiatedBy":{"username":"alice"},
+                "sync":{"revision":"main","prune":true,"syncStrategy":{"hook":{}}}}}"#,
+        ],
         None,
     );
     let stored = c.get_json(&["app", "orders-api-prod", "-n", "berth"]);
@@ -748,6 +787,16 @@ async fn objects_that_break_the_schema_are_refused() {
             "spec.syncPolicy.retry.limit: Invalid value: \"string\"",
         ),
         ("no spec", json!({"spec": null}), "spec: Required value"),
+        (
+            "a sync result resource without namespace",
+            json!({"status": {"operationState": {
+                "operation": {}, "phase": "Succeeded", "startedAt": "2026-11-26T10:00:00Z",
+                "syncResult": {"revision": "3f1c2a9d", "resources": [
+                    {"group": "", "version": "v1", "kind": "Namespace", "name": "orders-api-dev"}
+                ]}
+            }}}),
+            "status.operationState.syncResult.resources[0].namespace: Required value",
+        ),
     ];
     for (what, change, expected) in cases {
         let err = c.refused(
