@@ -848,3 +848,84 @@ async fn objects_that_break_the_schema_are_refused() {
     let list = c.get_json(&["applications,appprojects", "-A"]);
     assert_eq!(list["items"], json!([]));
 }
+
+/// The root Application applies its children with server-side apply under the controller's
+/// field manager; the schema gives SSA what it needs to track fields and report conflicts.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn children_are_server_side_applied() {
+    let c = Cluster::start().await;
+    c.install_crds();
+    let dir = path_arg(&example_repo().join("applications/stg"));
+    let ssa = [
+        "apply",
+        "--server-side",
+        "--field-manager=berth",
+        "-f",
+        &dir,
+    ];
+    let out = c.ok(&ssa, None);
+    assert_eq!(out.matches(" serverside-applied").count(), 3, "{out}");
+    // Applying the same again changes nothing.
+    let before = c.get_json(&["app", "orders-api-stg", "-n", "berth"]);
+    c.ok(&ssa, None);
+    let after = c.get_json(&[
+        "app",
+        "orders-api-stg",
+        "-n",
+        "berth",
+        "--show-managed-fields",
+    ]);
+    assert_eq!(
+        before["metadata"]["resourceVersion"],
+        after["metadata"]["resourceVersion"]
+    );
+    let managers: Vec<&str> = after["metadata"]["managedFields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["manager"].as_str().unwrap())
+        .collect();
+    assert_eq!(managers, ["berth"]);
+
+    // A dry run shows the object a commit would produce, without storing it.
+    let orders =
+        std::fs::read_to_string(example_repo().join("applications/stg/orders-api.yaml")).unwrap();
+    let changed = orders.replace("values-stg.yaml", "values-prod.yaml");
+    let preview = c.ok(
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager=berth",
+            "--dry-run=server",
+            "-o",
+            "json",
+            "-f",
+            "-",
+        ],
+        Some(&changed),
+    );
+    let preview: Value = serde_json::from_str(&preview).unwrap();
+    assert_eq!(
+        preview["spec"]["source"]["helm"]["valueFiles"],
+        json!(["values.yaml", "values-prod.yaml"])
+    );
+    let stored = c.get_json(&["app", "orders-api-stg", "-n", "berth"]);
+    assert_eq!(
+        stored["spec"]["source"]["helm"]["valueFiles"],
+        json!(["values.yaml", "values-stg.yaml"])
+    );
+
+    // Another manager changing a field the controller owns is a conflict.
+    let err = c.refused(
+        &[
+            "apply",
+            "--server-side",
+            "--field-manager=someone",
+            "-f",
+            "-",
+        ],
+        Some(&changed),
+    );
+    assert!(err.contains("conflict"), "{err}");
+    assert!(err.contains(".spec.source.helm.valueFiles"), "{err}");
+}
