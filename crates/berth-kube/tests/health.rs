@@ -4,7 +4,8 @@
 //! the fixtures are written here.
 
 use berth_kube::{
-    Health, HealthStatus, HealthStatus::*, ResourceHealthInput, app_health, resource_health,
+    AppHealth, Health, HealthStatus, HealthStatus::*, ResourceHealthInput, app_health,
+    app_health_report, resource_health,
 };
 use serde_json::Value;
 
@@ -102,6 +103,12 @@ metadata:
 status:
   conditions: [{type: Complete, status: "True"}]
 "#,
+            Some(Healthy),
+            None,
+        ),
+        (
+            "an empty deletionTimestamp is no deletion",
+            "apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: d, deletionTimestamp: ''}\nstatus: {phase: Bound}",
             Some(Healthy),
             None,
         ),
@@ -1082,6 +1089,18 @@ status:
             Some("Waiting to Autoscale"),
         ),
         (
+            "v2beta2 is read like v2",
+            r#"
+apiVersion: autoscaling/v2beta2
+kind: HorizontalPodAutoscaler
+metadata: {name: h}
+status:
+  conditions: [{type: ScalingLimited, status: "True", reason: TooManyReplicas, message: capped}]
+"#,
+            Some(Healthy),
+            Some("capped"),
+        ),
+        (
             "unknown version",
             "apiVersion: autoscaling/v3\nkind: HorizontalPodAutoscaler\nmetadata: {name: h}",
             Some(Unknown),
@@ -1388,6 +1407,70 @@ fn app_roll_up() {
     for (name, inputs, want) in cases {
         assert_eq!(app_health(inputs.into_iter()), want, "{name}");
     }
+}
+
+#[test]
+fn app_health_causes() {
+    let job = |name: &str| {
+        obj(&format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{name: {name}, namespace: default}}\nstatus: {{conditions: [{{type: Failed, status: 'True'}}]}}"
+        ))
+    };
+    let jobs: Vec<Value> = ["failed-job", "failed-job-2", "j3", "j4", "j5"]
+        .iter()
+        .map(|n| job(n))
+        .collect();
+    let w = World::new(&[
+        HEALTHY_DEPLOY,
+        PROGRESSING_DEPLOY,
+        "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv-1}",
+    ]);
+    let o = &w.0;
+    fn synced(v: &Value) -> ResourceHealthInput<'_> {
+        ResourceHealthInput::new(Some(v), Some(v))
+    }
+    let report = |inputs: Vec<ResourceHealthInput>| app_health_report(inputs.into_iter());
+
+    assert_eq!(
+        report(vec![synced(&o[0]), synced(&jobs[0])]),
+        AppHealth {
+            status: Degraded,
+            message: "Caused by batch/Job:default/failed-job".into()
+        }
+    );
+    assert_eq!(
+        report(vec![synced(&jobs[0]), synced(&o[1]), synced(&jobs[1])]).message,
+        "Caused by batch/Job:default/failed-job, batch/Job:default/failed-job-2"
+    );
+    assert_eq!(
+        report(vec![synced(&o[1]), synced(&o[0])]).message,
+        "Caused by apps/Deployment:api"
+    );
+    assert_eq!(
+        report(jobs.iter().map(synced).collect()).message,
+        "Caused by batch/Job:default/failed-job, batch/Job:default/failed-job-2, batch/Job:default/j3 and 2 more"
+    );
+    assert_eq!(
+        report(vec![
+            synced(&o[2]).with_health(Some(Health::new(Degraded, "")))
+        ])
+        .message,
+        "Caused by PersistentVolume:pv-1"
+    );
+    assert_eq!(
+        report(vec![synced(&o[0])]),
+        AppHealth {
+            status: Healthy,
+            message: String::new()
+        }
+    );
+    assert_eq!(
+        report(vec![ResourceHealthInput::new(Some(&jobs[0]), None)]),
+        AppHealth {
+            status: Missing,
+            message: String::new()
+        }
+    );
 }
 
 #[test]
