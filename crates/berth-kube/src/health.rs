@@ -109,9 +109,9 @@ fn health(status: HealthStatus, message: impl Into<String>) -> Option<Health> {
 
 /// The health of a live object, or `None` when no rule covers its kind.
 ///
-/// An object being deleted (with a valid `deletionTimestamp`) is Progressing "Pending deletion",
-/// unless it is a hook held by Argo's hook finalizer. Otherwise the rule of its group and
-/// kind applies: apps Deployment, StatefulSet, DaemonSet, ReplicaSet; batch Job and CronJob;
+/// An object being deleted (with a valid `deletionTimestamp`) is Progressing "Pending
+/// deletion", unless it is a hook held by Argo's hook finalizer. Otherwise the rule of its
+/// group and kind applies: apps Deployment, StatefulSet, DaemonSet, ReplicaSet; batch Job and CronJob;
 /// core Pod, Service, PersistentVolumeClaim; Ingress (extensions and networking.k8s.io);
 /// autoscaling HorizontalPodAutoscaler; apiregistration.k8s.io APIService; argoproj.io
 /// Workflow and Application. A field of the wrong type, or an unsupported version of a
