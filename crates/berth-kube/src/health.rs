@@ -109,18 +109,17 @@ fn health(status: HealthStatus, message: impl Into<String>) -> Option<Health> {
 
 /// The health of a live object, or `None` when no rule covers its kind.
 ///
-/// An object being deleted (with a `deletionTimestamp`) is Progressing "Pending deletion",
-/// unless it is a hook held by Argo's hook finalizer. Otherwise the rule of its group and
-/// kind applies: apps Deployment, StatefulSet, DaemonSet, ReplicaSet; batch Job and CronJob;
+/// An object being deleted (with a valid `deletionTimestamp`) is Progressing "Pending
+/// deletion", unless it is a hook held by Argo's hook finalizer. Otherwise the rule of its
+/// group and kind applies: apps Deployment, StatefulSet, DaemonSet, ReplicaSet; batch Job and CronJob;
 /// core Pod, Service, PersistentVolumeClaim; Ingress (extensions and networking.k8s.io);
 /// autoscaling HorizontalPodAutoscaler; apiregistration.k8s.io APIService; argoproj.io
 /// Workflow and Application. A field of the wrong type, or an unsupported version of a
 /// versioned rule, gives Unknown with the reason.
 pub fn resource_health(obj: &Value) -> Option<Health> {
     let deleting = obj
-        .get("metadata")
-        .and_then(|m| m.get("deletionTimestamp"))
-        .is_some_and(|t| !t.is_null());
+        .deletion_timestamp()
+        .is_some_and(|t| unix_from_rfc3339(t).is_some());
     if deleting && !has_hook_finalizer(obj) {
         return health(HealthStatus::Progressing, "Pending deletion");
     }
@@ -842,6 +841,19 @@ impl<'a> ResourceHealthInput<'a> {
     }
 }
 
+/// An application's rolled-up health and, when it is not Healthy, which resources caused it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AppHealth {
+    pub status: HealthStatus,
+    /// Argo CD's summary of the resources at the worst status: `Caused by
+    /// apps/Deployment:web/api, batch/Job:web/migrate and 2 more` (three named at most);
+    /// empty when Healthy or when the application is Missing.
+    pub message: String,
+}
+
+/// How many causes [`AppHealth::message`] names before "and N more".
+const CAUSES_SHOWN: usize = 3;
+
 /// The health of an application from its resources, as Argo CD rolls it up: the worst
 /// status among them, Healthy when there is nothing to count. Skipped: objects whose target
 /// is a `Skip` hook; live hooks and ignored hooks; live objects annotated
@@ -850,7 +862,15 @@ impl<'a> ResourceHealthInput<'a> {
 /// child Application that is Missing or Unknown is ignored. When the application has
 /// resources but none of them is live, it is Missing.
 pub fn app_health<'a>(resources: impl Iterator<Item = ResourceHealthInput<'a>>) -> HealthStatus {
+    app_health_report(resources).status
+}
+
+/// [`app_health`] with the resources that caused the status.
+pub fn app_health_report<'a>(
+    resources: impl Iterator<Item = ResourceHealthInput<'a>>,
+) -> AppHealth {
     let mut worst = HealthStatus::Healthy;
+    let mut causes: Vec<&Value> = Vec::new();
     let (mut has_resources, mut has_live) = (false, false);
     for res in resources {
         if res.target.is_some_and(is_skip) {
@@ -875,10 +895,47 @@ pub fn app_health<'a>(resources: impl Iterator<Item = ResourceHealthInput<'a>>) 
         if is_child_app && matches!(h.status, HealthStatus::Missing | HealthStatus::Unknown) {
             continue;
         }
-        worst = worst.max(h.status);
+        if h.status.is_worse(worst) {
+            worst = h.status;
+            causes = vec![live];
+        } else if h.status == worst && worst != HealthStatus::Healthy {
+            causes.push(live);
+        }
     }
     if has_resources && !has_live && HealthStatus::Missing.is_worse(worst) {
         worst = HealthStatus::Missing;
+        causes.clear();
     }
-    worst
+    AppHealth {
+        status: worst,
+        message: causes_message(&causes),
+    }
+}
+
+fn causes_message(causes: &[&Value]) -> String {
+    if causes.is_empty() {
+        return String::new();
+    }
+    let named: Vec<String> = causes
+        .iter()
+        .take(CAUSES_SHOWN)
+        .map(|obj| {
+            let api_version = obj.api_version();
+            let group = api_version.split_once('/').map_or("", |(group, _)| group);
+            let kind = match group {
+                "" => obj.kind().to_string(),
+                group => format!("{group}/{}", obj.kind()),
+            };
+            let name = match obj.namespace() {
+                "" => obj.name().to_string(),
+                ns => format!("{ns}/{}", obj.name()),
+            };
+            format!("{kind}:{name}")
+        })
+        .collect();
+    let mut message = format!("Caused by {}", named.join(", "));
+    if causes.len() > CAUSES_SHOWN {
+        message.push_str(&format!(" and {} more", causes.len() - CAUSES_SHOWN));
+    }
+    message
 }

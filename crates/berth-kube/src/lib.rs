@@ -45,8 +45,8 @@ pub use crate::{
     gvk::{GroupVersion, GroupVersionKind},
     health::{
         ANNOTATION_HPA_CONDITIONS, ANNOTATION_IGNORE_HEALTHCHECK, ANNOTATION_IGNORE_RESTART_POLICY,
-        Health, HealthStatus, ResourceHealthInput, UnknownHealthStatus, app_health,
-        resource_health,
+        AppHealth, Health, HealthStatus, ResourceHealthInput, UnknownHealthStatus, app_health,
+        app_health_report, resource_health,
     },
     managed::{
         ApplyError, BEFORE_FIRST_APPLY, BuiltinTypes, Comparison as FieldComparison,

@@ -500,7 +500,7 @@ impl SyncTask {
 /// just before the first task in that namespace, and a CRD just before the first resource of
 /// the group and kind it defines; each moved task takes the phase and wave of the task it
 /// now precedes. Prune tasks neither move nor count as dependents.
-pub fn sort_tasks(tasks: &mut Vec<SyncTask>) {
+pub fn sort_tasks(tasks: &mut [SyncTask]) {
     tasks.sort_by(|a, b| {
         a.phase
             .cmp(&b.phase)
@@ -587,7 +587,7 @@ pub fn plan_prune_waves(tasks: &mut [SyncTask], app_prune_last: bool) {
 }
 
 /// [`plan_prune_waves`] then [`sort_tasks`]: the order a sync runs its tasks in.
-pub fn order_tasks(tasks: &mut Vec<SyncTask>, app_prune_last: bool) {
+pub fn order_tasks(tasks: &mut [SyncTask], app_prune_last: bool) {
     plan_prune_waves(tasks, app_prune_last);
     sort_tasks(tasks);
 }
