@@ -130,23 +130,28 @@ impl Controller {
         self.reconciler.clone()
     }
 
-    /// Runs until the process stops.
+    /// Runs until the process stops or the future is dropped (which stops every task).
     pub async fn run(&self) -> Result<(), ClusterError> {
         install(&self.reconciler.cluster, &self.config.namespace).await?;
+        let mut guard = TaskGuard {
+            tasks: Vec::new(),
+            live: self.reconciler.live.clone(),
+            queue: self.queue.clone(),
+        };
         let wake_rx = self.wake_rx.lock().ok().and_then(|mut w| w.take());
         if let Some(mut rx) = wake_rx {
             // A change to a managed object wakes the app that tracks it.
             let queue = self.queue.clone();
-            tokio::spawn(async move {
+            guard.tasks.push(tokio::spawn(async move {
                 while let Some(app) = rx.recv().await {
                     queue.add(&app);
                 }
-            });
+            }));
         }
         for _ in 0..self.config.workers.max(1) {
             let queue = self.queue.clone();
             let reconciler = self.reconciler.clone();
-            tokio::spawn(async move {
+            guard.tasks.push(tokio::spawn(async move {
                 while let Some(name) = queue.next().await {
                     let next = reconciler.reconcile(&name).await;
                     queue.done(&name);
@@ -154,12 +159,12 @@ impl Controller {
                         queue.add_after(&name, delay);
                     }
                 }
-            });
+            }));
         }
-        tokio::spawn(poll_repositories(
+        guard.tasks.push(tokio::spawn(poll_repositories(
             self.reconciler.clone(),
             self.config.poll_interval,
-        ));
+        )));
         self.watch_applications().await;
         Ok(())
     }
@@ -217,14 +222,33 @@ impl Controller {
     }
 }
 
+/// Stops the controller's tasks when `run` returns or is cancelled.
+struct TaskGuard {
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+    live: LiveIndex,
+    queue: WorkQueue,
+}
+
+impl Drop for TaskGuard {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+        self.live.stop();
+        self.queue.close();
+    }
+}
+
 /// One fetch per repository per interval, whatever the number of apps using it; a moved
 /// ref queues every app of that repository.
 async fn poll_repositories(reconciler: Arc<Reconciler>, interval: Duration) {
     let mut started: HashSet<String> = HashSet::new();
+    // Dropping the set (when this task is aborted) stops every poller.
+    let mut pollers = tokio::task::JoinSet::new();
     loop {
         for url in reconciler.repositories() {
             if started.insert(url.clone()) {
-                tokio::spawn(poll_one(reconciler.clone(), url, interval));
+                pollers.spawn(poll_one(reconciler.clone(), url, interval));
             }
         }
         tokio::time::sleep(Duration::from_millis(500)).await;

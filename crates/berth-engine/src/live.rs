@@ -62,9 +62,19 @@ pub struct LiveIndex {
     index: Arc<RwLock<Index>>,
     types: Arc<Mutex<HashMap<(String, String), TypeState>>>,
     wake: mpsc::UnboundedSender<String>,
+    tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl LiveIndex {
+    /// Stops every watch (when the controller stops).
+    pub fn stop(&self) {
+        if let Ok(mut tasks) = self.tasks.lock() {
+            for t in tasks.drain(..) {
+                t.abort();
+            }
+        }
+    }
+
     /// `wake` receives the name of an app whose objects changed.
     pub fn new(cluster: Cluster, wake: mpsc::UnboundedSender<String>) -> LiveIndex {
         LiveIndex {
@@ -72,6 +82,7 @@ impl LiveIndex {
             index: Arc::default(),
             types: Arc::default(),
             wake,
+            tasks: Arc::default(),
         }
     }
 
@@ -108,7 +119,11 @@ impl LiveIndex {
                     );
                     let api: Api<DynamicObject> =
                         Api::all_with(self.cluster.client().clone(), &rt.resource);
-                    tokio::spawn(self.clone().watch(api, key.clone(), rt.resource.version));
+                    let handle =
+                        tokio::spawn(self.clone().watch(api, key.clone(), rt.resource.version));
+                    if let Ok(mut tasks) = self.tasks.lock() {
+                        tasks.push(handle.abort_handle());
+                    }
                     notify
                 }
             }

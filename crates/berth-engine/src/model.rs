@@ -326,7 +326,8 @@ pub struct ResourceStatus {
     pub version: String,
     #[serde(default)]
     pub kind: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Always written, empty for cluster-scoped objects: the schema requires the field.
+    #[serde(default)]
     pub namespace: String,
     #[serde(default)]
     pub name: String,
@@ -407,7 +408,8 @@ pub struct ResourceResult {
     pub version: String,
     #[serde(default)]
     pub kind: String,
-    #[serde(default, skip_serializing_if = "String::is_empty")]
+    /// Always written, empty for cluster-scoped objects: the schema requires the field.
+    #[serde(default)]
     pub namespace: String,
     #[serde(default)]
     pub name: String,

@@ -5,7 +5,7 @@
 //! exactly where it stopped, and a hook created by this operation (marked with its sync id)
 //! is adopted rather than created twice.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
 
 use berth_kube::{
@@ -181,17 +181,22 @@ pub async fn step(ctx: &SyncContext<'_>, state: &mut OperationState) -> StepOutc
         .collect();
 
     // Group the ordered tasks by (phase, wave); run the first group that is not done.
-    let mut groups: BTreeMap<(i32, i32, usize), Vec<&SyncTask>> = BTreeMap::new();
-    let mut seq = 0usize;
+    let mut groups: Vec<Vec<&SyncTask>> = Vec::new();
     let mut last: Option<(SyncPhase, i32)> = None;
     for task in &order {
         if last != Some((task.phase, task.wave)) {
-            seq += 1;
+            groups.push(Vec::new());
             last = Some((task.phase, task.wave));
         }
-        groups.entry((seq as i32, 0, 0)).or_default().push(task);
+        if let Some(group) = groups.last_mut() {
+            group.push(task);
+        }
     }
-    for tasks in groups.values() {
+    let group_count = groups.len();
+    for (index, tasks) in groups.iter().enumerate() {
+        // Health gates the next wave; after the last one the operation is done (health
+        // is reported on its own, as in Argo CD).
+        let gate_on_health = index + 1 < group_count;
         let mut pending = Vec::new();
         let mut waiting = Vec::new();
         for task in tasks {
@@ -200,7 +205,7 @@ pub async fn step(ctx: &SyncContext<'_>, state: &mut OperationState) -> StepOutc
             };
             let rkey = (p.key.clone(), hook_type_name(p.kind));
             let entry = recorded.get(&rkey).map(|i| &result.resources[*i]);
-            match task_state(ctx, p, entry) {
+            match task_state(ctx, p, entry, gate_on_health) {
                 TaskState::Done => {}
                 TaskState::Pending => pending.push((task, p)),
                 TaskState::Waiting(why) => waiting.push(why),
@@ -307,7 +312,12 @@ fn api_version_of(obj: &Value) -> String {
     v.rsplit('/').next().unwrap_or(v).to_string()
 }
 
-fn task_state(ctx: &SyncContext<'_>, p: &PlannedTask, entry: Option<&ResourceResult>) -> TaskState {
+fn task_state(
+    ctx: &SyncContext<'_>,
+    p: &PlannedTask,
+    entry: Option<&ResourceResult>,
+    gate_on_health: bool,
+) -> TaskState {
     let live = ctx.live.get(&p.key);
     match p.kind {
         TaskKind::Apply => {
@@ -322,20 +332,23 @@ fn task_state(ctx: &SyncContext<'_>, p: &PlannedTask, entry: Option<&ResourceRes
             if entry.status == "SyncFailed" {
                 return TaskState::Failed(entry.message.clone());
             }
-            if ctx.dry_run {
+            if ctx.dry_run || !gate_on_health {
                 return TaskState::Done;
             }
             let Some(live) = live else {
                 return TaskState::Waiting(format!("{} to appear", p.key));
             };
+            // Not healthy (Degraded included) holds the next wave back, as in Argo CD;
+            // the operation stays running until it is healthy or someone intervenes.
             match health_of(live) {
                 HealthState::Healthy | HealthState::None => TaskState::Done,
-                HealthState::Degraded(m) => TaskState::Failed(format!("health degraded: {m}")),
-                HealthState::Progressing(m) => TaskState::Waiting(if m.is_empty() {
-                    format!("{} to become healthy", p.key)
-                } else {
-                    format!("{}: {m}", p.key)
-                }),
+                HealthState::Degraded(m) | HealthState::Progressing(m) => {
+                    TaskState::Waiting(if m.is_empty() {
+                        format!("healthy state of {}", p.key)
+                    } else {
+                        format!("healthy state of {} ({m})", p.key)
+                    })
+                }
             }
         }
         TaskKind::Prune => match entry {
