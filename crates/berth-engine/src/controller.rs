@@ -296,3 +296,42 @@ pub fn redact_url(url: &str) -> String {
 }
 
 pub const API: &str = API_VERSION;
+
+/// The ConfigMap with settings every Berth process in the cluster shares (the controller and
+/// the CLI): `repositories.insteadOf` holds one `ORIGINAL=REPLACEMENT` per line.
+pub const CONFIG_MAP: &str = "berth-config";
+pub const INSTEAD_OF_KEY: &str = "repositories.insteadOf";
+
+/// The URL rewrites stored in the cluster (none when the ConfigMap is absent).
+pub async fn stored_url_rewrites(
+    cluster: &Cluster,
+    namespace: &str,
+) -> Result<Vec<(String, String)>, ClusterError> {
+    let gvk = GroupVersionKind::gvk("", "v1", "ConfigMap");
+    let Some(cm) = cluster.get(&gvk, namespace, CONFIG_MAP).await? else {
+        return Ok(Vec::new());
+    };
+    Ok(cm["data"][INSTEAD_OF_KEY]
+        .as_str()
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().split_once('='))
+        .map(|(a, b)| (a.trim().to_string(), b.trim().to_string()))
+        .collect())
+}
+
+/// Records URL rewrites in the cluster for the CLI and later controllers.
+pub async fn store_url_rewrites(
+    cluster: &Cluster,
+    namespace: &str,
+    rewrites: &[(String, String)],
+) -> Result<(), ClusterError> {
+    let text: String = rewrites.iter().map(|(a, b)| format!("{a}={b}\n")).collect();
+    let cm = json!({
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": CONFIG_MAP, "namespace": namespace},
+        "data": {INSTEAD_OF_KEY: text},
+    });
+    cluster.apply(&cm, false).await.map(|_| ())
+}

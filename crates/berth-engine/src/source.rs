@@ -309,6 +309,7 @@ fn render_helm(
     let prefix = |e: String| {
         SourceError::Render(format!("{}: {e}", if path.is_empty() { "." } else { path }))
     };
+    let path_label = if path.is_empty() { "." } else { path };
     let chart = load_files(buffered).map_err(|e| prefix(e.to_string()))?;
     let prepared = prepare_with(
         &chart,
@@ -340,7 +341,7 @@ fn render_helm(
             ..CapabilityOptions::default()
         },
     })
-    .map_err(|e| SourceError::Render(e.cli_message()))?;
+    .map_err(|e| SourceError::Render(format!("{path_label}: {e}")))?;
     let mut out = Vec::new();
     if !helm.skip_crds {
         for crd in &rendered.crds {

@@ -87,7 +87,7 @@ pub fn controller(args: &ControllerArgs, client: kube::Client) -> anyhow::Result
 
 pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
     let client = client(args.kubeconfig.as_ref()).await?;
-    let controller = controller(&args, client)?;
+    let controller = controller(&args, client).await?;
     tracing::info!(namespace = %args.namespace, "controller starting");
     tokio::select! {
         result = controller.run() => result.map_err(|e| anyhow::anyhow!("{e}")),

@@ -138,11 +138,16 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         url_rewrites: vec![format!("{EXAMPLE_REPO_URL}={url}")],
     };
     let client = controller_cmd::client(Some(&kubeconfig)).await?;
-    let controller = controller_cmd::controller(&controller_args, client.clone())?;
-    let cluster = Cluster::new(client);
+    let cluster = Cluster::new(client.clone());
     berth_engine::controller::install(&cluster, "berth")
         .await
         .map_err(|e| anyhow::anyhow!("installing the CRDs: {e}"))?;
+    // Recorded in the cluster so `berth app diff` and later controllers find the repository.
+    let rewrites = controller_cmd::parse_rewrites(&controller_args.url_rewrites)?;
+    berth_engine::controller::store_url_rewrites(&cluster, "berth", &rewrites)
+        .await
+        .map_err(|e| anyhow::anyhow!("recording the repository location: {e}"))?;
+    let controller = controller_cmd::controller(&controller_args, client).await?;
     let running = tokio::spawn(async move { controller.run().await });
 
     // The root Application of the environment, read from the repository itself.
