@@ -69,20 +69,31 @@ pub async fn client(kubeconfig: Option<&PathBuf>) -> anyhow::Result<kube::Client
     kube::Client::try_from(config).context("creating the Kubernetes client")
 }
 
-pub fn controller(args: &ControllerArgs, client: kube::Client) -> anyhow::Result<Controller> {
+/// A controller (or the CLI's view of one): flags first, then the rewrites stored in the
+/// cluster's `berth-config` ConfigMap.
+pub async fn controller(
+    args: &ControllerArgs,
+    client: kube::Client,
+) -> anyhow::Result<Controller> {
     let git = GitRepos::open(
         &args.cache_dir,
         berth_git::Credentials::from_env("BERTH_GIT"),
     )
     .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut url_rewrites = parse_rewrites(&args.url_rewrites)?;
+    let cluster = Cluster::new(client);
+    match berth_engine::controller::stored_url_rewrites(&cluster, &args.namespace).await {
+        Ok(stored) => url_rewrites.extend(stored),
+        Err(e) => tracing::debug!(error = %e, "no stored repository rewrites"),
+    }
     let config = ControllerConfig {
         namespace: args.namespace.clone(),
         poll_interval: args.poll_interval,
         resync_interval: args.resync_interval,
         workers: args.workers,
-        url_rewrites: parse_rewrites(&args.url_rewrites)?,
+        url_rewrites,
     };
-    Ok(Controller::new(Cluster::new(client), Arc::new(git), config))
+    Ok(Controller::new(cluster, Arc::new(git), config))
 }
 
 pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
