@@ -259,7 +259,14 @@ async fn poll_one(reconciler: Arc<Reconciler>, url: String, interval: Duration) 
     loop {
         let jitter = interval.mul_f64(rand_fraction() * 0.1);
         tokio::time::sleep(interval + jitter).await;
-        match reconciler.fetch(&url).await {
+        let result = reconciler.fetch(&url).await;
+        tracing::info!(
+            repository = %redact_url(&url),
+            fetches = reconciler.git.fetch_count(&url),
+            changed = matches!(result, Ok(true)),
+            "polled"
+        );
+        match result {
             Ok(true) => {
                 for app in reconciler.apps_of_repository(&url) {
                     reconciler.queue.add(&app);
