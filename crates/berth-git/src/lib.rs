@@ -16,6 +16,8 @@
 //!
 //! Everything is synchronous; call it from blocking threads.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 mod cache;
 mod command;
 mod credentials;
