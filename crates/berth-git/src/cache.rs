@@ -62,6 +62,7 @@ struct Mirror {
     dir: PathBuf,
     fetch_lock: Mutex<()>,
     fetches: AtomicU64,
+    failures: AtomicU64,
     repo: Mutex<Option<gix::ThreadSafeRepository>>,
 }
 
@@ -131,6 +132,7 @@ impl RepoCache {
                     dir: self.root.join(url.dir_name()),
                     fetch_lock: Mutex::new(()),
                     fetches: AtomicU64::new(0),
+                    failures: AtomicU64::new(0),
                     repo: Mutex::new(None),
                 })
             })
@@ -140,11 +142,20 @@ impl RepoCache {
     /// How many fetches (including the first clone, successful or not) this cache
     /// has run for `url`.
     pub fn fetch_count(&self, url: &str) -> u64 {
+        self.counter(url, |m| &m.fetches)
+    }
+
+    /// How many of those fetches failed.
+    pub fn fetch_failure_count(&self, url: &str) -> u64 {
+        self.counter(url, |m| &m.failures)
+    }
+
+    fn counter(&self, url: &str, which: impl Fn(&Mirror) -> &AtomicU64) -> u64 {
         let key = RepoUrl::parse(url).clean;
         let mirrors = self.mirrors.lock().unwrap_or_else(PoisonError::into_inner);
         mirrors
             .get(&key)
-            .map_or(0, |m| m.fetches.load(Ordering::Relaxed))
+            .map_or(0, |m| which(m).load(Ordering::Relaxed))
     }
 
     /// Bring the mirror of `url` up to date: clone it the first time, afterwards fetch
@@ -162,16 +173,25 @@ impl RepoCache {
             .unwrap_or_else(PoisonError::into_inner);
         mirror.fetches.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(url = %mirror.url, "git fetch");
+        let outcome = self.fetch_locked(&mirror, &creds);
+        if let Err(err) = &outcome {
+            mirror.failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(url = %mirror.url, error = %err, "git fetch failed");
+        }
+        outcome
+    }
+
+    fn fetch_locked(&self, mirror: &Mirror, creds: &Credentials) -> Result<FetchOutcome, Error> {
         if !is_repository(&mirror.dir) {
-            self.clone_mirror(&mirror, &creds)?;
-            let after = self.refs(&mirror)?;
+            self.clone_mirror(mirror, creds)?;
+            let after = self.refs(mirror)?;
             return Ok(FetchOutcome {
                 cloned: true,
                 updated: diff_refs(&BTreeMap::new(), &after),
             });
         }
-        let before = self.refs(&mirror)?;
-        Git::new(Step::Fetch, &mirror.url, self.fetch_timeout, Some(&creds))
+        let before = self.refs(mirror)?;
+        Git::new(Step::Fetch, &mirror.url, self.fetch_timeout, Some(creds))
             .dir(&mirror.dir)
             .args([
                 "fetch",
@@ -183,12 +203,12 @@ impl RepoCache {
             .arg(&mirror.url)
             .args(["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"])
             .run()?;
-        let after = self.refs(&mirror)?;
+        let after = self.refs(mirror)?;
         if let Some(head) = head_target(&mirror.dir)
             && !after.is_empty()
             && !after.contains_key(&head)
         {
-            self.refresh_head(&mirror, &creds)?;
+            self.refresh_head(mirror, creds)?;
         }
         Ok(FetchOutcome {
             cloned: false,

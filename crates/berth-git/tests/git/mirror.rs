@@ -442,3 +442,25 @@ fn a_missing_repository_fails_to_fetch_with_its_name() {
         Err(Error::NotFetched { .. })
     ));
 }
+
+#[test]
+fn a_new_default_branch_is_followed_when_the_old_one_goes() {
+    let fx = Fixture::new();
+    let first = fx.commit(&[("a", Some("1"))], "c1");
+    let cache = fx.cache();
+    let url = fx.url();
+    cache.fetch(&url, &Credentials::none()).unwrap();
+    assert_eq!(cache.resolve(&url, "HEAD").unwrap().to_hex(), first);
+
+    git(&fx.seed, &["checkout", "-q", "-b", "trunk"]);
+    let trunk = fx.commit(&[("a", Some("2"))], "on trunk");
+    git(&fx.bare, &["symbolic-ref", "HEAD", "refs/heads/trunk"]);
+    git(&fx.bare, &["branch", "-D", "main"]);
+
+    cache.fetch(&url, &Credentials::none()).unwrap();
+    assert_eq!(
+        cache.default_branch(&url).unwrap().as_deref(),
+        Some("trunk")
+    );
+    assert_eq!(cache.resolve(&url, "").unwrap().to_hex(), trunk);
+}

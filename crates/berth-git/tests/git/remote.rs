@@ -254,3 +254,22 @@ fn racing_pushers_all_land_by_retrying() {
         );
     }
 }
+
+#[test]
+fn a_remote_that_never_answers_times_out() {
+    let fx = Fixture::new();
+    let silent = crate::support::SilentServer::start();
+    let cache = berth_git::RepoCache::open(fx.path("cache"))
+        .unwrap()
+        .with_fetch_timeout(std::time::Duration::from_secs(2));
+    let url = format!("http://127.0.0.1:{}/remote.git", silent.port);
+    let started = std::time::Instant::now();
+    let err = cache
+        .fetch(&url, &Credentials::basic(USER, PASSWORD))
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < WAIT);
+    assert_no_secret(&shown(&err, &err));
+    assert_eq!(cache.fetch_count(&url), 1);
+    assert_eq!(cache.fetch_failure_count(&url), 1);
+}

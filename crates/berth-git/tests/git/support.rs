@@ -246,10 +246,16 @@ pub struct GitDaemon {
 
 impl GitDaemon {
     pub fn start(base: &Path) -> GitDaemon {
+        use std::os::unix::process::CommandExt;
         let port = free_port();
-        let mut child = git_cmd(base)
+        // The daemon program itself, not the `git` wrapper: killing the wrapper would
+        // leave the daemon running.
+        let exec_path = git(base, &["--exec-path"]);
+        let mut child = Command::new(Path::new(&exec_path).join("git-daemon"))
+            .current_dir(base)
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .args([
-                "daemon",
                 "--export-all",
                 &format!("--base-path={}", base.display()),
                 "--reuseaddr",
@@ -262,8 +268,9 @@ impl GitDaemon {
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            .process_group(0)
             .spawn()
-            .expect("git daemon must be installed (the git package ships it)");
+            .expect("git-daemon must be installed (the git package ships it)");
         wait_for_port(port, &mut child);
         GitDaemon { child, port }
     }
@@ -275,6 +282,8 @@ impl GitDaemon {
 
 impl Drop for GitDaemon {
     fn drop(&mut self) {
+        // The daemon and the children it forked for connections share its group.
+        let _ = run(Command::new("kill").args(["-TERM", "--", &format!("-{}", self.child.id())]));
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -307,4 +316,47 @@ fn base64_matches_known_values() {
     assert_eq!(base64(b"user:pass"), "dXNlcjpwYXNz");
     assert_eq!(base64(b"a"), "YQ==");
     assert_eq!(base64(b"ab"), "YWI=");
+}
+
+/// A TCP server on loopback that accepts connections and never answers; stopped
+/// (and its connections closed) when dropped.
+pub struct SilentServer {
+    pub port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl SilentServer {
+    pub fn start() -> SilentServer {
+        use std::sync::atomic::Ordering;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        listener.set_nonblocking(true).expect("nonblocking");
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = stop.clone();
+        let thread = std::thread::spawn(move || {
+            let mut held = Vec::new();
+            let deadline = Instant::now() + WAIT;
+            while !flag.load(Ordering::Relaxed) && Instant::now() < deadline {
+                if let Ok((stream, _)) = listener.accept() {
+                    held.push(stream);
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        SilentServer {
+            port,
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for SilentServer {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
