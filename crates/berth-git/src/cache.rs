@@ -97,6 +97,7 @@ impl RepoCache {
             path: root.clone(),
             source,
         })?;
+        remove_stale_clones(&root, DEFAULT_FETCH_TIMEOUT);
         Ok(RepoCache {
             root,
             fetch_timeout: DEFAULT_FETCH_TIMEOUT,
@@ -109,6 +110,7 @@ impl RepoCache {
     /// [`DEFAULT_FETCH_TIMEOUT`]).
     pub fn with_fetch_timeout(mut self, timeout: Duration) -> RepoCache {
         self.fetch_timeout = timeout;
+        remove_stale_clones(&self.root, timeout);
         self
     }
 
@@ -190,6 +192,7 @@ impl RepoCache {
                 updated: diff_refs(&BTreeMap::new(), &after),
             });
         }
+        remove_stale_locks(&mirror.dir, self.fetch_timeout);
         let before = self.refs(mirror)?;
         Git::new(Step::Fetch, &mirror.url, self.fetch_timeout, Some(creds))
             .dir(&mirror.dir)
@@ -391,6 +394,68 @@ impl RepoCache {
         reader.diff_trees(old, new, "", &mut out)?;
         out.sort();
         Ok(out)
+    }
+}
+
+/// Whether `path` was last modified longer than `age` ago.
+fn older_than(path: &Path, age: Duration) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|elapsed| elapsed > age)
+}
+
+/// Remove the lock files a git killed mid-fetch (a crashed process) leaves behind,
+/// which would make every later fetch fail. Only locks older than the fetch time
+/// limit go: a fetch still running anywhere has been stopped by then.
+fn remove_stale_locks(dir: &Path, age: Duration) {
+    for name in [
+        "packed-refs.lock",
+        "shallow.lock",
+        "config.lock",
+        "HEAD.lock",
+        "index.lock",
+    ] {
+        let path = dir.join(name);
+        if older_than(&path, age) {
+            tracing::warn!(path = %path.display(), "removing a stale git lock");
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    let mut dirs = vec![dir.join("refs")];
+    while let Some(current) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => dirs.push(path),
+                Ok(t)
+                    if t.is_file()
+                        && path.extension().is_some_and(|e| e == "lock")
+                        && older_than(&path, age) =>
+                {
+                    tracing::warn!(path = %path.display(), "removing a stale git lock");
+                    let _ = std::fs::remove_file(&path);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Remove what interrupted first clones left in the cache directory.
+fn remove_stale_clones(root: &Path, age: Duration) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with(".clone-") && older_than(&path, age) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
     }
 }
 

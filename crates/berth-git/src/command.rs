@@ -60,18 +60,32 @@ impl Git {
         creds: Option<&Credentials>,
     ) -> Git {
         let mut cmd = Command::new("git");
+        // Never prompt: no terminal prompts, no askpass programs (an empty GIT_ASKPASS
+        // also hides core.askPass and SSH_ASKPASS from git), no ssh askpass either.
         cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_ASKPASS", "")
+            .env("SSH_ASKPASS_REQUIRE", "never")
             .env("LC_ALL", "C")
-            .env("LANGUAGE", "C")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .args([
-                "-c",
-                "gc.autoDetach=false",
-                "-c",
-                "maintenance.autoDetach=false",
-            ]);
+            .env("LANGUAGE", "C");
+        // Variables a surrounding git (a hook, CI) may have set that would redirect
+        // this command to another repository.
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY",
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            "GIT_NAMESPACE",
+            "GIT_COMMON_DIR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.args([
+            "-c",
+            "gc.autoDetach=false",
+            "-c",
+            "maintenance.autoDetach=false",
+        ]);
         let mut secrets = Vec::new();
         if let Some(creds) = creds {
             creds.apply(&mut cmd);

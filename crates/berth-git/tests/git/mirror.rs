@@ -464,3 +464,28 @@ fn a_new_default_branch_is_followed_when_the_old_one_goes() {
     );
     assert_eq!(cache.resolve(&url, "").unwrap().to_hex(), trunk);
 }
+
+#[test]
+fn locks_left_by_a_killed_fetch_are_cleared() {
+    let fx = Fixture::new();
+    fx.commit(&[("a", Some("1"))], "c1");
+    let cache = fx.cache();
+    let url = fx.url();
+    cache.fetch(&url, &Credentials::none()).unwrap();
+    let second = fx.commit(&[("a", Some("2"))], "c2");
+
+    let mirror = cache.mirror_dir(&url);
+    let an_hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for lock in ["refs/heads/main.lock", "packed-refs.lock"] {
+        let file = std::fs::File::create(mirror.join(lock)).unwrap();
+        file.set_modified(an_hour_ago).unwrap();
+    }
+    // A fresh lock may belong to a fetch still running elsewhere: it stays.
+    std::fs::write(mirror.join("refs/heads/fresh.lock"), "").unwrap();
+
+    let outcome = cache.fetch(&url, &Credentials::none()).unwrap();
+    assert!(outcome.update_of("main").is_some());
+    assert_eq!(cache.resolve(&url, "main").unwrap().to_hex(), second);
+    assert!(!mirror.join("refs/heads/main.lock").exists());
+    assert!(mirror.join("refs/heads/fresh.lock").exists());
+}
