@@ -231,19 +231,12 @@ fn racing_pushers_all_land_by_retrying() {
                 let creds = Credentials::none();
                 let wd = Workdir::clone_with_timeout(&url, "main", dir, &creds, WAIT).unwrap();
                 let path = format!("charts/app{i}/values.yaml");
-                for attempt in 0..20 {
-                    wd.write_file(&path, format!("tag: {i}\n").as_bytes())
-                        .unwrap();
-                    wd.commit(&bot(), &format!("bump app{i}")).unwrap();
-                    match wd.push(&creds) {
-                        Ok(()) => return,
-                        Err(PushError::NonFastForward { .. }) => {
-                            wd.reset_to_remote(&creds).unwrap();
-                        }
-                        Err(other) => panic!("pusher {i} attempt {attempt}: {other}"),
-                    }
-                }
-                panic!("pusher {i} never landed");
+                let landed = wd
+                    .edit_commit_push(&creds, &bot(), &format!("bump app{i}"), 20, |wd| {
+                        wd.write_file(&path, format!("tag: {i}\n").as_bytes())
+                    })
+                    .unwrap_or_else(|e| panic!("pusher {i}: {e}"));
+                assert!(landed.is_some());
             });
         }
     });

@@ -193,3 +193,43 @@ fn open_finds_branch_and_remote() {
         Err(Error::Git { .. })
     ));
 }
+
+#[test]
+fn edit_commit_push_retries_a_lost_race() {
+    let fx = Fixture::new();
+    fx.commit(
+        &[("a.yaml", Some("a: 1\n")), ("b.yaml", Some("b: 1\n"))],
+        "c1",
+    );
+    let wd = clone(&fx, "wd");
+    let creds = Credentials::none();
+    let edit = |wd: &Workdir| wd.write_file("b.yaml", b"b: 2\n");
+
+    fx.commit(&[("a.yaml", Some("a: 3\n"))], "remote moved");
+    let err = wd
+        .edit_commit_push(&creds, &bot(), "b 2", 1, edit)
+        .unwrap_err();
+    assert!(matches!(err, PushError::NonFastForward { .. }), "{err:?}");
+
+    // The failed attempt left its commit behind; start over from the remote.
+    wd.reset_to_remote(&creds).unwrap();
+    fx.commit(&[("a.yaml", Some("a: 2\n"))], "remote moved");
+    let mut runs = 0;
+    let landed = wd
+        .edit_commit_push(&creds, &bot(), "b 2", 3, |wd| {
+            runs += 1;
+            edit(wd)
+        })
+        .unwrap()
+        .expect("a commit");
+    assert_eq!(runs, 2, "the edit was reapplied after the reset");
+    assert_eq!(fx.remote_rev("main"), landed.to_hex());
+    assert_eq!(fx.remote_file("main", "a.yaml"), "a: 2");
+    assert_eq!(fx.remote_file("main", "b.yaml"), "b: 2");
+
+    assert_eq!(
+        wd.edit_commit_push(&creds, &bot(), "again", 3, edit)
+            .unwrap(),
+        None
+    );
+}
