@@ -210,8 +210,10 @@ impl RepoCache {
         if let Some(head) = head_target(&mirror.dir)
             && !after.is_empty()
             && !after.contains_key(&head)
+            && let Err(err) = self.refresh_head(mirror, creds)
         {
-            self.refresh_head(mirror, creds)?;
+            // The branches and tags are fetched; only HEAD stays behind for now.
+            tracing::warn!(url = %mirror.url, error = %err, "cannot learn the remote's default branch");
         }
         Ok(FetchOutcome {
             cloned: false,
