@@ -233,3 +233,28 @@ fn edit_commit_push_retries_a_lost_race() {
         None
     );
 }
+
+#[test]
+fn restore_the_whole_tree() {
+    let fx = Fixture::new();
+    let v1 = fx.commit(
+        &[("a.yaml", Some("a: 1\n")), ("d/b.yaml", Some("b: 1\n"))],
+        "v1",
+    );
+    fx.commit(
+        &[
+            ("a.yaml", Some("a: 2\n")),
+            ("d/b.yaml", None),
+            ("d/c.yaml", Some("c: 1\n")),
+        ],
+        "v2",
+    );
+    let wd = clone(&fx, "wd");
+    wd.restore_paths_from(&v1, &[""]).unwrap();
+    wd.commit(&bot(), "back to v1").unwrap().expect("a change");
+    assert_eq!(
+        git(wd.dir(), &["rev-parse", "HEAD^{tree}"]),
+        git(wd.dir(), &["rev-parse", &format!("{v1}^{{tree}}")])
+    );
+    assert_eq!(wd.read_file("d/c.yaml").unwrap(), None);
+}
