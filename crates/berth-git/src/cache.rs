@@ -324,6 +324,22 @@ impl RepoCache {
         resolve_in(&reader, revision)
     }
 
+    /// Every branch and tag of the mirror of `url` (full reference names, sorted) with
+    /// the commit it names; tags of objects other than commits are left out.
+    pub fn references(&self, url: &str) -> Result<Vec<(String, CommitId)>, Error> {
+        let reader = self.reader_for(url)?;
+        let mut out = Vec::new();
+        for (name, hex) in list_refs(&reader)? {
+            let Ok(id) = ObjectId::from_hex(hex.as_bytes()) else {
+                continue;
+            };
+            if let Ok(Some(commit)) = reader.peel_to_commit(id)? {
+                out.push((name, CommitId(commit)));
+            }
+        }
+        Ok(out)
+    }
+
     /// The name of the remote's default branch (as of the first clone, refreshed when
     /// that branch disappears), `None` if the repository has no commits.
     pub fn default_branch(&self, url: &str) -> Result<Option<String>, Error> {

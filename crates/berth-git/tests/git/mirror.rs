@@ -101,6 +101,20 @@ fn revisions_resolve_to_commits() {
     assert_eq!(cache.resolve(&url, "HEAD").unwrap(), id(&second));
     assert_eq!(cache.resolve(&url, "").unwrap(), id(&second));
     assert_eq!(cache.default_branch(&url).unwrap().as_deref(), Some("main"));
+    let refs: Vec<(String, String)> = cache
+        .references(&url)
+        .unwrap()
+        .into_iter()
+        .map(|(name, commit)| (name, commit.to_hex()))
+        .collect();
+    assert_eq!(
+        refs,
+        [
+            ("refs/heads/main".to_string(), second.clone()),
+            ("refs/tags/light".to_string(), first.clone()),
+            ("refs/tags/v1.0.0".to_string(), first.clone()),
+        ]
+    );
 
     let err = cache.resolve(&url, "no-such-branch").unwrap_err();
     assert!(matches!(err, Error::UnknownRevision { .. }), "{err:?}");

@@ -266,3 +266,21 @@ fn a_remote_that_never_answers_times_out() {
     assert_eq!(cache.fetch_count(&url), 1);
     assert_eq!(cache.fetch_failure_count(&url), 1);
 }
+
+#[test]
+fn a_token_alone_is_sent_with_the_token_user_name() {
+    let fx = Fixture::new();
+    let head = fx.commit(&[("a.yaml", Some("a: 1\n"))], "c1");
+    let server = HttpGit::start(fx.tmp.path(), berth_git::TOKEN_USERNAME, PASSWORD);
+    let url = server.url("remote.git");
+    let cache = fx.cache();
+    cache.fetch(&url, &Credentials::token(PASSWORD)).unwrap();
+    assert_eq!(cache.resolve(&url, "main").unwrap().to_hex(), head);
+    let env = |name: &str| match name {
+        "REPO_TOKEN" => Some(PASSWORD.to_string()),
+        _ => None,
+    };
+    let from_env = Credentials::from_lookup("REPO", env);
+    assert_no_secret(&format!("{from_env:?}"));
+    cache.fetch(&url, &from_env).unwrap();
+}

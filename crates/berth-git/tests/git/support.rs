@@ -221,16 +221,17 @@ pub fn free_port() -> u16 {
     listener.local_addr().expect("addr").port()
 }
 
-/// Wait until something accepts connections on `port`, or panic.
-pub fn wait_for_port(port: u16, child: &mut Child) {
+/// Wait until something accepts connections on `port`. False if the server exited
+/// first (the port was taken meanwhile); panics when nothing listens in time.
+pub fn wait_for_port(port: u16, child: &mut Child) -> bool {
     let addr = SocketAddr::from(([127, 0, 0, 1], port));
     let deadline = Instant::now() + WAIT;
     while Instant::now() < deadline {
         if TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_ok() {
-            return;
+            return true;
         }
-        if let Ok(Some(status)) = child.try_wait() {
-            panic!("server on port {port} exited early: {status}");
+        if let Ok(Some(_)) = child.try_wait() {
+            return false;
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -247,32 +248,37 @@ pub struct GitDaemon {
 impl GitDaemon {
     pub fn start(base: &Path) -> GitDaemon {
         use std::os::unix::process::CommandExt;
-        let port = free_port();
         // The daemon program itself, not the `git` wrapper: killing the wrapper would
         // leave the daemon running.
         let exec_path = git(base, &["--exec-path"]);
-        let mut child = Command::new(Path::new(&exec_path).join("git-daemon"))
-            .current_dir(base)
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .args([
-                "--export-all",
-                &format!("--base-path={}", base.display()),
-                "--reuseaddr",
-                "--listen=127.0.0.1",
-                &format!("--port={port}"),
-                "--enable=receive-pack",
-                "--informative-errors",
-            ])
-            .arg(base)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("git-daemon must be installed (the git package ships it)");
-        wait_for_port(port, &mut child);
-        GitDaemon { child, port }
+        for _ in 0..5 {
+            let port = free_port();
+            let mut child = Command::new(Path::new(&exec_path).join("git-daemon"))
+                .current_dir(base)
+                .env("GIT_CONFIG_NOSYSTEM", "1")
+                .env("GIT_CONFIG_GLOBAL", "/dev/null")
+                .args([
+                    "--export-all",
+                    &format!("--base-path={}", base.display()),
+                    "--reuseaddr",
+                    "--listen=127.0.0.1",
+                    &format!("--port={port}"),
+                    "--enable=receive-pack",
+                    "--informative-errors",
+                ])
+                .arg(base)
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .process_group(0)
+                .spawn()
+                .expect("git-daemon must be installed (the git package ships it)");
+            if wait_for_port(port, &mut child) {
+                return GitDaemon { child, port };
+            }
+            let _ = child.wait();
+        }
+        panic!("git-daemon could not start on a free port in 5 tries");
     }
 
     pub fn url(&self, repo: &str) -> String {
