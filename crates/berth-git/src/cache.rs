@@ -317,8 +317,9 @@ impl RepoCache {
 
     /// The commit `revision` names in the mirror of `url`: a branch, a tag (light or
     /// annotated, peeled to its commit), a full or abbreviated commit id, a full
-    /// reference name, or `HEAD`/`""` for the remote's default branch. Reads the
-    /// mirror as last fetched; nothing goes to the network.
+    /// reference name, or `HEAD`/`""` for the remote's default branch. A name that is
+    /// both a branch and a tag is the branch (as in Argo CD). Reads the mirror as last
+    /// fetched; nothing goes to the network.
     pub fn resolve(&self, url: &str, revision: &str) -> Result<CommitId, Error> {
         let reader = self.reader_for(url)?;
         resolve_in(&reader, revision)
