@@ -503,3 +503,23 @@ fn locks_left_by_a_killed_fetch_are_cleared() {
     assert!(!mirror.join("refs/heads/main.lock").exists());
     assert!(mirror.join("refs/heads/fresh.lock").exists());
 }
+
+#[test]
+fn a_branch_wins_over_a_tag_of_the_same_name() {
+    let fx = Fixture::new();
+    let first = fx.commit(&[("a", Some("1"))], "c1");
+    let second = fx.commit(&[("a", Some("2"))], "c2");
+    fx.tag_light("release", &first);
+    git(
+        &fx.seed,
+        &["push", "-q", "origin", "HEAD:refs/heads/release"],
+    );
+    let cache = fx.cache();
+    let url = fx.url();
+    cache.fetch(&url, &Credentials::none()).unwrap();
+    assert_eq!(cache.resolve(&url, "release").unwrap().to_hex(), second);
+    assert_eq!(
+        cache.resolve(&url, "refs/tags/release").unwrap().to_hex(),
+        first
+    );
+}
