@@ -62,6 +62,7 @@ struct Mirror {
     dir: PathBuf,
     fetch_lock: Mutex<()>,
     fetches: AtomicU64,
+    failures: AtomicU64,
     repo: Mutex<Option<gix::ThreadSafeRepository>>,
 }
 
@@ -96,6 +97,7 @@ impl RepoCache {
             path: root.clone(),
             source,
         })?;
+        remove_stale_clones(&root, DEFAULT_FETCH_TIMEOUT);
         Ok(RepoCache {
             root,
             fetch_timeout: DEFAULT_FETCH_TIMEOUT,
@@ -108,6 +110,7 @@ impl RepoCache {
     /// [`DEFAULT_FETCH_TIMEOUT`]).
     pub fn with_fetch_timeout(mut self, timeout: Duration) -> RepoCache {
         self.fetch_timeout = timeout;
+        remove_stale_clones(&self.root, timeout);
         self
     }
 
@@ -131,6 +134,7 @@ impl RepoCache {
                     dir: self.root.join(url.dir_name()),
                     fetch_lock: Mutex::new(()),
                     fetches: AtomicU64::new(0),
+                    failures: AtomicU64::new(0),
                     repo: Mutex::new(None),
                 })
             })
@@ -140,11 +144,20 @@ impl RepoCache {
     /// How many fetches (including the first clone, successful or not) this cache
     /// has run for `url`.
     pub fn fetch_count(&self, url: &str) -> u64 {
+        self.counter(url, |m| &m.fetches)
+    }
+
+    /// How many of those fetches failed.
+    pub fn fetch_failure_count(&self, url: &str) -> u64 {
+        self.counter(url, |m| &m.failures)
+    }
+
+    fn counter(&self, url: &str, which: impl Fn(&Mirror) -> &AtomicU64) -> u64 {
         let key = RepoUrl::parse(url).clean;
         let mirrors = self.mirrors.lock().unwrap_or_else(PoisonError::into_inner);
         mirrors
             .get(&key)
-            .map_or(0, |m| m.fetches.load(Ordering::Relaxed))
+            .map_or(0, |m| which(m).load(Ordering::Relaxed))
     }
 
     /// Bring the mirror of `url` up to date: clone it the first time, afterwards fetch
@@ -162,16 +175,26 @@ impl RepoCache {
             .unwrap_or_else(PoisonError::into_inner);
         mirror.fetches.fetch_add(1, Ordering::Relaxed);
         tracing::debug!(url = %mirror.url, "git fetch");
+        let outcome = self.fetch_locked(&mirror, &creds);
+        if let Err(err) = &outcome {
+            mirror.failures.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(url = %mirror.url, error = %err, "git fetch failed");
+        }
+        outcome
+    }
+
+    fn fetch_locked(&self, mirror: &Mirror, creds: &Credentials) -> Result<FetchOutcome, Error> {
         if !is_repository(&mirror.dir) {
-            self.clone_mirror(&mirror, &creds)?;
-            let after = self.refs(&mirror)?;
+            self.clone_mirror(mirror, creds)?;
+            let after = self.refs(mirror)?;
             return Ok(FetchOutcome {
                 cloned: true,
                 updated: diff_refs(&BTreeMap::new(), &after),
             });
         }
-        let before = self.refs(&mirror)?;
-        Git::new(Step::Fetch, &mirror.url, self.fetch_timeout, Some(&creds))
+        remove_stale_locks(&mirror.dir, self.fetch_timeout);
+        let before = self.refs(mirror)?;
+        Git::new(Step::Fetch, &mirror.url, self.fetch_timeout, Some(creds))
             .dir(&mirror.dir)
             .args([
                 "fetch",
@@ -183,12 +206,14 @@ impl RepoCache {
             .arg(&mirror.url)
             .args(["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"])
             .run()?;
-        let after = self.refs(&mirror)?;
+        let after = self.refs(mirror)?;
         if let Some(head) = head_target(&mirror.dir)
             && !after.is_empty()
             && !after.contains_key(&head)
+            && let Err(err) = self.refresh_head(mirror, creds)
         {
-            self.refresh_head(&mirror, &creds)?;
+            // The branches and tags are fetched; only HEAD stays behind for now.
+            tracing::warn!(url = %mirror.url, error = %err, "cannot learn the remote's default branch");
         }
         Ok(FetchOutcome {
             cloned: false,
@@ -292,11 +317,28 @@ impl RepoCache {
 
     /// The commit `revision` names in the mirror of `url`: a branch, a tag (light or
     /// annotated, peeled to its commit), a full or abbreviated commit id, a full
-    /// reference name, or `HEAD`/`""` for the remote's default branch. Reads the
-    /// mirror as last fetched; nothing goes to the network.
+    /// reference name, or `HEAD`/`""` for the remote's default branch. A name that is
+    /// both a branch and a tag is the branch (as in Argo CD). Reads the mirror as last
+    /// fetched; nothing goes to the network.
     pub fn resolve(&self, url: &str, revision: &str) -> Result<CommitId, Error> {
         let reader = self.reader_for(url)?;
         resolve_in(&reader, revision)
+    }
+
+    /// Every branch and tag of the mirror of `url` (full reference names, sorted) with
+    /// the commit it names; tags of objects other than commits are left out.
+    pub fn references(&self, url: &str) -> Result<Vec<(String, CommitId)>, Error> {
+        let reader = self.reader_for(url)?;
+        let mut out = Vec::new();
+        for (name, hex) in list_refs(&reader)? {
+            let Ok(id) = ObjectId::from_hex(hex.as_bytes()) else {
+                continue;
+            };
+            if let Ok(Some(commit)) = reader.peel_to_commit(id)? {
+                out.push((name, CommitId(commit)));
+            }
+        }
+        Ok(out)
     }
 
     /// The name of the remote's default branch (as of the first clone, refreshed when
@@ -371,6 +413,68 @@ impl RepoCache {
         reader.diff_trees(old, new, "", &mut out)?;
         out.sort();
         Ok(out)
+    }
+}
+
+/// Whether `path` was last modified longer than `age` ago.
+fn older_than(path: &Path, age: Duration) -> bool {
+    std::fs::symlink_metadata(path)
+        .and_then(|m| m.modified())
+        .ok()
+        .and_then(|t| t.elapsed().ok())
+        .is_some_and(|elapsed| elapsed > age)
+}
+
+/// Remove the lock files a git killed mid-fetch (a crashed process) leaves behind,
+/// which would make every later fetch fail. Only locks older than the fetch time
+/// limit go: a fetch still running anywhere has been stopped by then.
+fn remove_stale_locks(dir: &Path, age: Duration) {
+    for name in [
+        "packed-refs.lock",
+        "shallow.lock",
+        "config.lock",
+        "HEAD.lock",
+        "index.lock",
+    ] {
+        let path = dir.join(name);
+        if older_than(&path, age) {
+            tracing::warn!(path = %path.display(), "removing a stale git lock");
+            let _ = std::fs::remove_file(&path);
+        }
+    }
+    let mut dirs = vec![dir.join("refs")];
+    while let Some(current) = dirs.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            match entry.file_type() {
+                Ok(t) if t.is_dir() => dirs.push(path),
+                Ok(t)
+                    if t.is_file()
+                        && path.extension().is_some_and(|e| e == "lock")
+                        && older_than(&path, age) =>
+                {
+                    tracing::warn!(path = %path.display(), "removing a stale git lock");
+                    let _ = std::fs::remove_file(&path);
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// Remove what interrupted first clones left in the cache directory.
+fn remove_stale_clones(root: &Path, age: Duration) {
+    let Ok(entries) = std::fs::read_dir(root) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if entry.file_name().to_string_lossy().starts_with(".clone-") && older_than(&path, age) {
+            let _ = std::fs::remove_dir_all(&path);
+        }
     }
 }
 

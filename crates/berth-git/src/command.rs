@@ -2,7 +2,6 @@
 //! without blocking, and messages scrubbed of credentials.
 
 use std::io::{Read, Write};
-use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
@@ -61,18 +60,32 @@ impl Git {
         creds: Option<&Credentials>,
     ) -> Git {
         let mut cmd = Command::new("git");
+        // Never prompt: no terminal prompts, no askpass programs (an empty GIT_ASKPASS
+        // also hides core.askPass and SSH_ASKPASS from git), no ssh askpass either.
         cmd.env("GIT_TERMINAL_PROMPT", "0")
+            .env("GIT_ASKPASS", "")
+            .env("SSH_ASKPASS_REQUIRE", "never")
             .env("LC_ALL", "C")
-            .env("LANGUAGE", "C")
-            .env_remove("GIT_DIR")
-            .env_remove("GIT_WORK_TREE")
-            .env_remove("GIT_INDEX_FILE")
-            .args([
-                "-c",
-                "gc.autoDetach=false",
-                "-c",
-                "maintenance.autoDetach=false",
-            ]);
+            .env("LANGUAGE", "C");
+        // Variables a surrounding git (a hook, CI) may have set that would redirect
+        // this command to another repository.
+        for var in [
+            "GIT_DIR",
+            "GIT_WORK_TREE",
+            "GIT_INDEX_FILE",
+            "GIT_OBJECT_DIRECTORY",
+            "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+            "GIT_NAMESPACE",
+            "GIT_COMMON_DIR",
+        ] {
+            cmd.env_remove(var);
+        }
+        cmd.args([
+            "-c",
+            "gc.autoDetach=false",
+            "-c",
+            "maintenance.autoDetach=false",
+        ]);
         let mut secrets = Vec::new();
         if let Some(creds) = creds {
             creds.apply(&mut cmd);
@@ -136,9 +149,10 @@ impl Git {
             Stdio::null()
         })
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::piped());
         // Its own process group, so a timeout can stop git's helpers (remote-http, ssh) too.
-        .process_group(0);
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         let mut child = cmd
             .spawn()
             .map_err(|source| Error::Spawn { step, source })?;
@@ -253,13 +267,16 @@ fn wait_until(child: &mut Child, deadline: Instant) -> std::io::Result<Option<Ex
 
 /// Stop git and everything it started (its process group), then reap it.
 fn kill(child: &mut Child) {
-    let group = format!("-{}", child.id());
-    let _ = Command::new("kill")
-        .args(["-KILL", "--", &group])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status();
+    #[cfg(unix)]
+    {
+        let group = format!("-{}", child.id());
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &group])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status();
+    }
     let _ = child.kill();
     let _ = child.wait();
 }

@@ -190,6 +190,23 @@ mod tests {
     }
 
     #[test]
+    fn an_ssh_key_goes_into_the_ssh_command() {
+        let mut cmd = Command::new("git");
+        Credentials::ssh_key("/keys/deploy key").apply(&mut cmd);
+        let ssh = cmd
+            .get_envs()
+            .find(|(k, _)| *k == "GIT_SSH_COMMAND")
+            .and_then(|(_, v)| v)
+            .map(|v| v.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        assert_eq!(
+            ssh,
+            "ssh -i '/keys/deploy key' -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new -o BatchMode=yes"
+        );
+        assert_eq!(cmd.get_args().count(), 0, "no credential helper for SSH");
+    }
+
+    #[test]
     fn ssh_key_paths_are_quoted() {
         assert_eq!(shell_quote("/a b/it's"), "'/a b/it'\\''s'");
     }

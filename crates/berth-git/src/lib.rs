@@ -15,6 +15,35 @@
 //!   time limit.
 //!
 //! Everything is synchronous; call it from blocking threads.
+//!
+//! ```no_run
+//! use berth_git::{Credentials, RepoCache, Signature, Workdir};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! // The controller: one fetch per repository, then cheap in-process reads.
+//! let cache = RepoCache::open("/var/cache/berth/git")?;
+//! let url = "https://git.example.com/org/gitops-config.git";
+//! let creds = Credentials::from_env("BERTH_GIT");
+//! let outcome = cache.fetch(url, &creds)?;
+//! if outcome.changed() {
+//!     let commit = cache.resolve(url, "main")?;
+//!     let snapshot = cache.snapshot(url, commit)?;
+//!     let render_key = snapshot.tree_id("charts/app")?;
+//!     let files = snapshot.files_under("charts/app")?.unwrap_or_default();
+//!     println!("{render_key:?}: {} files", files.len());
+//! }
+//!
+//! // A CI command: bump an image tag, retrying when another push got there first.
+//! let work = Workdir::clone(url, "main", "/tmp/berth-bump", &creds)?;
+//! let bot = Signature::new("berth", "berth@example.com");
+//! work.edit_commit_push(&creds, &bot, "app: image 1.2.3", 5, |wd| {
+//!     wd.write_file("charts/app/values-prod.yaml", b"image:\n  tag: 1.2.3\n")
+//! })?;
+//! # Ok(())
+//! # }
+//! ```
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod cache;
 mod command;

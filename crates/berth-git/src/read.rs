@@ -1,6 +1,6 @@
 //! In-process reading of commits, trees and blobs with gix.
 
-use std::collections::{BTreeMap, BinaryHeap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 use gix::ObjectId;
 use gix::objs::tree::EntryKind;
@@ -233,17 +233,33 @@ impl Reader {
     ) -> Result<Vec<LogEntry>, Error> {
         let mut result = Vec::new();
         let mut seen: HashSet<ObjectId> = HashSet::new();
+        // Commits queued for the walk, decoded once: their time orders the queue.
+        let mut pending: HashMap<ObjectId, CommitInfo> = HashMap::new();
         let mut queue: BinaryHeap<(i64, ObjectId)> = BinaryHeap::new();
         let first = self.commit_info(start)?;
         seen.insert(start);
         queue.push((first.committer.time, start));
+        pending.insert(start, first);
         while let Some((_, id)) = queue.pop() {
             if result.len() >= limit {
                 break;
             }
-            let info = self.commit_info(id)?;
+            let info = match pending.remove(&id) {
+                Some(info) => info,
+                None => self.commit_info(id)?,
+            };
+            for parent in &info.parents {
+                if seen.insert(parent.0) {
+                    let parent_info = self.commit_info(parent.0)?;
+                    queue.push((parent_info.committer.time, parent.0));
+                    pending.insert(parent.0, parent_info);
+                }
+            }
             let parent_tree = match info.parents.first() {
-                Some(parent) => Some(self.commit_info(parent.0)?.tree.0),
+                Some(parent) => match pending.get(&parent.0) {
+                    Some(parent_info) => Some(parent_info.tree.0),
+                    None => Some(self.commit_info(parent.0)?.tree.0),
+                },
                 None => None,
             };
             let mut changed = Vec::new();
@@ -276,12 +292,6 @@ impl Reader {
                 }
                 changed.sort();
                 changed.dedup();
-            }
-            for parent in &info.parents {
-                if seen.insert(parent.0) {
-                    let time = self.commit_info(parent.0)?.committer.time;
-                    queue.push((time, parent.0));
-                }
             }
             if !changed.is_empty() {
                 changed.sort();

@@ -429,6 +429,40 @@ impl Workdir {
     }
 }
 
+impl Workdir {
+    /// The whole edit-commit-push cycle of a CI command: run `edit`, commit as
+    /// `author`, push; when the push loses a race ([`PushError::NonFastForward`]),
+    /// reset to the remote and run `edit` again, up to `attempts` times in all.
+    /// `Ok(None)` when `edit` left the clone as it was (nothing is pushed). Start from
+    /// a fresh clone or [`Workdir::reset_to_remote`]: when this gives up, its last
+    /// commit stays in the clone.
+    pub fn edit_commit_push(
+        &self,
+        creds: &Credentials,
+        author: &Signature,
+        message: &str,
+        attempts: usize,
+        mut edit: impl FnMut(&Workdir) -> Result<(), Error>,
+    ) -> Result<Option<CommitId>, PushError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            edit(self)?;
+            let Some(commit) = self.commit(author, message)? else {
+                return Ok(None);
+            };
+            match self.push(creds) {
+                Ok(()) => return Ok(Some(commit)),
+                Err(PushError::NonFastForward { .. }) if attempt < attempts => {
+                    tracing::info!(url = %self.url, attempt, "push lost a race; retrying on the new remote head");
+                    self.reset_to_remote(creds)?;
+                }
+                Err(err) => return Err(err),
+            }
+        }
+    }
+}
+
 /// Whether a push was refused because the remote branch is not where we left it.
 fn is_rejected_as_stale(message: &str) -> bool {
     let lower = message.to_ascii_lowercase();
