@@ -40,8 +40,8 @@ fn is_manual_child_app(live: &Value) -> bool {
             .is_some_and(|v| v.starts_with("argoproj.io/"));
     let automated = &live["spec"]["syncPolicy"]["automated"];
     let manual = automated.is_null() || automated["enabled"] == false;
-    let operating = !live["operation"].is_null()
-        || live["status"]["operationState"]["phase"] == "Running";
+    let operating =
+        !live["operation"].is_null() || live["status"]["operationState"]["phase"] == "Running";
     is_app && manual && !operating
 }
 
@@ -62,6 +62,9 @@ mod tests {
         let manual_syncing = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Application",
             "spec": {}, "operation": {"sync": {}},
             "status": {"health": {"status": "Progressing"}}});
-        assert!(matches!(health_of(&manual_syncing), HealthState::Progressing(_)));
+        assert!(matches!(
+            health_of(&manual_syncing),
+            HealthState::Progressing(_)
+        ));
     }
 }

@@ -1144,7 +1144,12 @@ impl Reconciler {
             .get(&application_gvk(), &self.config.namespace, name)
             .await
             .map_err(|e| e.to_string())?
-            .ok_or_else(|| format!("application {name:?} not found in namespace {}", self.config.namespace))?;
+            .ok_or_else(|| {
+                format!(
+                    "application {name:?} not found in namespace {}",
+                    self.config.namespace
+                )
+            })?;
         let app = Application::from_value(&obj).map_err(|e| e.to_string())?;
         let sources: Vec<Source> = app
             .spec
@@ -1165,7 +1170,11 @@ impl Reconciler {
             if is_hook(&t.object) || is_skip(&t.object) || is_ignored_hook(&t.object) {
                 continue;
             }
-            let applicable: Vec<_> = ignores.iter().copied().filter(|i| ignore_applies(i, &t.object)).collect();
+            let applicable: Vec<_> = ignores
+                .iter()
+                .copied()
+                .filter(|i| ignore_applies(i, &t.object))
+                .collect();
             let live = c.live.get(&t.key).map(|l| normalize(l, &applicable));
             let predicted = match self.cluster.apply(&t.object, true).await {
                 Ok(p) => normalize(&p, &applicable),
@@ -1177,7 +1186,11 @@ impl Reconciler {
             out.push(ResourceDiff {
                 key: t.key.clone(),
                 status: if synced { "Synced" } else { "OutOfSync" },
-                diff: if synced { String::new() } else { crate::compare::unified_diff(&title, live.as_ref(), Some(&predicted)) },
+                diff: if synced {
+                    String::new()
+                } else {
+                    crate::compare::unified_diff(&title, live.as_ref(), Some(&predicted))
+                },
             });
         }
         let wanted: HashSet<&ObjectKey> = c.targets.iter().map(|t| &t.key).collect();

@@ -20,8 +20,8 @@ struct Process {
 
 impl Process {
     fn rss_mib(&self) -> (f64, f64) {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         let field = |name: &str| {
             status
                 .lines()
@@ -34,10 +34,16 @@ impl Process {
 
     /// User plus system CPU time so far, in seconds.
     fn cpu_seconds(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.child.id())).unwrap_or_default();
         let after = stat.rsplit(')').next().unwrap_or_default();
         let fields: Vec<&str> = after.split_whitespace().collect();
-        let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
         // utime and stime are fields 14 and 15 of /proc/PID/stat (11 and 12 after the name).
         (ticks(11) + ticks(12)) / 100.0
     }
@@ -66,8 +72,16 @@ fn git(dir: &Path, args: &[&str]) {
 fn write_repo(dir: &Path, apps: usize) {
     let chart = dir.join("charts/svc");
     std::fs::create_dir_all(chart.join("templates")).expect("mkdir");
-    std::fs::write(chart.join("Chart.yaml"), "apiVersion: v2\nname: svc\nversion: 1.0.0\n").expect("write");
-    std::fs::write(chart.join("values.yaml"), "image: registry.example.com/svc:1.0.0\nreplicas: 1\nlevel: info\n").expect("write");
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        "apiVersion: v2\nname: svc\nversion: 1.0.0\n",
+    )
+    .expect("write");
+    std::fs::write(
+        chart.join("values.yaml"),
+        "image: registry.example.com/svc:1.0.0\nreplicas: 1\nlevel: info\n",
+    )
+    .expect("write");
     let templates = r#"apiVersion: v1
 kind: ServiceAccount
 metadata:
@@ -188,14 +202,25 @@ fn kubectl(kubeconfig: &Path, args: &[&str]) -> String {
         .args(args)
         .output()
         .expect("kubectl");
-    assert!(out.status.success(), "kubectl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "kubectl {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 fn count_synced(kubeconfig: &Path) -> (usize, usize) {
     let out = kubectl(
         kubeconfig,
-        &["get", "applications.argoproj.io", "-n", "berth", "-o", "jsonpath={range .items[*]}{.status.sync.status}/{.status.health.status}{\"\\n\"}{end}"],
+        &[
+            "get",
+            "applications.argoproj.io",
+            "-n",
+            "berth",
+            "-o",
+            "jsonpath={range .items[*]}{.status.sync.status}/{.status.health.status}{\"\\n\"}{end}",
+        ],
     );
     let total = out.lines().count();
     let ok = out.lines().filter(|l| *l == "Synced/Healthy").count();
@@ -203,7 +228,10 @@ fn count_synced(kubeconfig: &Path) -> (usize, usize) {
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn main() {
@@ -215,7 +243,14 @@ fn main() {
     write_repo(&repo, apps);
 
     let mut sandbox = Command::new(env!("CARGO_BIN_EXE_berth"))
-        .args(["sandbox", "--listen", "127.0.0.1:0", "--nodes", "12", "--data-dir"])
+        .args([
+            "sandbox",
+            "--listen",
+            "127.0.0.1:0",
+            "--nodes",
+            "12",
+            "--data-dir",
+        ])
         .arg(work.path().join("sandbox"))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -258,7 +293,15 @@ fn main() {
     }
 
     let start = Instant::now();
-    kubectl(&kubeconfig, &["apply", "--server-side", "-f", &repo.join("apps/apps.yaml").display().to_string()]);
+    kubectl(
+        &kubeconfig,
+        &[
+            "apply",
+            "--server-side",
+            "-f",
+            &repo.join("apps/apps.yaml").display().to_string(),
+        ],
+    );
     let applied = start.elapsed();
     let mut last_report = Instant::now();
     loop {
@@ -267,26 +310,45 @@ fn main() {
             break;
         }
         if last_report.elapsed() > Duration::from_secs(10) {
-            eprintln!("  {:>5.1}s: {ok}/{total} Synced and Healthy", start.elapsed().as_secs_f64());
+            eprintln!(
+                "  {:>5.1}s: {ok}/{total} Synced and Healthy",
+                start.elapsed().as_secs_f64()
+            );
             last_report = Instant::now();
         }
-        assert!(start.elapsed() < Duration::from_secs(900), "apps did not converge: {ok}/{total}");
+        assert!(
+            start.elapsed() < Duration::from_secs(900),
+            "apps did not converge: {ok}/{total}"
+        );
         std::thread::sleep(Duration::from_millis(500));
     }
     let converged = start.elapsed();
     let (rss_after, peak) = controller.rss_mib();
-    println!("gitops/{apps} apps x 10 resources: applied in {:.1}s, all Synced and Healthy after {:.1}s", applied.as_secs_f64(), converged.as_secs_f64());
-    println!("gitops/controller memory: {rss_after:.1} MiB resident after convergence, {peak:.1} MiB peak");
+    println!(
+        "gitops/{apps} apps x 10 resources: applied in {:.1}s, all Synced and Healthy after {:.1}s",
+        applied.as_secs_f64(),
+        converged.as_secs_f64()
+    );
+    println!(
+        "gitops/controller memory: {rss_after:.1} MiB resident after convergence, {peak:.1} MiB peak"
+    );
 
     // Idle: nothing changes in git or in the cluster.
     std::thread::sleep(Duration::from_secs(5));
-    let polls_before = std::fs::read_to_string(&log_path).unwrap_or_default().matches("polled").count();
+    let polls_before = std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .matches("polled")
+        .count();
     let cpu_before = controller.cpu_seconds();
     let idle_start = Instant::now();
     std::thread::sleep(Duration::from_secs(idle));
     let cpu = controller.cpu_seconds() - cpu_before;
     let wall = idle_start.elapsed().as_secs_f64();
-    let polls = std::fs::read_to_string(&log_path).unwrap_or_default().matches("polled").count() - polls_before;
+    let polls = std::fs::read_to_string(&log_path)
+        .unwrap_or_default()
+        .matches("polled")
+        .count()
+        - polls_before;
     let (rss_idle, peak) = controller.rss_mib();
     println!(
         "gitops/idle: {:.2}% of one core ({cpu:.2} CPU-s over {wall:.0} s), {rss_idle:.1} MiB resident ({peak:.1} MiB peak)",

@@ -71,10 +71,7 @@ pub async fn client(kubeconfig: Option<&PathBuf>) -> anyhow::Result<kube::Client
 
 /// A controller (or the CLI's view of one): flags first, then the rewrites stored in the
 /// cluster's `berth-config` ConfigMap.
-pub async fn controller(
-    args: &ControllerArgs,
-    client: kube::Client,
-) -> anyhow::Result<Controller> {
+pub async fn controller(args: &ControllerArgs, client: kube::Client) -> anyhow::Result<Controller> {
     let git = GitRepos::open(
         &args.cache_dir,
         berth_git::Credentials::from_env("BERTH_GIT"),

@@ -16,7 +16,13 @@ fn replicas(env: &Env, ns: &str, name: &str) -> Option<i64> {
 
 fn set_line(text: &str, prefix: &str, new_line: &str) -> String {
     text.lines()
-        .map(|l| if l.trim_start().starts_with(prefix) { new_line.to_string() } else { l.to_string() })
+        .map(|l| {
+            if l.trim_start().starts_with(prefix) {
+                new_line.to_string()
+            } else {
+                l.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n"
@@ -27,7 +33,13 @@ fn condition_messages(app: &Value) -> String {
         .as_array()
         .into_iter()
         .flatten()
-        .map(|c| format!("{}: {}", c["type"].as_str().unwrap_or(""), c["message"].as_str().unwrap_or("")))
+        .map(|c| {
+            format!(
+                "{}: {}",
+                c["type"].as_str().unwrap_or(""),
+                c["message"].as_str().unwrap_or("")
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -44,11 +56,22 @@ async fn stg_environment_lifecycle() {
     eprintln!("stg synced and healthy after {took:?}");
 
     // The migration hook finished before the Deployment that needs the new schema existed.
-    let job = env.get(&["job", "-n", "orders-api-stg", "orders-api-migrate"]).expect("migration job");
-    let deployment = env.get(&["deployment", "-n", "orders-api-stg", "orders-api"]).expect("deployment");
-    let completed = job["status"]["completionTime"].as_str().expect("job completed");
-    let created = deployment["metadata"]["creationTimestamp"].as_str().expect("created");
-    assert!(completed <= created, "job completed {completed}, deployment created {created}");
+    let job = env
+        .get(&["job", "-n", "orders-api-stg", "orders-api-migrate"])
+        .expect("migration job");
+    let deployment = env
+        .get(&["deployment", "-n", "orders-api-stg", "orders-api"])
+        .expect("deployment");
+    let completed = job["status"]["completionTime"]
+        .as_str()
+        .expect("job completed");
+    let created = deployment["metadata"]["creationTimestamp"]
+        .as_str()
+        .expect("created");
+    assert!(
+        completed <= created,
+        "job completed {completed}, deployment created {created}"
+    );
     assert!(
         job["metadata"]["annotations"]["berth.dev/tracking-id"]
             .as_str()
@@ -58,7 +81,13 @@ async fn stg_environment_lifecycle() {
 
     // A hand edit is reverted by self-heal within 5 s.
     let before = replicas(&env, "payments-worker-stg", "payments-worker").expect("replicas");
-    env.kubectl(&["scale", "deployment/payments-worker", "-n", "payments-worker-stg", "--replicas=7"]);
+    env.kubectl(&[
+        "scale",
+        "deployment/payments-worker",
+        "-n",
+        "payments-worker-stg",
+        "--replicas=7",
+    ]);
     let healed = env.wait_until(Duration::from_secs(5), "kubectl scale is reverted", |e| {
         replicas(e, "payments-worker-stg", "payments-worker") == Some(before)
     });
@@ -69,12 +98,21 @@ async fn stg_environment_lifecycle() {
     };
     let original_queue = queue(&env).expect("QUEUE is set");
     env.kubectl(&[
-        "patch", "configmap", "payments-worker", "-n", "payments-worker-stg", "--type", "merge",
-        "-p", r#"{"data":{"QUEUE":"edited-by-hand"}}"#,
+        "patch",
+        "configmap",
+        "payments-worker",
+        "-n",
+        "payments-worker-stg",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"data":{"QUEUE":"edited-by-hand"}}"#,
     ]);
-    env.wait_until(Duration::from_secs(5), "a ConfigMap edit is reverted", |e| {
-        queue(e).as_deref() == Some(original_queue.as_str())
-    });
+    env.wait_until(
+        Duration::from_secs(5),
+        "a ConfigMap edit is reverted",
+        |e| queue(e).as_deref() == Some(original_queue.as_str()),
+    );
 
     // A values commit reaches the cluster within the poll interval (1 s here).
     let values = env.read("charts/payments-worker/values-stg.yaml");
@@ -84,52 +122,88 @@ async fn stg_environment_lifecycle() {
         &set_line(&values, "replicaCount:", &format!("replicaCount: {target}")),
     );
     env.commit("payments-worker stg: one more replica");
-    let took = env.wait_until(Duration::from_secs(15), "the values commit is deployed", |e| {
-        replicas(e, "payments-worker-stg", "payments-worker") == Some(target)
-    });
+    let took = env.wait_until(
+        Duration::from_secs(15),
+        "the values commit is deployed",
+        |e| replicas(e, "payments-worker-stg", "payments-worker") == Some(target),
+    );
     eprintln!("values commit deployed after {took:?}");
 
     // A template error in one chart: a condition with file and line on that app, nothing
     // pruned, and the other apps keep syncing.
     let template = "charts/orders-api/templates/configmap.yaml";
     let original = env.read(template);
-    env.write(template, &format!("{original}\n{{{{ .Values.missing.deeper }}}}\n"));
+    env.write(
+        template,
+        &format!("{original}\n{{{{ .Values.missing.deeper }}}}\n"),
+    );
     let values = env.read("charts/payments-worker/values-stg.yaml");
     env.write(
         "charts/payments-worker/values-stg.yaml",
-        &set_line(&values, "replicaCount:", &format!("replicaCount: {}", target + 1)),
+        &set_line(
+            &values,
+            "replicaCount:",
+            &format!("replicaCount: {}", target + 1),
+        ),
     );
     env.commit("broken orders-api template, and a payments-worker change");
-    env.wait_until(Duration::from_secs(15), "the template error shows on orders-api-stg", |e| {
-        e.app("orders-api-stg").is_some_and(|a| {
-            condition_messages(&a).contains("ComparisonError")
-                && condition_messages(&a).contains("templates/configmap.yaml:")
-        })
-    });
+    env.wait_until(
+        Duration::from_secs(15),
+        "the template error shows on orders-api-stg",
+        |e| {
+            e.app("orders-api-stg").is_some_and(|a| {
+                condition_messages(&a).contains("ComparisonError")
+                    && condition_messages(&a).contains("templates/configmap.yaml:")
+            })
+        },
+    );
     let app = env.app("orders-api-stg").expect("app");
     eprintln!("condition: {}", condition_messages(&app));
-    env.wait_until(Duration::from_secs(15), "payments-worker still syncs", |e| {
-        replicas(e, "payments-worker-stg", "payments-worker") == Some(target + 1)
-    });
-    assert!(env.get(&["deployment", "-n", "orders-api-stg", "orders-api"]).is_some(), "nothing pruned");
-    assert!(env.get(&["configmap", "-n", "orders-api-stg", "orders-api"]).is_some(), "nothing pruned");
+    env.wait_until(
+        Duration::from_secs(15),
+        "payments-worker still syncs",
+        |e| replicas(e, "payments-worker-stg", "payments-worker") == Some(target + 1),
+    );
+    assert!(
+        env.get(&["deployment", "-n", "orders-api-stg", "orders-api"])
+            .is_some(),
+        "nothing pruned"
+    );
+    assert!(
+        env.get(&["configmap", "-n", "orders-api-stg", "orders-api"])
+            .is_some(),
+        "nothing pruned"
+    );
     env.write(template, &original);
     env.commit("fix the orders-api template");
     env.wait_until(Duration::from_secs(15), "the condition clears", |e| {
-        e.app("orders-api-stg").is_some_and(|a| !condition_messages(&a).contains("ComparisonError"))
+        e.app("orders-api-stg")
+            .is_some_and(|a| !condition_messages(&a).contains("ComparisonError"))
     });
 
     // Deleting an Application file prunes that app and only its objects.
     std::fs::remove_file(env.repo.join("applications/stg/payments-worker.yaml")).expect("rm");
     env.commit("retire payments-worker in stg");
-    env.wait_until(Duration::from_secs(30), "payments-worker-stg and its Deployment are gone", |e| {
-        e.app("payments-worker-stg").is_none()
-            && e.get(&["deployment", "-n", "payments-worker-stg", "payments-worker"]).is_none()
-    });
-    assert!(env.get(&["deployment", "-n", "orders-api-stg", "orders-api"]).is_some());
+    env.wait_until(
+        Duration::from_secs(30),
+        "payments-worker-stg and its Deployment are gone",
+        |e| {
+            e.app("payments-worker-stg").is_none()
+                && e.get(&["deployment", "-n", "payments-worker-stg", "payments-worker"])
+                    .is_none()
+        },
+    );
+    assert!(
+        env.get(&["deployment", "-n", "orders-api-stg", "orders-api"])
+            .is_some()
+    );
     assert!(env.app("orders-api-stg").is_some());
     let root = env.app("root-stg").expect("root");
-    assert_eq!(root["status"]["sync"]["status"], "Synced", "{}", root["status"]);
+    assert_eq!(
+        root["status"]["sync"]["status"], "Synced",
+        "{}",
+        root["status"]
+    );
     env.stop().await;
 }
 
@@ -138,30 +212,59 @@ async fn stg_environment_lifecycle() {
 async fn prod_waits_for_a_manual_sync() {
     let env = Env::start().await;
     env.bootstrap("prod");
-    env.wait_until(SYNC_TIMEOUT, "the prod Applications exist and are compared", |e| {
-        e.app("orders-api-prod").is_some_and(|a| a["status"]["sync"]["status"] == "OutOfSync")
-    });
+    env.wait_until(
+        SYNC_TIMEOUT,
+        "the prod Applications exist and are compared",
+        |e| {
+            e.app("orders-api-prod")
+                .is_some_and(|a| a["status"]["sync"]["status"] == "OutOfSync")
+        },
+    );
     std::thread::sleep(Duration::from_secs(3));
     let app = env.app("orders-api-prod").expect("app");
     assert_eq!(app["status"]["sync"]["status"], "OutOfSync");
-    assert!(app["status"]["operationState"].is_null(), "{}", app["status"]);
-    assert!(env.get(&["deployment", "-n", "orders-api-prod", "orders-api"]).is_none());
+    assert!(
+        app["status"]["operationState"].is_null(),
+        "{}",
+        app["status"]
+    );
+    assert!(
+        env.get(&["deployment", "-n", "orders-api-prod", "orders-api"])
+            .is_none()
+    );
 
     env.kubectl(&[
-        "patch", "applications.argoproj.io", "orders-api-prod", "-n", "berth", "--type", "merge",
-        "-p", r#"{"operation":{"initiatedBy":{"username":"alice"},"sync":{"prune":true}}}"#,
+        "patch",
+        "applications.argoproj.io",
+        "orders-api-prod",
+        "-n",
+        "berth",
+        "--type",
+        "merge",
+        "-p",
+        r#"{"operation":{"initiatedBy":{"username":"alice"},"sync":{"prune":true}}}"#,
     ]);
-    env.wait_until(SYNC_TIMEOUT, "orders-api-prod is Synced after the manual sync", |e| {
-        e.app("orders-api-prod").is_some_and(|a| {
-            a["status"]["sync"]["status"] == "Synced"
-                && a["status"]["operationState"]["phase"] == "Succeeded"
-        })
-    });
+    env.wait_until(
+        SYNC_TIMEOUT,
+        "orders-api-prod is Synced after the manual sync",
+        |e| {
+            e.app("orders-api-prod").is_some_and(|a| {
+                a["status"]["sync"]["status"] == "Synced"
+                    && a["status"]["operationState"]["phase"] == "Succeeded"
+            })
+        },
+    );
     let app = env.app("orders-api-prod").expect("app");
-    let history = app["status"]["history"].as_array().cloned().unwrap_or_default();
+    let history = app["status"]["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(history.len(), 1, "{history:?}");
     assert_eq!(history[0]["initiatedBy"]["username"], "alice");
-    assert!(app["operation"].is_null(), "the operation is cleared when done");
+    assert!(
+        app["operation"].is_null(),
+        "the operation is cleared when done"
+    );
     env.stop().await;
 }
 
@@ -184,21 +287,47 @@ async fn a_killed_controller_resumes_the_sync() {
     env.commit("slow migration");
     env.bootstrap("stg");
     env.wait_until(SYNC_TIMEOUT, "the migration hook is running", |e| {
-        e.get(&["job", "-n", "orders-api-stg", "orders-api-migrate"]).is_some()
+        e.get(&["job", "-n", "orders-api-stg", "orders-api-migrate"])
+            .is_some()
     });
-    let uid = env.get(&["job", "-n", "orders-api-stg", "orders-api-migrate"]).expect("job")["metadata"]["uid"].clone();
+    let uid = env
+        .get(&["job", "-n", "orders-api-stg", "orders-api-migrate"])
+        .expect("job")["metadata"]["uid"]
+        .clone();
     env.kill_controller();
     std::thread::sleep(Duration::from_millis(500));
     env.start_controller();
-    env.wait_until(SYNC_TIMEOUT, "every stg app is Synced and Healthy after the restart", |e| {
-        e.automated_apps_synced(4)
-    });
-    let job = env.get(&["job", "-n", "orders-api-stg", "orders-api-migrate"]).expect("job");
-    assert_eq!(job["metadata"]["uid"], uid, "the migration ran once: the same Job finished");
+    env.wait_until(
+        SYNC_TIMEOUT,
+        "every stg app is Synced and Healthy after the restart",
+        |e| e.automated_apps_synced(4),
+    );
+    let job = env
+        .get(&["job", "-n", "orders-api-stg", "orders-api-migrate"])
+        .expect("job");
+    assert_eq!(
+        job["metadata"]["uid"], uid,
+        "the migration ran once: the same Job finished"
+    );
     let app = env.app("orders-api-stg").expect("app");
-    let history = app["status"]["history"].as_array().cloned().unwrap_or_default();
+    let history = app["status"]["history"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
     assert_eq!(history.len(), 1, "one deploy recorded: {history:?}");
-    let pods = env.get(&["pods", "-n", "orders-api-stg", "-l", "job-name=orders-api-migrate"]).expect("pods");
-    assert_eq!(pods["items"].as_array().map(Vec::len), Some(1), "one migration pod");
+    let pods = env
+        .get(&[
+            "pods",
+            "-n",
+            "orders-api-stg",
+            "-l",
+            "job-name=orders-api-migrate",
+        ])
+        .expect("pods");
+    assert_eq!(
+        pods["items"].as_array().map(Vec::len),
+        Some(1),
+        "one migration pod"
+    );
     env.stop().await;
 }

@@ -182,7 +182,12 @@ impl Env {
     }
 
     /// Polls `check` every 100 ms; fails with the controller's log after `timeout`.
-    pub fn wait_until(&self, timeout: Duration, what: &str, mut check: impl FnMut(&Env) -> bool) -> Duration {
+    pub fn wait_until(
+        &self,
+        timeout: Duration,
+        what: &str,
+        mut check: impl FnMut(&Env) -> bool,
+    ) -> Duration {
         let start = Instant::now();
         loop {
             if check(self) {
@@ -191,13 +196,30 @@ impl Env {
             if start.elapsed() > timeout {
                 let apps = Command::new("kubectl")
                     .env("KUBECONFIG", self.kubeconfig())
-                    .args(["get", "applications.argoproj.io", "-n", "berth", "-o", "yaml"])
+                    .args([
+                        "get",
+                        "applications.argoproj.io",
+                        "-n",
+                        "berth",
+                        "-o",
+                        "yaml",
+                    ])
                     .output()
                     .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
                     .unwrap_or_default();
                 let log = self.controller_log();
-                let tail: String = log.lines().rev().take(40).collect::<Vec<_>>().into_iter().rev().collect::<Vec<_>>().join("\n");
-                panic!("timed out after {timeout:?} waiting until {what}\n--- applications\n{apps}\n--- controller log (tail)\n{tail}");
+                let tail: String = log
+                    .lines()
+                    .rev()
+                    .take(40)
+                    .collect::<Vec<_>>()
+                    .into_iter()
+                    .rev()
+                    .collect::<Vec<_>>()
+                    .join("\n");
+                panic!(
+                    "timed out after {timeout:?} waiting until {what}\n--- applications\n{apps}\n--- controller log (tail)\n{tail}"
+                );
             }
             std::thread::sleep(Duration::from_millis(100));
         }
