@@ -146,12 +146,25 @@ impl Cluster {
     /// Server-side apply of a whole object under Berth's field manager, taking over fields
     /// other managers changed (that is what self-heal means). `dry_run` predicts the result.
     pub async fn apply(&self, obj: &Value, dry_run: bool) -> Result<Value, ClusterError> {
+        self.apply_with(obj, dry_run, true).await
+    }
+
+    /// [`Cluster::apply`]; `validate: false` (`Validate=false`) lets unknown fields through.
+    pub async fn apply_with(
+        &self,
+        obj: &Value,
+        dry_run: bool,
+        validate: bool,
+    ) -> Result<Value, ClusterError> {
         let gvk = gvk_of(obj);
         let rt = self.resource_type(&gvk).await?;
         let name = obj["metadata"]["name"].as_str().unwrap_or_default();
         let namespace = obj["metadata"]["namespace"].as_str().unwrap_or_default();
         let mut params = PatchParams::apply(FIELD_MANAGER).force();
         params.dry_run = dry_run;
+        if !validate {
+            params.field_validation = Some(kube::api::ValidationDirective::Ignore);
+        }
         let result = self
             .api(&rt, namespace)
             .patch(name, &params, &Patch::Apply(obj))

@@ -50,6 +50,45 @@ pub fn normalize(obj: &Value, ignores: &[&IgnoreDifference]) -> Value {
     v
 }
 
+/// Removes from `obj` the fields that `live`'s managedFields give to any of `managers`
+/// (ignoreDifferences.managedFieldsManagers): fields another controller owns, such as an
+/// HPA's replicas, are not drift.
+pub fn strip_managed_by(obj: &Value, live: &Value, managers: &[String]) -> Value {
+    if managers.is_empty() {
+        return obj.clone();
+    }
+    let kind = live["kind"].as_str().unwrap_or_default();
+    let gv = berth_kube::GroupVersion::parse_api_version(
+        live["apiVersion"].as_str().unwrap_or_default(),
+    );
+    let builtin = berth_kube::builtin_by_gvk(&berth_kube::GroupVersionKind {
+        group: gv.group,
+        version: gv.version,
+        kind: kind.to_string(),
+    })
+    .is_some();
+    let mut out = obj.clone();
+    for entry in live["metadata"]["managedFields"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        let manager = entry["manager"].as_str().unwrap_or_default();
+        if !managers.iter().any(|m| m == manager) {
+            continue;
+        }
+        let Ok(set) = berth_kube::from_fields_v1(&entry["fieldsV1"]) else {
+            continue;
+        };
+        out = if builtin {
+            berth_kube::remove_items(&out, &set, &berth_kube::BuiltinTypes::for_kind(kind))
+        } else {
+            berth_kube::remove_items(&out, &set, &berth_kube::DeducedTypes)
+        };
+    }
+    out
+}
+
 /// Whether an ignoreDifferences entry applies to an object (group, kind, exact name and
 /// namespace when given).
 pub fn ignore_applies(ignore: &IgnoreDifference, obj: &Value) -> bool {
@@ -383,6 +422,20 @@ mod tests {
         );
         let other = json!({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "d"}});
         assert!(!ignore_applies(&ignore, &other));
+    }
+
+    #[test]
+    fn fields_of_ignored_managers_are_not_compared() {
+        let live = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "d", "managedFields": [
+                {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": "apps/v1",
+                 "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
+            "spec": {"replicas": 5, "paused": false}});
+        let stripped = strip_managed_by(&live, &live, &["kube-controller-manager".to_string()]);
+        assert!(stripped["spec"].get("replicas").is_none(), "{stripped}");
+        assert_eq!(stripped["spec"]["paused"], false);
+        let kept = strip_managed_by(&live, &live, &["someone-else".to_string()]);
+        assert_eq!(kept["spec"]["replicas"], 5);
     }
 
     #[test]

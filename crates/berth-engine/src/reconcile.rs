@@ -719,8 +719,16 @@ impl Reconciler {
                 return result;
             }
         }
+        let managers: Vec<String> = ignores
+            .iter()
+            .flat_map(|i| i.managed_fields_managers.iter().cloned())
+            .collect();
         let result = match self.cluster.apply(target, true).await {
-            Ok(predicted) => normalize(&predicted, ignores) == normalize(live, ignores),
+            Ok(predicted) => {
+                let predicted = crate::compare::strip_managed_by(&predicted, live, &managers);
+                let current = crate::compare::strip_managed_by(live, live, &managers);
+                normalize(&predicted, ignores) == normalize(&current, ignores)
+            }
             Err(e) => {
                 tracing::debug!(object = %key, error = %e, "dry-run failed");
                 false
@@ -827,6 +835,7 @@ impl Reconciler {
                     let backoff = retry_delay(op, state.retry_count);
                     return (state, StepOutcome::Running(backoff));
                 }
+                crate::sync::on_failure(&ctx).await;
                 state.phase = "Failed".into();
                 state.message = m.clone();
                 state.finished_at = Some(now());

@@ -242,6 +242,7 @@ fn value_files(
 fn user_values(
     files: &[(String, Vec<u8>)],
     helm: &HelmSource,
+    read_file: &dyn Fn(&str) -> Result<Option<Vec<u8>>, SourceError>,
 ) -> Result<TemplateValue, SourceError> {
     let mut base = TemplateValue::empty_map();
     for (name, data) in files {
@@ -274,6 +275,26 @@ fn user_values(
             message: e,
         })?;
     }
+    // fileParameters: `--set-file name=path`, the path relative to the source.
+    for p in &helm.file_parameters {
+        let label = format!("spec.source.helm.fileParameters[{}]", p.name);
+        let data = read_file(&p.path)?.ok_or_else(|| SourceError::Values {
+            file: label.clone(),
+            message: format!("file {} not found", p.path),
+        })?;
+        let reader = |_: &str| -> Result<TemplateValue, String> {
+            Ok(TemplateValue::from_bytes(data.clone()))
+        };
+        berth_chart::values::strvals::parse_into_file(
+            &format!("{}={}", p.name, p.path),
+            &base,
+            &reader,
+        )
+        .map_err(|e| SourceError::Values {
+            file: label,
+            message: e,
+        })?;
+    }
     Ok(base)
 }
 
@@ -301,7 +322,8 @@ fn render_helm(
         &source.repo_url,
         &commit,
     )?;
-    let user = user_values(&values_files, &helm)?;
+    let read_file = |rel: &str| repo.read(&source.repo_url, &commit, &join(path, rel));
+    let user = user_values(&values_files, &helm, &read_file)?;
     let buffered = files
         .into_iter()
         .map(|(name, data)| BufferedFile { name, data })

@@ -476,7 +476,10 @@ async fn execute(ctx: &SyncContext<'_>, p: &PlannedTask) -> Result<String, Strin
             let result = if replace {
                 ctx.cluster.replace(&p.object, ctx.dry_run).await
             } else {
-                ctx.cluster.apply(&p.object, ctx.dry_run).await
+                let validate = options.validate.unwrap_or(true);
+                ctx.cluster
+                    .apply_with(&p.object, ctx.dry_run, validate)
+                    .await
             };
             let created = !ctx.live.contains_key(&p.key);
             result
@@ -512,4 +515,42 @@ async fn wait_gone(
         }
     }
     Err(format!("{key} was not deleted within 30 s"))
+}
+
+/// After a failed operation: SyncFail hooks run (created once per operation), and hooks of
+/// this operation with `HookFailed` are removed.
+pub async fn on_failure(ctx: &SyncContext<'_>) {
+    for target in ctx.targets {
+        if !is_hook(&target.object) {
+            continue;
+        }
+        let mine = ctx.live.get(&target.key).is_some_and(|l| {
+            l["metadata"]["annotations"][SYNC_ID_ANNOTATION].as_str() == Some(ctx.sync_id)
+        });
+        if sync_phases(&target.object).contains(&SyncPhase::SyncFail) {
+            if mine {
+                continue;
+            }
+            let task = PlannedTask {
+                key: target.key.clone(),
+                kind: TaskKind::Hook(SyncPhase::SyncFail),
+                object: target.object.clone(),
+            };
+            if let Err(e) = execute(ctx, &task).await {
+                tracing::warn!(object = %target.key, error = %e, "SyncFail hook not created");
+            }
+        } else if mine
+            && hook_delete_policies(&target.object).contains(&HookDeletePolicy::HookFailed)
+        {
+            let _ = ctx
+                .cluster
+                .delete(
+                    &gvk_of(&target.object),
+                    &target.key.namespace,
+                    &target.key.name,
+                    "background",
+                )
+                .await;
+        }
+    }
 }

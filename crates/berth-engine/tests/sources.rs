@@ -359,3 +359,23 @@ fn kustomize_directories_build_with_kubectl() {
     assert_eq!(objs[0]["metadata"]["name"], "dev-settings");
     assert_eq!(objs[0]["metadata"]["labels"]["team"], "shop");
 }
+
+#[test]
+fn file_parameters_read_files_from_the_source() {
+    let r = chart_repo(&[("chart/files/color.txt", "purple")]);
+    let objs = render(
+        &r,
+        &[helm_source(
+            &r,
+            HelmSource {
+                file_parameters: vec![berth_engine::model::HelmFileParameter {
+                    name: "color".into(),
+                    path: "files/color.txt".into(),
+                }],
+                ..HelmSource::default()
+            },
+        )],
+    )
+    .expect("renders");
+    assert_eq!(objs[0]["data"]["color"], "purple");
+}
