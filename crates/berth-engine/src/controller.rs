@@ -161,6 +161,10 @@ impl Controller {
                 }
             }));
         }
+        guard.tasks.push(tokio::spawn(load_repository_secrets(
+            self.reconciler.clone(),
+            self.config.namespace.clone(),
+        )));
         guard.tasks.push(tokio::spawn(poll_repositories(
             self.reconciler.clone(),
             self.config.poll_interval,
@@ -239,6 +243,44 @@ impl Drop for TaskGuard {
     }
 }
 
+/// Repository credentials from Secrets labelled as Argo CD labels them, re-read every 30 s.
+async fn load_repository_secrets(reconciler: Arc<Reconciler>, namespace: String) {
+    let gvk = GroupVersionKind::gvk("", "v1", "Secret");
+    loop {
+        match reconciler.cluster.list(&gvk, Some(&namespace)).await {
+            Ok(secrets) => {
+                let entries = secrets.iter().filter_map(repo_credential).collect();
+                reconciler.git.set_repository_credentials(entries);
+            }
+            Err(e) => tracing::debug!(error = %e, "cannot list repository Secrets"),
+        }
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    }
+}
+
+/// A repository Secret's fields (base64 `data`, or `stringData` as written).
+pub fn repo_credential(secret: &Value) -> Option<crate::source::RepoCredential> {
+    let kind = secret["metadata"]["labels"]["argocd.argoproj.io/secret-type"].as_str()?;
+    if kind != "repository" && kind != "repo-creds" {
+        return None;
+    }
+    let field = |name: &str| -> Option<String> {
+        if let Some(text) = secret["stringData"][name].as_str() {
+            return Some(text.to_string());
+        }
+        use base64::Engine as _;
+        let raw = secret["data"][name].as_str()?;
+        let bytes = base64::engine::general_purpose::STANDARD.decode(raw).ok()?;
+        String::from_utf8(bytes).ok()
+    };
+    Some(crate::source::RepoCredential {
+        url: field("url")?,
+        username: field("username"),
+        password: field("password"),
+        ssh_private_key: field("sshPrivateKey"),
+    })
+}
+
 /// One fetch per repository per interval, whatever the number of apps using it; a moved
 /// ref queues every app of that repository.
 async fn poll_repositories(reconciler: Arc<Reconciler>, interval: Duration) {
@@ -303,6 +345,38 @@ pub fn redact_url(url: &str) -> String {
 }
 
 pub const API: &str = API_VERSION;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_secrets_are_read_as_argo_cd_writes_them() {
+        let secret = json!({"metadata": {"labels": {"argocd.argoproj.io/secret-type": "repository"}},
+            "data": {"url": "aHR0cHM6Ly9naXQuZXhhbXBsZS5jb20vYS5naXQ=", "password": "czNjcjN0"},
+            "stringData": {"username": "ci"}});
+        let c = repo_credential(&secret).expect("a repository secret");
+        assert_eq!(c.url, "https://git.example.com/a.git");
+        assert_eq!(c.username.as_deref(), Some("ci"));
+        assert_eq!(c.password.as_deref(), Some("s3cr3t"));
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        let other = json!({"metadata": {"labels": {}}, "data": {"url": "eA=="}});
+        assert!(repo_credential(&other).is_none());
+    }
+
+    #[test]
+    fn user_information_is_removed_from_logged_urls() {
+        assert_eq!(
+            redact_url("https://ci:s3cr3t@git.example.com/a.git"),
+            "https://git.example.com/a.git"
+        );
+        assert_eq!(
+            redact_url("https://git.example.com/a@b.git"),
+            "https://git.example.com/a@b.git"
+        );
+        assert_eq!(redact_url("file:///tmp/repo"), "file:///tmp/repo");
+    }
+}
 
 /// The ConfigMap with settings every Berth process in the cluster shares (the controller and
 /// the CLI): `repositories.insteadOf` holds one `ORIGINAL=REPLACEMENT` per line.

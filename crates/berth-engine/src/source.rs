@@ -540,4 +540,29 @@ pub trait GitSource: RepoReader {
     fn fetch(&self, url: &str) -> Result<bool, SourceError>;
     /// How many fetches of this URL have run (for the metric and the one-fetch-per-poll rule).
     fn fetch_count(&self, url: &str) -> u64;
+    /// Credentials per repository URL (or URL prefix), from repository Secrets.
+    fn set_repository_credentials(&self, _entries: Vec<RepoCredential>) {}
+}
+
+/// One repository Secret (`argocd.argoproj.io/secret-type: repository` or `repo-creds`).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct RepoCredential {
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub ssh_private_key: Option<String>,
+}
+
+impl std::fmt::Debug for RepoCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RepoCredential")
+            .field("url", &self.url)
+            .field("username", &self.username)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field(
+                "ssh_private_key",
+                &self.ssh_private_key.as_ref().map(|_| "<redacted>"),
+            )
+            .finish()
+    }
 }
