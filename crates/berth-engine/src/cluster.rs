@@ -69,10 +69,13 @@ pub fn gvk_of(obj: &Value) -> GroupVersionKind {
     GroupVersionKind::gvk(group, version, obj["kind"].as_str().unwrap_or_default())
 }
 
+/// Discovery results by (group, version, kind).
+type TypeCache = Arc<Mutex<HashMap<(String, String, String), ResourceType>>>;
+
 #[derive(Clone)]
 pub struct Cluster {
     client: kube::Client,
-    types: Arc<Mutex<HashMap<(String, String, String), ResourceType>>>,
+    types: TypeCache,
 }
 
 impl Cluster {

@@ -346,38 +346,6 @@ pub fn redact_url(url: &str) -> String {
 
 pub const API: &str = API_VERSION;
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn repository_secrets_are_read_as_argo_cd_writes_them() {
-        let secret = json!({"metadata": {"labels": {"argocd.argoproj.io/secret-type": "repository"}},
-            "data": {"url": "aHR0cHM6Ly9naXQuZXhhbXBsZS5jb20vYS5naXQ=", "password": "czNjcjN0"},
-            "stringData": {"username": "ci"}});
-        let c = repo_credential(&secret).expect("a repository secret");
-        assert_eq!(c.url, "https://git.example.com/a.git");
-        assert_eq!(c.username.as_deref(), Some("ci"));
-        assert_eq!(c.password.as_deref(), Some("s3cr3t"));
-        assert!(!format!("{c:?}").contains("s3cr3t"));
-        let other = json!({"metadata": {"labels": {}}, "data": {"url": "eA=="}});
-        assert!(repo_credential(&other).is_none());
-    }
-
-    #[test]
-    fn user_information_is_removed_from_logged_urls() {
-        assert_eq!(
-            redact_url("https://ci:s3cr3t@git.example.com/a.git"),
-            "https://git.example.com/a.git"
-        );
-        assert_eq!(
-            redact_url("https://git.example.com/a@b.git"),
-            "https://git.example.com/a@b.git"
-        );
-        assert_eq!(redact_url("file:///tmp/repo"), "file:///tmp/repo");
-    }
-}
-
 /// The ConfigMap with settings every Berth process in the cluster shares (the controller and
 /// the CLI): `repositories.insteadOf` holds one `ORIGINAL=REPLACEMENT` per line.
 pub const CONFIG_MAP: &str = "berth-config";
@@ -415,4 +383,36 @@ pub async fn store_url_rewrites(
         "data": {INSTEAD_OF_KEY: text},
     });
     cluster.apply(&cm, false).await.map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repository_secrets_are_read_as_argo_cd_writes_them() {
+        let secret = json!({"metadata": {"labels": {"argocd.argoproj.io/secret-type": "repository"}},
+            "data": {"url": "aHR0cHM6Ly9naXQuZXhhbXBsZS5jb20vYS5naXQ=", "password": "czNjcjN0"},
+            "stringData": {"username": "ci"}});
+        let c = repo_credential(&secret).expect("a repository secret");
+        assert_eq!(c.url, "https://git.example.com/a.git");
+        assert_eq!(c.username.as_deref(), Some("ci"));
+        assert_eq!(c.password.as_deref(), Some("s3cr3t"));
+        assert!(!format!("{c:?}").contains("s3cr3t"));
+        let other = json!({"metadata": {"labels": {}}, "data": {"url": "eA=="}});
+        assert!(repo_credential(&other).is_none());
+    }
+
+    #[test]
+    fn user_information_is_removed_from_logged_urls() {
+        assert_eq!(
+            redact_url("https://ci:s3cr3t@git.example.com/a.git"),
+            "https://git.example.com/a.git"
+        );
+        assert_eq!(
+            redact_url("https://git.example.com/a@b.git"),
+            "https://git.example.com/a@b.git"
+        );
+        assert_eq!(redact_url("file:///tmp/repo"), "file:///tmp/repo");
+    }
 }

@@ -9,6 +9,8 @@ use berth_git::{CommitId, Credentials, RepoCache, Snapshot};
 
 use crate::source::{GitSource, RepoCredential, RepoReader, SourceError};
 
+type SharedSnapshot = Arc<Mutex<Snapshot>>;
+
 pub struct GitRepos {
     cache: RepoCache,
     credentials: Credentials,
@@ -16,7 +18,7 @@ pub struct GitRepos {
     by_url: std::sync::RwLock<Vec<(String, Credentials)>>,
     /// gix readers are not shareable between threads; each open snapshot is used by one
     /// thread at a time.
-    snapshots: Mutex<HashMap<(String, String), Arc<Mutex<Snapshot>>>>,
+    snapshots: Mutex<HashMap<(String, String), SharedSnapshot>>,
 }
 
 impl GitRepos {

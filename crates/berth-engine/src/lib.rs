@@ -2,6 +2,11 @@
 //! sources come from git, rendered through `berth-chart`, compared with the live cluster and
 //! synced with prune, self-heal, waves and hooks.
 
+// Nested `if let` over locks and optional fields reads better than let-chains here.
+#![allow(clippy::collapsible_if)]
+// Tests state their expectations with unwrap; library code does not unwrap.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 /// The CustomResourceDefinitions the controller installs at start.
 pub mod crds {
     pub const APPLICATION: &str = include_str!("../crds/application.yaml");

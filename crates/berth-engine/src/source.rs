@@ -166,8 +166,7 @@ fn value_files(
     chart_path: &str,
     chart_files: &[(String, Vec<u8>)],
     ctx: &RenderContext<'_>,
-    url: &str,
-    commit: &str,
+    (url, commit): (&str, &str),
 ) -> Result<Vec<(String, Vec<u8>)>, SourceError> {
     let mut out = Vec::new();
     for entry in &helm.value_files {
@@ -238,11 +237,14 @@ fn value_files(
     Ok(out)
 }
 
+/// Reads a file of the source by its path relative to the source.
+type FileSource<'a> = dyn Fn(&str) -> Result<Option<Vec<u8>>, SourceError> + 'a;
+
 /// User values with Argo CD's precedence: parameters > valuesObject > values > valueFiles.
 fn user_values(
     files: &[(String, Vec<u8>)],
     helm: &HelmSource,
-    read_file: &dyn Fn(&str) -> Result<Option<Vec<u8>>, SourceError>,
+    read_file: &FileSource<'_>,
 ) -> Result<TemplateValue, SourceError> {
     let mut base = TemplateValue::empty_map();
     for (name, data) in files {
@@ -319,8 +321,7 @@ fn render_helm(
         path,
         &files,
         ctx,
-        &source.repo_url,
-        &commit,
+        (&source.repo_url, &commit),
     )?;
     let read_file = |rel: &str| repo.read(&source.repo_url, &commit, &join(path, rel));
     let user = user_values(&values_files, &helm, &read_file)?;

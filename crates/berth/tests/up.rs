@@ -73,32 +73,67 @@ fn berth_up_syncs_stg_and_deploys_a_commit_within_seconds() {
         }
     }
     let text = output.join("\n");
-    assert!(text.contains("all automated apps are Synced and Healthy"), "{text}");
-    for app in ["root-stg", "platform-stg", "orders-api-stg", "payments-worker-stg"] {
+    assert!(
+        text.contains("all automated apps are Synced and Healthy"),
+        "{text}"
+    );
+    for app in [
+        "root-stg",
+        "platform-stg",
+        "orders-api-stg",
+        "payments-worker-stg",
+    ] {
         assert!(text.contains(app), "{app} in the progress display:\n{text}");
     }
 
     let kubeconfig = data.path().join("kubeconfig");
     let repo = data.path().join("gitops-config");
     let replicas = || {
-        kubectl(&kubeconfig, &["get", "deployment", "-n", "payments-worker-stg", "payments-worker", "-o", "jsonpath={.spec.replicas}"])
-            .and_then(|r| r.trim().parse::<i64>().ok())
+        kubectl(
+            &kubeconfig,
+            &[
+                "get",
+                "deployment",
+                "-n",
+                "payments-worker-stg",
+                "payments-worker",
+                "-o",
+                "jsonpath={.spec.replicas}",
+            ],
+        )
+        .and_then(|r| r.trim().parse::<i64>().ok())
     };
     let before = replicas().expect("payments-worker is deployed");
     let values = repo.join("charts/payments-worker/values-stg.yaml");
     let text = std::fs::read_to_string(&values).expect("values");
     let changed: String = text
         .lines()
-        .map(|l| if l.starts_with("replicaCount:") { format!("replicaCount: {}", before + 2) } else { l.to_string() })
+        .map(|l| {
+            if l.starts_with("replicaCount:") {
+                format!("replicaCount: {}", before + 2)
+            } else {
+                l.to_string()
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
         + "\n";
     assert_ne!(text, changed, "values-stg.yaml sets replicaCount");
     std::fs::write(&values, changed).expect("write");
-    git(&repo, &["commit", "-qam", "payments-worker: two more replicas in stg"]);
+    git(
+        &repo,
+        &[
+            "commit",
+            "-qam",
+            "payments-worker: two more replicas in stg",
+        ],
+    );
     let committed = Instant::now();
     while replicas() != Some(before + 2) {
-        assert!(committed.elapsed() < Duration::from_secs(5), "the commit was not deployed within 5 s");
+        assert!(
+            committed.elapsed() < Duration::from_secs(5),
+            "the commit was not deployed within 5 s"
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
     eprintln!("commit deployed after {:?}", committed.elapsed());
