@@ -751,15 +751,25 @@ impl Reconciler {
         let sync = op.sync.clone().unwrap_or_default();
         let mut state = match &app.status.operation_state {
             Some(s) if s.phase == "Running" && s.operation == *op => s.clone(),
-            _ => OperationState {
-                operation: op.clone(),
-                phase: "Running".into(),
-                message: String::new(),
-                started_at: now(),
-                finished_at: None,
-                retry_count: 0,
-                sync_result: None,
-            },
+            _ => {
+                let state = OperationState {
+                    operation: op.clone(),
+                    phase: "Running".into(),
+                    message: "starting".into(),
+                    started_at: now(),
+                    finished_at: None,
+                    retry_count: 0,
+                    sync_result: None,
+                };
+                // Recorded before any work: the sync id derives from it, so a controller
+                // killed after creating a hook recognises that hook on restart.
+                let patch = json!({"status": {"operationState": state}});
+                if let Err(e) = self.patch_app(&app.name, patch).await {
+                    tracing::warn!(app = %app.name, error = %e, "cannot record the operation's start");
+                    return (state, StepOutcome::Running(Duration::from_secs(1)));
+                }
+                state
+            }
         };
         let fail = |mut state: OperationState, message: String| {
             state.phase = "Failed".into();
