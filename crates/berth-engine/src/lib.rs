@@ -21,6 +21,7 @@ pub mod git;
 pub mod health;
 pub mod live;
 pub mod model;
+pub mod project;
 pub mod queue;
 pub mod reconcile;
 pub mod source;

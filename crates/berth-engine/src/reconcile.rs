@@ -232,9 +232,11 @@ impl Reconciler {
         }
 
         // The operation may ask for another revision than the one compared.
-        let comparison = match comparison_error {
-            Some(e) => Err(e),
-            None => self.compare(app, &sources, None).await,
+        let project = self.project(app).await;
+        let comparison = match (&project, comparison_error) {
+            (Err(e), _) => Err(e.clone()),
+            (_, Some(e)) => Err(e),
+            (Ok(_), None) => self.compare(app, &sources, None).await,
         };
         let mut status = app.status.clone();
         let mut next = self.config.resync_interval;
@@ -261,8 +263,17 @@ impl Reconciler {
             }
             Err(message) => {
                 status.sync.status = "Unknown".into();
-                set_condition(&mut status.conditions, "ComparisonError", Some(message));
+                let (kind, other) = if project.is_err() {
+                    ("InvalidSpecError", "ComparisonError")
+                } else {
+                    ("ComparisonError", "InvalidSpecError")
+                };
+                set_condition(&mut status.conditions, kind, Some(message));
+                set_condition(&mut status.conditions, other, None);
             }
+        }
+        if project.is_ok() && comparison.is_ok() {
+            set_condition(&mut status.conditions, "InvalidSpecError", None);
         }
 
         // Automated sync: once per new revision; again on drift only with selfHeal.
@@ -339,6 +350,29 @@ impl Reconciler {
             self.patch_app(&app.name, Value::Object(patch)).await?;
         }
         Ok(next)
+    }
+
+    /// The app's AppProject, or why the app may not use it.
+    async fn project(&self, app: &Application) -> Result<Value, String> {
+        let gvk = GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AppProject");
+        let name = if app.spec.project.is_empty() {
+            "default"
+        } else {
+            app.spec.project.as_str()
+        };
+        let project = match self.cluster.get(&gvk, &self.config.namespace, name).await {
+            Ok(Some(p)) => p,
+            Ok(None) => {
+                return Err(format!(
+                    "Application referencing project {name} which does not exist"
+                ));
+            }
+            Err(e) => return Err(e.to_string()),
+        };
+        match crate::project::check_app(&project, &app.spec.all_sources(), &app.spec.destination) {
+            Some(problem) => Err(problem),
+            None => Ok(project),
+        }
     }
 
     /// The operation to start for automated sync, if any.
@@ -430,6 +464,24 @@ impl Reconciler {
             Err(e) => return Err(e.to_string()),
         };
         let targets = self.targets(app, desired).await?;
+        if let Ok(project) = self.project(app).await {
+            for t in &targets {
+                let namespaced = !t.key.namespace.is_empty();
+                if !crate::project::resource_permitted(
+                    &project,
+                    &t.key.group,
+                    &t.key.kind,
+                    &t.key.name,
+                    namespaced,
+                ) {
+                    return Err(format!(
+                        "{} is not permitted in project '{}'",
+                        t.key,
+                        project["metadata"]["name"].as_str().unwrap_or("?")
+                    ));
+                }
+            }
+        }
         // Watch every kind the app renders and every kind it managed before (to prune).
         let mut kinds: HashMap<(String, String), GroupVersionKind> = HashMap::new();
         for t in &targets {
@@ -777,6 +829,9 @@ impl Reconciler {
             state.finished_at = Some(now());
             (state, StepOutcome::Failed(message))
         };
+        if let Err(problem) = self.project(app).await {
+            return fail(state, problem);
+        }
         // A sync to an explicit revision renders that revision.
         let fresh;
         let comparison = match comparison {
