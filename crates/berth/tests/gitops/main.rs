@@ -331,3 +331,45 @@ async fn a_killed_controller_resumes_the_sync() {
     );
     env.stop().await;
 }
+
+/// An AppProject that does not allow the repository: the app says why and never syncs.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_project_restriction_stops_the_app() {
+    let env = Env::start().await;
+    let project = env.dir.path().join("project.yaml");
+    std::fs::write(
+        &project,
+        "apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata:\n  name: locked\n  namespace: berth\nspec:\n  sourceRepos: ['https://git.other.example/*']\n  destinations: [{server: '*', namespace: '*'}]\n",
+    )
+    .expect("write");
+    env.kubectl(&["apply", "-f", &project.display().to_string()]);
+    let app = env.dir.path().join("app.yaml");
+    let manifest = env
+        .read("applications/stg/payments-worker.yaml")
+        .replace("project: default", "project: locked");
+    assert!(manifest.contains("project: locked"));
+    std::fs::write(&app, manifest).expect("write");
+    env.kubectl(&["apply", "-f", &app.display().to_string()]);
+    env.wait_until(
+        Duration::from_secs(30),
+        "the project violation is reported",
+        |e| {
+            e.app("payments-worker-stg").is_some_and(|a| {
+                condition_messages(&a).contains("is not permitted in project 'locked'")
+                    && a["status"]["sync"]["status"] == "Unknown"
+            })
+        },
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    let app = env.app("payments-worker-stg").expect("app");
+    assert!(
+        app["status"]["operationState"].is_null(),
+        "no sync started: {}",
+        app["status"]
+    );
+    assert!(
+        env.get(&["deployment", "-n", "payments-worker-stg", "payments-worker"])
+            .is_none()
+    );
+    env.stop().await;
+}
