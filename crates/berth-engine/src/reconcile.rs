@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use crate::cluster::{Cluster, ClusterError, gvk_of};
 use crate::compare::{ignore_applies, normalize};
 use crate::controller::{ControllerConfig, application_gvk};
-use crate::health::{ResourceHealthInput, app_health};
+use crate::health::ResourceHealthInput;
 use crate::live::{AppObjects, LiveIndex};
 use crate::model::{
     Application, ApplicationStatus, Condition, HealthSummary, InitiatedBy, Operation,
@@ -568,7 +568,7 @@ impl Reconciler {
                 &b.name,
             ))
         });
-        let status = app_health(
+        let report = berth_kube::app_health_report(
             health_inputs
                 .iter()
                 .map(|(t, l)| ResourceHealthInput::new(t.as_ref(), l.as_deref())),
@@ -583,8 +583,8 @@ impl Reconciler {
             in_sync,
             sync_status: if out_of_sync { "OutOfSync" } else { "Synced" },
             health: HealthSummary {
-                status: status.as_str().into(),
-                message: String::new(),
+                status: report.status.as_str().into(),
+                message: report.message,
             },
             source_type,
             images,
