@@ -341,7 +341,9 @@ impl Reconciler {
             .and_then(berth_kube::unix_from_rfc3339)
             .is_none_or(|t| {
                 let now = berth_kube::unix_from_rfc3339(&now()).unwrap_or(t);
-                now - t >= self.config.resync_interval.as_secs() as i64
+                // A heartbeat, not news: refreshed every few resyncs so an idle controller
+                // does not rewrite every Application each interval.
+                now - t >= 5 * self.config.resync_interval.as_secs().max(60) as i64
             });
         if changed || stale {
             status.reconciled_at = Some(now());
