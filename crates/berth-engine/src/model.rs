@@ -381,11 +381,13 @@ pub struct OperationState {
     pub message: String,
     #[serde(default)]
     pub started_at: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Written as null when unset: status is merge-patched, and a new operation must
+    /// clear the previous one's finish time and results.
+    #[serde(default)]
     pub finished_at: Option<String>,
     #[serde(default)]
     pub retry_count: i64,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub sync_result: Option<SyncResult>,
 }
 

@@ -42,6 +42,8 @@ pub struct Caches {
     refresh: Mutex<HashSet<String>>,
     /// Self-heal back-off per app: attempts in a row and the earliest next attempt.
     heal_backoff: Mutex<HashMap<String, (u32, Instant)>>,
+    /// AppProjects by name, with when they were read (None: it does not exist).
+    projects: Mutex<HashMap<String, (Instant, Option<Value>)>>,
     /// Serializes fetches of one repository.
     fetch_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
 }
@@ -354,7 +356,8 @@ impl Reconciler {
         Ok(next)
     }
 
-    /// The app's AppProject, or why the app may not use it.
+    /// The app's AppProject, or why the app may not use it. Projects are read at most every
+    /// few seconds: every reconcile needs one and they rarely change.
     async fn project(&self, app: &Application) -> Result<Value, String> {
         let gvk = GroupVersionKind::gvk("argoproj.io", "v1alpha1", "AppProject");
         let name = if app.spec.project.is_empty() {
@@ -362,14 +365,29 @@ impl Reconciler {
         } else {
             app.spec.project.as_str()
         };
-        let project = match self.cluster.get(&gvk, &self.config.namespace, name).await {
-            Ok(Some(p)) => p,
-            Ok(None) => {
-                return Err(format!(
-                    "Application referencing project {name} which does not exist"
-                ));
+        let cached = self.caches.projects.lock().ok().and_then(|c| {
+            c.get(name)
+                .filter(|(at, _)| at.elapsed() < Duration::from_secs(5))
+                .map(|(_, p)| p.clone())
+        });
+        let found = match cached {
+            Some(p) => p,
+            None => {
+                let p = self
+                    .cluster
+                    .get(&gvk, &self.config.namespace, name)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                if let Ok(mut c) = self.caches.projects.lock() {
+                    c.insert(name.to_string(), (Instant::now(), p.clone()));
+                }
+                p
             }
-            Err(e) => return Err(e.to_string()),
+        };
+        let Some(project) = found else {
+            return Err(format!(
+                "Application referencing project {name} which does not exist"
+            ));
         };
         match crate::project::check_app(&project, &app.spec.all_sources(), &app.spec.destination) {
             Some(problem) => Err(problem),

@@ -205,7 +205,19 @@ pub async fn step(ctx: &SyncContext<'_>, state: &mut OperationState) -> StepOutc
             };
             let rkey = (p.key.clone(), hook_type_name(p.kind));
             let entry = recorded.get(&rkey).map(|i| &result.resources[*i]);
-            match task_state(ctx, p, entry, gate_on_health) {
+            let state = task_state(ctx, p, entry, gate_on_health);
+            // Record a hook's outcome as soon as it is seen, for `app get` and the history.
+            if let (TaskKind::Hook(_), Some(i)) = (p.kind, recorded.get(&rkey)) {
+                let phase = match &state {
+                    TaskState::Done => Some("Succeeded"),
+                    TaskState::Failed(_) => Some("Failed"),
+                    _ => None,
+                };
+                if let (Some(phase), Some(entry)) = (phase, result.resources.get_mut(*i)) {
+                    entry.hook_phase = phase.to_string();
+                }
+            }
+            match state {
                 TaskState::Done => {}
                 TaskState::Pending => pending.push((task, p)),
                 TaskState::Waiting(why) => waiting.push(why),
