@@ -39,14 +39,16 @@ fn berth(env: &Env, args: &[&str]) -> Run {
         .env_remove("KUBECONFIG")
         .env("USER", "alice")
         .env("XDG_CACHE_HOME", env.dir.path().join("cli-cache"))
-        .env("BERTH_LOG", "warn")
+        .env_remove("BERTH_LOG")
         .output()
         .expect("the berth binary runs");
-    Run {
+    let run = Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    };
+    eprintln!("=== berth app {}\n{run}", args.join(" "));
+    run
 }
 
 /// The line of a table that starts with `name`.
@@ -75,10 +77,12 @@ fn prod(env: &Env) {
     ]);
     env.bootstrap("prod");
     env.wait_until(SETTLE, "the prod services are compared", |e| {
-        ["orders-api-prod", "payments-worker-prod"].iter().all(|name| {
-            e.app(name)
-                .is_some_and(|a| a["status"]["sync"]["status"] == "OutOfSync")
-        })
+        ["orders-api-prod", "payments-worker-prod"]
+            .iter()
+            .all(|name| {
+                e.app(name)
+                    .is_some_and(|a| a["status"]["sync"]["status"] == "OutOfSync")
+            })
     });
 }
 
@@ -110,11 +114,20 @@ async fn a_prod_deploy_through_the_cli() {
     assert!(names.contains(&"orders-api-prod"), "{names:?}");
     let selected = berth(
         &env,
-        &["list", "-l", "shop.example.com/service=orders-api", "-o", "wide"],
+        &[
+            "list",
+            "-l",
+            "shop.example.com/service=orders-api",
+            "-o",
+            "wide",
+        ],
     );
     assert_eq!(selected.code, 0, "{selected}");
     assert_eq!(selected.stdout.lines().count(), 2, "{selected}");
-    assert!(row(&selected.stdout, "orders-api-prod").contains("Manual"), "{selected}");
+    assert!(
+        row(&selected.stdout, "orders-api-prod").contains("Manual"),
+        "{selected}"
+    );
 
     let diff = berth(&env, &["diff", "orders-api-prod"]);
     assert_eq!(diff.code, 1, "differences exit 1: {diff}");
@@ -127,14 +140,23 @@ async fn a_prod_deploy_through_the_cli() {
     let quiet = berth(&env, &["diff", "orders-api-prod", "--exit-code=false"]);
     assert_eq!(quiet.code, 0, "{quiet}");
 
-    let sync = berth(&env, &["sync", "orders-api-prod", "--prune", "--timeout", "2m"]);
+    let sync = berth(
+        &env,
+        &["sync", "orders-api-prod", "--prune", "--timeout", "2m"],
+    );
     assert_eq!(sync.code, 0, "{sync}");
     assert!(sync.stdout.contains("requested by alice"), "{sync}");
-    assert!(sync.stdout.contains("apps/Deployment"), "{sync}");
-    assert!(sync.stdout.contains("orders-api-prod/orders-api"), "{sync}");
+    let created = sync
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Sync ") && l.contains(" Deployment "))
+        .unwrap_or_else(|| panic!("no line for the Deployment: {sync}"));
+    assert!(created.contains("orders-api-prod/orders-api"), "{created}");
+    assert!(created.contains("Synced"), "{created}");
     assert!(sync.stdout.contains("Operation Succeeded"), "{sync}");
     assert!(
-        env.get(&["deployment", "-n", "orders-api-prod", "orders-api"]).is_some(),
+        env.get(&["deployment", "-n", "orders-api-prod", "orders-api"])
+            .is_some(),
         "the Deployment exists"
     );
 
@@ -147,15 +169,25 @@ async fn a_prod_deploy_through_the_cli() {
     let json = parse(&berth(&env, &["history", "orders-api-prod", "-o", "json"]));
     assert_eq!(json[0]["initiatedBy"]["username"], "alice", "{json}");
 
-    let wait = berth(&env, &["wait", "orders-api-prod", "--health", "--timeout", "2m"]);
+    let wait = berth(
+        &env,
+        &["wait", "orders-api-prod", "--health", "--timeout", "2m"],
+    );
     assert_eq!(wait.code, 0, "{wait}");
     assert!(wait.stdout.contains("health Healthy"), "{wait}");
 
     let get = berth(&env, &["get", "orders-api-prod"]);
     assert_eq!(get.code, 0, "{get}");
-    assert!(get.stdout.contains("Sync Status:      Synced to main"), "{get}");
+    assert!(
+        get.stdout.contains("Sync Status:      Synced to main"),
+        "{get}"
+    );
     assert!(get.stdout.contains("Phase:            Succeeded"), "{get}");
-    assert!(get.stdout.contains("Operation:        Sync, prune by alice"), "{get}");
+    assert!(
+        get.stdout
+            .contains("Operation:        Sync, prune by alice"),
+        "{get}"
+    );
     let deployment = get
         .stdout
         .lines()
@@ -221,13 +253,21 @@ async fn operations_in_flight_and_deletes() {
     let refused = berth(&env, &["sync", "payments-worker-prod", "--async"]);
     assert_eq!(refused.code, 1, "{refused}");
     assert!(
-        refused.stderr.contains("another operation is already running")
+        refused
+            .stderr
+            .contains("another operation is already running")
             && refused.stderr.contains("requested by bob"),
         "{refused}"
     );
     let waited = berth(
         &env,
-        &["wait", "payments-worker-prod", "--operation", "--timeout", "1s"],
+        &[
+            "wait",
+            "payments-worker-prod",
+            "--operation",
+            "--timeout",
+            "1s",
+        ],
     );
     assert_eq!(waited.code, 1, "{waited}");
     assert!(
@@ -237,7 +277,8 @@ async fn operations_in_flight_and_deletes() {
     );
     let get = berth(&env, &["get", "payments-worker-prod"]);
     assert!(
-        get.stdout.contains("Sync requested by bob (waiting for the controller)"),
+        get.stdout
+            .contains("Sync requested by bob (waiting for the controller)"),
         "{get}"
     );
 
@@ -246,11 +287,37 @@ async fn operations_in_flight_and_deletes() {
     let waited = berth(&env, &["wait", "payments-worker-prod", "--timeout", "2m"]);
     assert_eq!(waited.code, 0, "{waited}");
     assert!(
-        env.get(&["deployment", "-n", "payments-worker-prod", "payments-worker"])
-            .is_some()
+        env.get(&[
+            "deployment",
+            "-n",
+            "payments-worker-prod",
+            "payments-worker"
+        ])
+        .is_some()
     );
     let history = berth(&env, &["history", "payments-worker-prod"]);
     assert!(row(&history.stdout, "0").contains("bob"), "{history}");
+
+    // A revision git does not have: the operation fails, and so does the command.
+    let failed = berth(
+        &env,
+        &[
+            "sync",
+            "payments-worker-prod",
+            "--revision",
+            "no-such-branch",
+            "--timeout",
+            "1m",
+        ],
+    );
+    assert_eq!(failed.code, 1, "{failed}");
+    assert!(failed.stdout.contains("Operation Failed"), "{failed}");
+    assert!(
+        failed
+            .stderr
+            .contains("the sync of payments-worker-prod ended Failed"),
+        "{failed}"
+    );
 
     // --async returns once the sync is requested; wait follows it to the end.
     let sync = berth(&env, &["sync", "orders-api-prod", "--async"]);
@@ -260,12 +327,20 @@ async fn operations_in_flight_and_deletes() {
     assert_eq!(waited.code, 0, "{waited}");
 
     // --cascade (the default) deletes the resources before the Application goes.
-    let delete = berth(&env, &["delete", "payments-worker-prod", "--cascade", "--wait"]);
+    let delete = berth(
+        &env,
+        &["delete", "payments-worker-prod", "--cascade", "--wait"],
+    );
     assert_eq!(delete.code, 0, "{delete}");
     assert!(delete.stdout.contains("is gone"), "{delete}");
     assert!(
-        env.get(&["deployment", "-n", "payments-worker-prod", "payments-worker"])
-            .is_none(),
+        env.get(&[
+            "deployment",
+            "-n",
+            "payments-worker-prod",
+            "payments-worker"
+        ])
+        .is_none(),
         "the Deployment was deleted with the app"
     );
 

@@ -3,8 +3,7 @@
 use serde_json::Value;
 
 use super::list::{
-    destination_namespace, first_source, health_status, or_dash, revision, sync_policy,
-    sync_status,
+    destination_namespace, first_source, health_status, or_dash, revision, sync_policy, sync_status,
 };
 use super::output::{self, DocFormat, short_revision, text_or, unix_seconds};
 use super::{Ctx, Outcome};
@@ -43,7 +42,11 @@ pub fn describe(ctx: &Ctx, app: &Value) -> String {
     let mut out = String::new();
     let name = app["metadata"]["name"].as_str().unwrap_or_default();
     field(&mut out, "Name", &format!("{}/{name}", ctx.namespace));
-    field(&mut out, "Project", text_or(&app["spec"]["project"], "default"));
+    field(
+        &mut out,
+        "Project",
+        text_or(&app["spec"]["project"], "default"),
+    );
     let all = sources(app);
     for (i, source) in all.iter().enumerate() {
         let label = if all.len() > 1 {
@@ -88,7 +91,16 @@ pub fn describe(ctx: &Ctx, app: &Value) -> String {
     let sync = if rev.is_empty() {
         sync_status(app).to_string()
     } else {
-        format!("{} to {target} ({})", sync_status(app), short_revision(rev))
+        let word = if sync_status(app) == "Synced" {
+            "to"
+        } else {
+            "from"
+        };
+        format!(
+            "{} {word} {target} ({})",
+            sync_status(app),
+            short_revision(rev)
+        )
     };
     field(&mut out, "Sync Status", &sync);
     let health = match app["status"]["health"]["message"].as_str() {

@@ -78,11 +78,23 @@ fn exit(code: i32) -> ! {
 }
 
 async fn execute(args: AppArgs) -> anyhow::Result<Outcome> {
-    let client = crate::controller_cmd::client(args.kubeconfig.as_ref()).await?;
+    // KUBECONFIG may list several files, as kubectl allows: kube merges them itself.
+    let kubeconfig = match args.kubeconfig {
+        Some(path)
+            if !path.exists()
+                && std::env::var_os("KUBECONFIG")
+                    .is_some_and(|v| v.as_os_str() == path.as_os_str())
+                && std::env::split_paths(&path).count() > 1 =>
+        {
+            None
+        }
+        other => other,
+    };
+    let client = crate::controller_cmd::client(kubeconfig.as_ref()).await?;
     let ctx = Ctx {
         cluster: Cluster::new(client),
         namespace: args.namespace,
-        kubeconfig: args.kubeconfig,
+        kubeconfig,
     };
     match args.command {
         AppCommand::List(a) => list::run(&ctx, a).await,

@@ -153,8 +153,14 @@ mod tests {
     fn reads_rfc3339_times() {
         assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
         assert_eq!(unix_seconds("2026-11-26T16:40:01Z"), Some(1_795_711_201));
-        assert_eq!(unix_seconds("2026-11-26T16:40:01.123456Z"), Some(1_795_711_201));
-        assert_eq!(unix_seconds("2026-11-26T17:40:01+01:00"), Some(1_795_711_201));
+        assert_eq!(
+            unix_seconds("2026-11-26T16:40:01.123456Z"),
+            Some(1_795_711_201)
+        );
+        assert_eq!(
+            unix_seconds("2026-11-26T17:40:01+01:00"),
+            Some(1_795_711_201)
+        );
         assert_eq!(unix_seconds("2000-02-29T00:00:00Z"), Some(951_782_400));
         assert_eq!(unix_seconds("yesterday"), None);
         assert_eq!(unix_seconds("2026-13-01T00:00:00Z"), None);

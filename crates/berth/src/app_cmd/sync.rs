@@ -72,7 +72,8 @@ pub async fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<Outcome> {
         ),
         Err(e) if e.is_not_found() => return Err(ctx.not_found(name)),
         Err(e) => {
-            return Err(anyhow::Error::new(e)).with_context(|| format!("requesting a sync of {name}"));
+            return Err(anyhow::Error::new(e))
+                .with_context(|| format!("requesting a sync of {name}"));
         }
     }
     let mut what = Vec::new();
@@ -133,10 +134,7 @@ fn result_key(r: &Value) -> ResultKey {
 fn result_line(r: &Value) -> String {
     let phase = text_or(&r["syncPhase"], "Sync");
     let wave = r["syncWave"].as_i64().unwrap_or(0);
-    let kind = match r["group"].as_str() {
-        Some(g) if !g.is_empty() => format!("{g}/{}", text_or(&r["kind"], "?")),
-        _ => text_or(&r["kind"], "?").to_string(),
-    };
+    let kind = text_or(&r["kind"], "?");
     let object = match r["namespace"].as_str() {
         Some(ns) if !ns.is_empty() => format!("{ns}/{}", text_or(&r["name"], "?")),
         _ => text_or(&r["name"], "?").to_string(),
@@ -262,9 +260,12 @@ mod tests {
             "syncPhase": "Sync", "syncWave": 1,
         });
         let line = result_line(&r);
-        assert!(line.starts_with("Sync         1  apps/Deployment"), "{line}");
+        assert!(line.starts_with("Sync         1  Deployment "), "{line}");
         assert!(line.contains("orders-api-prod/orders-api"), "{line}");
-        assert!(line.ends_with("Synced  deployment.apps/orders-api created"), "{line}");
+        assert!(
+            line.ends_with("Synced  deployment.apps/orders-api created"),
+            "{line}"
+        );
         let hook = json!({
             "group": "batch", "kind": "Job", "namespace": "ns", "name": "migrate",
             "status": "Synced", "hookType": "PreSync", "hookPhase": "Running", "syncPhase": "PreSync",

@@ -68,11 +68,7 @@ impl Goal {
 }
 
 fn state_of(app: &Value) -> String {
-    let mut text = format!(
-        "sync {}, health {}",
-        sync_status(app),
-        health_status(app)
-    );
+    let mut text = format!("sync {}, health {}", sync_status(app), health_status(app));
     if let Some(m) = app["status"]["health"]["message"]
         .as_str()
         .filter(|m| !m.is_empty())
