@@ -146,12 +146,10 @@ pub fn operation_summary(app: &Value) -> String {
     }
 }
 
-/// An operation is requested (`.operation` set) or still running.
+/// An operation is requested or running: `.operation` stays set until the controller has
+/// finished it (a `Running` phase without it is a leftover nothing will advance).
 pub fn is_operation_running(app: &Value) -> bool {
-    let phase = app["status"]["operationState"]["phase"]
-        .as_str()
-        .unwrap_or_default();
-    !app["operation"].is_null() || matches!(phase, "Running" | "Terminating")
+    !app["operation"].is_null()
 }
 
 /// `Manual` or `Automated (Prune, SelfHeal)`, plus sync options.
@@ -213,6 +211,9 @@ mod tests {
         assert_eq!(operation_summary(&requested), "Requested");
         let done = json!({"status": {"operationState": {"phase": "Succeeded"}}});
         assert!(!is_operation_running(&done));
+        let running =
+            json!({"operation": {"sync": {}}, "status": {"operationState": {"phase": "Running"}}});
+        assert_eq!(operation_summary(&running), "Running");
         assert_eq!(last_sync(&json!({})), "never");
     }
 }

@@ -41,11 +41,12 @@ pub enum AppCommand {
     Get(get::GetArgs),
     /// Show what a sync would change. Exit codes: 0 no differences, 1 differences, 2 error.
     Diff(diff::DiffArgs),
-    /// Start a sync and follow it until it finishes.
+    /// Start a sync and follow it until it finishes (exit 1 when it fails or --timeout passes).
     Sync(sync::SyncArgs),
     /// Show the deployments recorded in the Application's history.
     History(history::HistoryArgs),
-    /// Wait until an Application is Synced and/or Healthy and no operation is running.
+    /// Wait until an Application is Synced and/or Healthy and no operation is running (exit 1
+    /// on timeout).
     Wait(wait::WaitArgs),
     /// Delete an Application, with its resources (default) or without them.
     Delete(delete::DeleteArgs),
