@@ -98,7 +98,16 @@ pub async fn run(ctx: &Ctx, args: SyncArgs) -> anyhow::Result<Outcome> {
         ));
         return Ok(Outcome::Success);
     }
-    follow(ctx, name, &app["status"]["operationState"], args.timeout).await
+    tokio::select! {
+        outcome = follow(ctx, name, &app["status"]["operationState"], args.timeout) => outcome,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!(
+                "stopped following; the sync of {name} goes on in the controller \
+                 (`berth app wait {name} --operation` waits for it)"
+            );
+            Ok(Outcome::Exit(130))
+        }
+    }
 }
 
 fn describe_running(app: &Value) -> String {
