@@ -1,5 +1,6 @@
 //! The `berth` command line.
 
+mod app_cmd;
 mod controller_cmd;
 mod sandbox_cmd;
 mod template_cmd;
@@ -39,6 +40,8 @@ enum Command {
     Controller(controller_cmd::ControllerArgs),
     /// Render a Helm chart locally and print the manifests, exactly as `helm template` does.
     Template(template_cmd::TemplateArgs),
+    /// Inspect, diff, sync, wait for and delete Applications (like `argocd app`).
+    App(app_cmd::AppArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -84,6 +87,7 @@ fn main() -> std::process::ExitCode {
             Command::Sandbox(args) => sandbox_cmd::run(args).await,
             Command::Up(args) => up_cmd::run(args).await,
             Command::Controller(args) => controller_cmd::run(args).await,
+            Command::App(args) => app_cmd::run(args).await,
             Command::Template(_) => Ok(()),
         }
     });

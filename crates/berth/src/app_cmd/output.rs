@@ -1,0 +1,198 @@
+//! Output shared by the subcommands: aligned tables, JSON and YAML documents, times.
+
+use anyhow::Context;
+use serde_json::Value;
+
+/// A document format for `-o`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DocFormat {
+    Json,
+    Yaml,
+}
+
+/// Prints a value as pretty JSON or YAML.
+pub fn print_doc(value: &Value, format: DocFormat) -> anyhow::Result<()> {
+    let text = match format {
+        DocFormat::Json => {
+            serde_json::to_string_pretty(value).context("encoding the output as JSON")? + "\n"
+        }
+        DocFormat::Yaml => serde_yaml::to_string(value).context("encoding the output as YAML")?,
+    };
+    super::print(&text);
+    Ok(())
+}
+
+/// An Application as printed by `-o json|yaml`: the object without managedFields (as kubectl
+/// shows it).
+pub fn for_output(app: &Value) -> Value {
+    let mut app = app.clone();
+    if let Some(meta) = app.get_mut("metadata").and_then(Value::as_object_mut) {
+        meta.remove("managedFields");
+    }
+    app
+}
+
+/// Columns padded to their widest cell, two spaces apart, like kubectl and argocd.
+pub fn table(headers: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let mut out = String::new();
+    let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+    for row in std::iter::once(&header).chain(rows) {
+        let mut line = String::new();
+        for (i, cell) in row.iter().enumerate() {
+            let width = widths.get(i).copied().unwrap_or(0);
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                let pad = width.saturating_sub(cell.chars().count()) + 2;
+                line.extend(std::iter::repeat_n(' ', pad));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+/// A string field, or `fallback` when it is absent or empty.
+pub fn text_or<'a>(value: &'a Value, fallback: &'a str) -> &'a str {
+    match value.as_str() {
+        Some(s) if !s.is_empty() => s,
+        _ => fallback,
+    }
+}
+
+/// The first seven characters of a commit id, as git abbreviates.
+pub fn short_revision(revision: &str) -> &str {
+    if revision.len() == 40 && revision.chars().all(|c| c.is_ascii_hexdigit()) {
+        &revision[..7]
+    } else {
+        revision
+    }
+}
+
+/// Seconds since the Unix epoch of an RFC 3339 time (`2026-11-26T16:40:01Z`, fractions and
+/// offsets allowed).
+pub fn unix_seconds(text: &str) -> Option<i64> {
+    let num = |from: usize, to: usize| text.get(from..to)?.parse::<i64>().ok();
+    let (year, month, day) = (num(0, 4)?, num(5, 7)?, num(8, 10)?);
+    let (hour, minute, second) = (num(11, 13)?, num(14, 16)?, num(17, 19)?);
+    let mut rest = text.get(19..)?;
+    if let Some(fraction) = rest.strip_prefix('.') {
+        rest = fraction.trim_start_matches(|c: char| c.is_ascii_digit());
+    }
+    let offset = match rest {
+        "Z" | "z" => 0,
+        _ => {
+            let sign = match rest.get(..1)? {
+                "+" => 1,
+                "-" => -1,
+                _ => return None,
+            };
+            let hours: i64 = rest.get(1..3)?.parse().ok()?;
+            let minutes: i64 = rest.get(4..6)?.parse().ok()?;
+            sign * (hours * 3600 + minutes * 60)
+        }
+    };
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    Some(days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second - offset)
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+pub fn now_unix() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
+/// A duration the way kubectl prints ages: `45s`, `3m12s`, `42m`, `5h3m`, `3d`.
+pub fn human_duration(seconds: i64) -> String {
+    let s = seconds.max(0);
+    match s {
+        0..120 => format!("{s}s"),
+        120..600 => format!("{}m{}s", s / 60, s % 60),
+        600..3600 => format!("{}m", s / 60),
+        3600..28_800 => format!("{}h{}m", s / 3600, (s % 3600) / 60),
+        28_800..172_800 => format!("{}h", s / 3600),
+        _ => format!("{}d", s / 86_400),
+    }
+}
+
+/// `3m12s ago` for an RFC 3339 time, the text itself when it cannot be read.
+pub fn ago(time: &str) -> String {
+    match unix_seconds(time) {
+        Some(t) => format!("{} ago", human_duration(now_unix() - t)),
+        None => time.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_rfc3339_times() {
+        assert_eq!(unix_seconds("1970-01-01T00:00:00Z"), Some(0));
+        assert_eq!(unix_seconds("2026-11-26T16:40:01Z"), Some(1_795_711_201));
+        assert_eq!(
+            unix_seconds("2026-11-26T16:40:01.123456Z"),
+            Some(1_795_711_201)
+        );
+        assert_eq!(
+            unix_seconds("2026-11-26T17:40:01+01:00"),
+            Some(1_795_711_201)
+        );
+        assert_eq!(unix_seconds("2000-02-29T00:00:00Z"), Some(951_782_400));
+        assert_eq!(unix_seconds("yesterday"), None);
+        assert_eq!(unix_seconds("2026-13-01T00:00:00Z"), None);
+    }
+
+    #[test]
+    fn prints_ages_like_kubectl() {
+        assert_eq!(human_duration(5), "5s");
+        assert_eq!(human_duration(192), "3m12s");
+        assert_eq!(human_duration(2520), "42m");
+        assert_eq!(human_duration(5 * 3600 + 180), "5h3m");
+        assert_eq!(human_duration(3 * 86_400), "3d");
+        assert_eq!(human_duration(-4), "0s");
+    }
+
+    #[test]
+    fn aligns_columns() {
+        let rows = vec![
+            vec!["orders-api-prod".to_string(), "Synced".to_string()],
+            vec!["a".to_string(), String::new()],
+        ];
+        assert_eq!(
+            table(&["NAME", "SYNC"], &rows),
+            "NAME             SYNC\norders-api-prod  Synced\na\n"
+        );
+    }
+
+    #[test]
+    fn abbreviates_commit_ids_only() {
+        let sha = "0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(short_revision(sha), "0123456");
+        assert_eq!(short_revision("main"), "main");
+        assert_eq!(short_revision(""), "");
+    }
+}
