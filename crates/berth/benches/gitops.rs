@@ -288,7 +288,7 @@ fn main() {
         .map(|o| o.status.success())
         .unwrap_or(false)
     {
-        assert!(start.elapsed() < Duration::from_secs(60), "CRDs installed");
+        assert!(start.elapsed() < Duration::from_secs(180), "CRDs installed");
         std::thread::sleep(Duration::from_millis(200));
     }
 
