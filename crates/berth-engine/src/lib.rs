@@ -18,6 +18,7 @@ pub mod live;
 pub mod model;
 pub mod queue;
 pub mod reconcile;
+pub mod refresh;
 pub mod source;
 pub mod sync;
 pub mod tracking;

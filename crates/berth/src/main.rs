@@ -1,9 +1,13 @@
 //! The `berth` command line.
 
+mod bump_cmd;
 mod controller_cmd;
+mod history_cmd;
+mod rollback_cmd;
 mod sandbox_cmd;
 mod template_cmd;
 mod up_cmd;
+mod webhook;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -39,6 +43,12 @@ enum Command {
     Controller(controller_cmd::ControllerArgs),
     /// Render a Helm chart locally and print the manifests, exactly as `helm template` does.
     Template(template_cmd::TemplateArgs),
+    /// Commit a new image tag (or any one value) to the GitOps repository, as CI does.
+    Bump(bump_cmd::BumpArgs),
+    /// Restore an application's inputs to an earlier revision in one revert commit.
+    Rollback(rollback_cmd::RollbackArgs),
+    /// An application's deploys: the commits of its inputs joined with its sync records.
+    History(history_cmd::HistoryArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -67,6 +77,8 @@ fn main() -> std::process::ExitCode {
                 }
             };
         }
+        Command::Bump(args) => return exit(bump_cmd::run(args)),
+        Command::Rollback(args) => return exit(rollback_cmd::run(args)),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -84,9 +96,20 @@ fn main() -> std::process::ExitCode {
             Command::Sandbox(args) => sandbox_cmd::run(args).await,
             Command::Up(args) => up_cmd::run(args).await,
             Command::Controller(args) => controller_cmd::run(args).await,
-            Command::Template(_) => Ok(()),
+            Command::History(args) => history_cmd::run(args).await,
+            Command::Template(_) | Command::Bump(_) | Command::Rollback(_) => Ok(()),
         }
     });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn exit(result: anyhow::Result<()>) -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
