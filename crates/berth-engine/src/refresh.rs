@@ -139,16 +139,15 @@ pub async fn refresh_for_push(
                 continue;
             }
             let paths = refresh_paths(&app, &sources);
-            if let (Some(paths), Some(changed)) = (&paths, &changed) {
-                if !changed
+            if let (Some(paths), Some(changed)) = (&paths, &changed)
+                && !changed
                     .iter()
                     .any(|f| paths.iter().any(|p| path_matches(p, f)))
-                {
-                    outcome
-                        .skipped
-                        .push((app.name.clone(), Skipped::NoChangedPath));
-                    continue;
-                }
+            {
+                outcome
+                    .skipped
+                    .push((app.name.clone(), Skipped::NoChangedPath));
+                continue;
             }
             reconciler.queue.add(&app.name);
             queued.insert(app.name.clone());
@@ -164,20 +163,21 @@ async fn changed_files(
     url: &str,
     event: &PushEvent,
 ) -> Option<Vec<String>> {
-    if let Some(cache) = mirrors {
-        if !event.after.trim().is_empty() && !is_zero(&event.after) {
-            let (u, before, after) = (url.to_string(), event.before.clone(), event.after.clone());
-            let listed =
-                tokio::task::spawn_blocking(move || cache.changed_paths(&u, &before, &after)).await;
-            match listed {
-                Ok(Ok(files)) => return Some(files),
-                Ok(Err(e)) => tracing::debug!(
-                    repository = %redact_url(url),
-                    error = %e,
-                    "cannot list the changed files from the mirror; using the payload's"
-                ),
-                Err(_) => {}
-            }
+    if let Some(cache) = mirrors
+        && !event.after.trim().is_empty()
+        && !is_zero(&event.after)
+    {
+        let (u, before, after) = (url.to_string(), event.before.clone(), event.after.clone());
+        let listed =
+            tokio::task::spawn_blocking(move || cache.changed_paths(&u, &before, &after)).await;
+        match listed {
+            Ok(Ok(files)) => return Some(files),
+            Ok(Err(e)) => tracing::debug!(
+                repository = %redact_url(url),
+                error = %e,
+                "cannot list the changed files from the mirror; using the payload's"
+            ),
+            Err(_) => {}
         }
     }
     event.changed_files.clone().filter(|f| !f.is_empty())

@@ -105,13 +105,13 @@ pub fn open_repo(repo: &str, branch: Option<&str>) -> anyhow::Result<Checkout> {
         .with_context(|| format!("{repo} is not a git working clone (pass --repo PATH|URL)"))?;
     let workdir =
         Workdir::open(top.trim()).with_context(|| format!("opening the working clone {repo}"))?;
-    if let Some(branch) = branch {
-        if workdir.branch() != branch {
-            bail!(
-                "the working clone {repo} is on branch {:?}, not {branch:?}: check out {branch} first",
-                workdir.branch()
-            );
-        }
+    if let Some(branch) = branch
+        && workdir.branch() != branch
+    {
+        bail!(
+            "the working clone {repo} is on branch {:?}, not {branch:?}: check out {branch} first",
+            workdir.branch()
+        );
     }
     Ok(Checkout {
         workdir,
@@ -371,15 +371,15 @@ pub fn find_app<'a>(
     if let Some(found) = apps.iter().find(|a| wanted.iter().any(|w| w == a.name())) {
         return Ok(found);
     }
-    if let Some(env) = env {
-        if let Some(found) = apps.iter().find(|a| {
+    if let Some(env) = env
+        && let Some(found) = apps.iter().find(|a| {
             a.name() == name
                 && Path::new(&a.file)
                     .components()
                     .any(|c| c.as_os_str() == env)
-        }) {
-            return Ok(found);
-        }
+        })
+    {
+        return Ok(found);
     }
     let known: Vec<&str> = apps.iter().map(AppManifest::name).collect();
     bail!(
@@ -877,15 +877,15 @@ fn plan(workdir: &Workdir, target: &Target) -> anyhow::Result<Option<Plan>> {
                 let text = String::from_utf8(bytes)
                     .with_context(|| format!("{file} is not UTF-8 text"))?;
                 let in_file = |e: EditError| anyhow::anyhow!("{file}: {e}");
-                if marked.is_none() {
-                    if let Some(s) = find_marked(&text).map_err(in_file)? {
-                        marked = Some((file.clone(), s));
-                    }
+                if marked.is_none()
+                    && let Some(s) = find_marked(&text).map_err(in_file)?
+                {
+                    marked = Some((file.clone(), s));
                 }
-                if keyed.is_none() {
-                    if let Some(s) = find_key(&text, "image.tag").map_err(in_file)? {
-                        keyed = Some((file.clone(), s));
-                    }
+                if keyed.is_none()
+                    && let Some(s) = find_key(&text, "image.tag").map_err(in_file)?
+                {
+                    keyed = Some((file.clone(), s));
                 }
             }
             let Some((file, scalar)) = marked.or(keyed) else {
@@ -933,7 +933,7 @@ fn plan(workdir: &Workdir, target: &Target) -> anyhow::Result<Option<Plan>> {
         .read_file(&file)?
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default();
-    let new_text = replace_scalar(&text, &scalar, &new).with_context(|| format!("{file}"))?;
+    let new_text = replace_scalar(&text, &scalar, &new).with_context(|| file.to_string())?;
     let key = scalar.path.join(".");
     let message = format!(
         "bump {describe} {} -> {new}\n\nFile: {file}\nKey: {key}\n",
@@ -961,10 +961,10 @@ pub fn run(args: BumpArgs) -> anyhow::Result<()> {
             "say what to bump: --app APP --env ENV --tag TAG, or --file FILE --key a.b.c --value V"
         ),
     };
-    if let Target::App { tag, .. } = &target {
-        if tag.trim().is_empty() || tag.contains(char::is_whitespace) {
-            bail!("--tag {tag:?} is not an image tag");
-        }
+    if let Target::App { tag, .. } = &target
+        && (tag.trim().is_empty() || tag.contains(char::is_whitespace))
+    {
+        bail!("--tag {tag:?} is not an image tag");
     }
     let write = &args.write;
     if looks_like_url(&write.repo) && !write.push {

@@ -251,18 +251,16 @@ fn join(dir: &Path, specs: &[String], live: &Application, entries: &mut [Entry])
             });
         }
     }
-    if let Some(op) = &live.status.operation_state {
-        if let Some(result) = &op.sync_result {
-            if let Some(commit) = commit_of(&result.revision) {
-                if let Some(entry) = entries.iter_mut().find(|e| e.revision == commit) {
-                    entry.result = Some(if op.message.is_empty() {
-                        op.phase.clone()
-                    } else {
-                        format!("{}: {}", op.phase, op.message)
-                    });
-                }
-            }
-        }
+    if let Some(op) = &live.status.operation_state
+        && let Some(result) = &op.sync_result
+        && let Some(commit) = commit_of(&result.revision)
+        && let Some(entry) = entries.iter_mut().find(|e| e.revision == commit)
+    {
+        entry.result = Some(if op.message.is_empty() {
+            op.phase.clone()
+        } else {
+            format!("{}: {}", op.phase, op.message)
+        });
     }
     let deployed = live
         .status
@@ -275,11 +273,11 @@ fn join(dir: &Path, specs: &[String], live: &Application, entries: &mut [Entry])
     } else {
         commit_of(&deployed)
     };
-    if let Some(commit) = &app_commit {
-        if let Some(entry) = entries.iter_mut().find(|e| &e.revision == commit) {
-            entry.running = true;
-            entry.health = Some(live.status.health.status.clone());
-        }
+    if let Some(commit) = &app_commit
+        && let Some(entry) = entries.iter_mut().find(|e| &e.revision == commit)
+    {
+        entry.running = true;
+        entry.health = Some(live.status.health.status.clone());
     }
     let since = live
         .status

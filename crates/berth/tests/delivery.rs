@@ -5,6 +5,7 @@
 
 #![allow(clippy::unwrap_used)]
 
+#[allow(dead_code)]
 #[path = "gitops/support.rs"]
 mod support;
 
