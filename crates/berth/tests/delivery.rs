@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use berth_sandbox::sim::SimConfig;
+use berth_sandbox::{Sandbox, SandboxConfig};
 use serde_json::{Value, json};
 use support::{EXAMPLE_URL, Env, git};
 
@@ -276,19 +278,35 @@ fn rolled_out(env: &Env, tag: &str) -> bool {
         && d["status"]["availableReplicas"].as_i64() == Some(want)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
-    let mut env = Env::start().await;
-    env.kill_controller();
-    let base = env.dir.path().to_path_buf();
-    let (daemon, bare, url) = serve_example(&base, &env.repo);
-    let original = show(&bare, "main", VALUES_STG);
+/// A sandbox whose simulated delays are multiplied by `time_scale` (1.0: pods ready in about
+/// two seconds, as in a real cluster) and the example repository, without a controller.
+async fn sandbox_env(time_scale: f64) -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = example_repo(dir.path());
+    let sandbox = Sandbox::start(SandboxConfig {
+        data_dir: Some(dir.path().join("sandbox")),
+        simulation: Some(SimConfig {
+            time_scale,
+            ..SimConfig::default()
+        }),
+        ..SandboxConfig::default()
+    })
+    .await
+    .expect("sandbox starts");
+    Env {
+        dir,
+        sandbox: Some(sandbox),
+        controller: None,
+        repo,
+    }
+}
 
-    // The controller fetches from git daemon and hears pushes by webhook; polling is slow
-    // enough (5 min) that only the webhook explains a quick deploy.
+/// `berth controller` fetching through `url` (git daemon), polling every `poll`, with the
+/// webhook server on `webhook_port`.
+fn start_controller(env: &mut Env, url: &str, poll: &str, webhook_port: u16) {
+    let base = env.dir.path().to_path_buf();
     std::fs::write(base.join("webhook-secret"), format!("{SECRET}\n")).unwrap();
     std::fs::write(base.join("metrics-token"), METRICS_TOKEN).unwrap();
-    let webhook_port = free_port();
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -300,7 +318,7 @@ async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
         .arg(env.kubeconfig())
         .arg("--cache-dir")
         .arg(base.join("cache-daemon"))
-        .args(["--poll-interval", "300s", "--resync-interval", "60s"])
+        .args(["--poll-interval", poll, "--resync-interval", "60s"])
         .arg("--repo-insteadof")
         .arg(format!("{EXAMPLE_URL}={url}"))
         .arg("--webhook-listen")
@@ -316,7 +334,35 @@ async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
         .unwrap();
     env.controller = Some(child);
     assert!(wait_for_port(webhook_port), "the webhook server listens");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
+    case_study(0.05).await;
+}
+
+/// The same loop with the sandbox's delays at real-cluster scale; prints the figures.
+/// `cargo test -p berth --test delivery -- --ignored --nocapture`
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore = "a measurement at real-cluster delays; run explicitly"]
+async fn measure_case_study_at_real_cluster_delays() {
+    case_study(1.0).await;
+}
+
+async fn case_study(time_scale: f64) {
+    let mut env = sandbox_env(time_scale).await;
+    let base = env.dir.path().to_path_buf();
+    let (daemon, bare, url) = serve_example(&base, &env.repo);
+    let original = show(&bare, "main", VALUES_STG);
+
+    // The controller fetches from git daemon and hears pushes by webhook; polling is slow
+    // enough (5 min) that only the webhook explains a quick deploy.
+    let webhook_port = free_port();
+    start_controller(&mut env, &url, "300s", webhook_port);
     assert_eq!(http(webhook_port, "GET", "/healthz", &[], b"").0, 200);
+    env.wait_until(Duration::from_secs(30), "the CRDs are installed", |e| {
+        e.kubectl_ok(&["get", "appprojects.argoproj.io", "-n", "berth", "default"])
+    });
 
     env.bootstrap("stg");
     let took = env.wait_until(SYNC_TIMEOUT, "every stg app is Synced and Healthy", |e| {
@@ -369,7 +415,11 @@ async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
     env.wait_until(
         SYNC_TIMEOUT,
         "orders-api-stg is Synced and Healthy on the bump",
-        |e| app_ok(e, "orders-api-stg", &bumped),
+        |e| rolled_out(e, "1.9.0") && app_ok(e, "orders-api-stg", &bumped),
+    );
+    eprintln!(
+        "webhook: push of the bump -> new release Healthy: {:?}",
+        pushed_at.elapsed()
     );
 
     // On call: roll back from a fresh clone of the URL.
@@ -528,6 +578,30 @@ async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
     for secret in [SECRET, METRICS_TOKEN, "zzz-body-zzz"] {
         assert!(!log.contains(secret), "{secret} in the controller's log");
     }
+
+    // Without a webhook the controller still deploys, within one poll interval.
+    env.kill_controller();
+    start_controller(&mut env, &url, "2s", webhook_port);
+    git(&ci, &["pull", "-q", "--ff-only"]);
+    ok(&berth(
+        &ci,
+        &[
+            "bump",
+            "--app",
+            "orders-api",
+            "--env",
+            "stg",
+            "--tag",
+            "1.9.1",
+            "--push",
+            "--author",
+            "CI Bot <ci@example.com>",
+        ],
+    ));
+    let polled = env.wait_until(SYNC_TIMEOUT, "the Deployment runs 1.9.1 (polling)", |e| {
+        image(e).ends_with(":1.9.1")
+    });
+    eprintln!("polling every 2s: Deployment updated {polled:?} after the push");
     drop(daemon);
     env.stop().await;
 }
