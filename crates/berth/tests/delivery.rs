@@ -215,8 +215,12 @@ fn http(
 }
 
 fn github_push(port: u16, before: &str, after: &str) -> (u16, String) {
+    github_push_ref(port, "refs/heads/main", before, after)
+}
+
+fn github_push_ref(port: u16, reference: &str, before: &str, after: &str) -> (u16, String) {
     let payload = json!({
-        "ref": "refs/heads/main",
+        "ref": reference,
         "before": before,
         "after": after,
         "repository": {
@@ -401,9 +405,34 @@ async fn case_study(time_scale: f64) {
         original.replace("tag: \"1.8.3\"", "tag: \"1.9.0\""),
         "only the tag changed"
     );
+    // A push to another branch refreshes nothing; an app whose manifest-generate-paths
+    // miss the changed file is left alone.
+    let (status, body) = github_push_ref(webhook_port, "refs/heads/feature", &before, &bumped);
+    assert_eq!(status, 200, "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(answer["pushes"][0]["refreshed"], json!([]), "{body}");
+    assert!(body.contains("OtherRevision"), "{body}");
+    env.kubectl(&[
+        "annotate",
+        "applications.argoproj.io",
+        "-n",
+        "berth",
+        "payments-worker-stg",
+        "argocd.argoproj.io/manifest-generate-paths=.",
+    ]);
     let (status, body) = github_push(webhook_port, &before, &bumped);
     assert_eq!(status, 200, "{body}");
-    assert!(body.contains("orders-api-stg"), "{body}");
+    let answer: Value = serde_json::from_str(&body).unwrap();
+    let refreshed = answer["pushes"][0]["refreshed"].as_array().unwrap();
+    assert!(refreshed.contains(&json!("orders-api-stg")), "{body}");
+    assert!(!refreshed.contains(&json!("payments-worker-stg")), "{body}");
+    assert!(
+        answer["pushes"][0]["skipped"]
+            .as_array()
+            .unwrap()
+            .contains(&json!({"app": "payments-worker-stg", "reason": "NoChangedPath"})),
+        "{body}"
+    );
     let deployed = env.wait_until(Duration::from_secs(60), "the Deployment runs 1.9.0", |e| {
         image(e).ends_with(":1.9.0")
     });
