@@ -104,7 +104,9 @@ pub fn open_repo(repo: &str, branch: Option<&str>) -> anyhow::Result<Checkout> {
     let top = git_local(&path, &["rev-parse", "--show-toplevel"])
         .with_context(|| format!("{repo} is not a git working clone (pass --repo PATH|URL)"))?;
     let workdir =
-        Workdir::open(top.trim()).with_context(|| format!("opening the working clone {repo}"))?;
+        Workdir::open(top.trim()).with_context(|| {
+            format!("opening the working clone {repo} (it must have a branch checked out, not a detached HEAD)")
+        })?;
     if let Some(branch) = branch
         && workdir.branch() != branch
     {
@@ -1119,6 +1121,47 @@ mod tests {
         );
         assert!(parse_author("nobody").is_none());
         assert!(parse_author("<a@b>").is_none());
+    }
+
+    fn example() -> Vec<AppManifest> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/gitops-config");
+        find_applications(&root)
+    }
+
+    #[test]
+    fn the_example_apps_and_their_inputs() {
+        let apps = example();
+        let stg = find_app(&apps, "orders-api", Some("stg")).unwrap();
+        assert_eq!(stg.file, "applications/stg/orders-api.yaml");
+        assert_eq!(
+            find_app(&apps, "orders-api-stg", None).unwrap().file,
+            stg.file
+        );
+        assert!(find_app(&apps, "billing", Some("stg")).is_err());
+        assert_eq!(
+            stg.value_files(),
+            [
+                "charts/orders-api/values.yaml",
+                "charts/orders-api/values-stg.yaml"
+            ]
+        );
+        let foreign = foreign_value_files(stg, &apps);
+        assert!(foreign.contains("charts/orders-api/values-prod.yaml"));
+        assert!(foreign.contains("charts/orders-api/values-dev.yaml"));
+        assert!(!foreign.contains("charts/orders-api/values-stg.yaml"));
+        let specs = input_pathspecs(stg, &apps);
+        assert!(specs.contains(&":(literal)applications/stg/orders-api.yaml".to_string()));
+        assert!(specs.contains(&":(literal)charts/orders-api".to_string()));
+        assert!(
+            specs.contains(&":(exclude,literal)charts/orders-api/values-prod.yaml".to_string())
+        );
+        // Shared files name the other apps; the app's own files and manifest do not.
+        assert_eq!(
+            other_users("charts/orders-api/templates/deployment.yaml", stg, &apps),
+            ["orders-api-dev", "orders-api-prod"]
+        );
+        assert!(other_users("charts/orders-api/values-stg.yaml", stg, &apps).is_empty());
+        assert!(other_users("applications/stg/orders-api.yaml", stg, &apps).is_empty());
     }
 
     #[test]

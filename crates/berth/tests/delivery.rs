@@ -767,10 +767,8 @@ fn racing_bumps_all_land_and_mistakes_are_named() {
     assert!(text.contains("\nreplicaCount: 3\n"), "{text}");
 
     // A rollback that would change files other apps read is refused, naming them.
-    let template = work.join("charts/orders-api/templates/deployment.yaml");
     git(&ci, &["pull", "-q", "--ff-only"]);
     let ci_template = ci.join("charts/orders-api/templates/deployment.yaml");
-    let _ = template;
     let mut text = std::fs::read_to_string(&ci_template).unwrap();
     text.push_str("# a comment for every environment\n");
     std::fs::write(&ci_template, text).unwrap();
@@ -816,5 +814,42 @@ fn racing_bumps_all_land_and_mistakes_are_named() {
         text.contains("\nreplicaCount: 2\n") && text.contains("tag: \"2.0.1\""),
         "{text}"
     );
+    // Back to the first revision by name; the history (no cluster) shows the tag moves.
+    let initial = git(&ci, &["rev-list", "--max-parents=0", "HEAD"]);
+    let said = ok(&berth(
+        &ci,
+        &[
+            "rollback",
+            "orders-api",
+            "--env",
+            "stg",
+            "--to",
+            initial.trim(),
+            "--author",
+            "On Call <oc@example.com>",
+        ],
+    ));
+    assert!(said.contains(&format!("to {}", &initial[..7])), "{said}");
+    let example = std::fs::read_to_string(work.join(VALUES_STG)).unwrap();
+    assert_eq!(
+        std::fs::read_to_string(ci.join(VALUES_STG)).unwrap(),
+        example
+    );
+    let said = ok(&berth(
+        &ci,
+        &[
+            "rollback",
+            "orders-api-stg",
+            "--to",
+            initial.trim(),
+            "--author",
+            "X <x@example.com>",
+        ],
+    ));
+    assert!(said.contains("nothing to commit"), "{said}");
+    let table = ok(&berth(&ci, &["history", "orders-api-stg"]));
+    assert!(table.contains("2.0.1 -> 1.8.3"), "{table}");
+    assert!(table.contains("1.8.3 -> 2.0.1"), "{table}");
+    assert!(table.contains("Pipeline 1 <p1@example.com>"), "{table}");
     drop(daemon);
 }
