@@ -610,7 +610,13 @@ async fn case_study(time_scale: f64) {
 
     // Without a webhook the controller still deploys, within one poll interval.
     env.kill_controller();
+    let polls_before = env.controller_log().matches(" polled ").count();
     start_controller(&mut env, &url, "2s", webhook_port);
+    // Push once the new controller has read the repository and polls it (a push racing
+    // its start-up fetches waits for the resync instead; see the report).
+    env.wait_until(Duration::from_secs(60), "the new controller polls", |e| {
+        e.controller_log().matches(" polled ").count() > polls_before
+    });
     git(&ci, &["pull", "-q", "--ff-only"]);
     ok(&berth(
         &ci,
@@ -631,6 +637,7 @@ async fn case_study(time_scale: f64) {
         image(e).ends_with(":1.9.1")
     });
     eprintln!("polling every 2s: Deployment updated {polled:?} after the push");
+
     drop(daemon);
     env.stop().await;
 }
