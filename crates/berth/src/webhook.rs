@@ -27,6 +27,8 @@ use serde_json::{Value, json};
 
 /// GitHub's largest payload is 25 MB.
 const MAX_BODY: usize = 25 * 1024 * 1024;
+/// How long a client may take to send its headers, and then its body.
+const READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a webhook answer waits for the fetch before answering 202.
 const ANSWER_WITHIN: Duration = Duration::from_secs(5);
 
@@ -108,6 +110,8 @@ pub async fn serve_listener(server: Arc<Server>, listener: tokio::net::TcpListen
             });
             let io = hyper_util::rt::TokioIo::new(stream);
             if let Err(e) = hyper::server::conn::http1::Builder::new()
+                .timer(hyper_util::rt::TokioTimer::new())
+                .header_read_timeout(READ_TIMEOUT)
                 .serve_connection(io, service)
                 .await
             {
@@ -523,9 +527,14 @@ async fn webhook(
         .chars()
         .take(64)
         .collect::<String>();
-    let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(_) => {
+    let read = tokio::time::timeout(
+        READ_TIMEOUT,
+        Limited::new(req.into_body(), MAX_BODY).collect(),
+    )
+    .await;
+    let body = match read {
+        Ok(Ok(collected)) => collected.to_bytes(),
+        _ => {
             server.count(provider.name(), "malformed");
             tracing::warn!(%peer, provider = provider.name(), %delivery, "webhook body too large or unreadable");
             return text(
