@@ -581,6 +581,76 @@ async fn case_study(time_scale: f64) {
         http(webhook_port, "POST", "/api/webhook", &[], payload).0,
         400
     );
+    // Every provider's signed push refreshes the app.
+    let gitlab = json!({
+        "object_kind": "push", "ref": "refs/heads/main", "before": bumped, "after": reverted,
+        "project": {"git_http_url": EXAMPLE_URL, "default_branch": "main"},
+        "commits": [{"added": [], "modified": [VALUES_STG], "removed": []}],
+    })
+    .to_string();
+    let gitea = json!({
+        "ref": "refs/heads/main", "before": bumped, "after": reverted,
+        "repository": {"clone_url": EXAMPLE_URL, "default_branch": "main"},
+        "commits": [],
+    })
+    .to_string();
+    let cloud = json!({
+        "repository": {"full_name": "platform/gitops-config",
+                       "links": {"html": {"href": "https://git.example.com/platform/gitops-config"}}},
+        "push": {"changes": [{"old": {"type": "branch", "name": "main", "target": {"hash": bumped}},
+                              "new": {"type": "branch", "name": "main", "target": {"hash": reverted}}}]},
+    })
+    .to_string();
+    let server = json!({
+        "repository": {"links": {"clone": [{"href": EXAMPLE_URL, "name": "http"}]}},
+        "changes": [{"refId": "refs/heads/main", "fromHash": bumped, "toHash": reverted, "type": "UPDATE"}],
+    })
+    .to_string();
+    let signed = |body: &str| hmac_hex(body.as_bytes());
+    let deliveries: [(&str, Vec<(&str, String)>); 4] = [
+        (
+            gitlab.as_str(),
+            vec![
+                ("X-Gitlab-Event", "Push Hook".into()),
+                ("X-Gitlab-Token", SECRET.into()),
+            ],
+        ),
+        (
+            gitea.as_str(),
+            vec![
+                ("X-Gitea-Event", "push".into()),
+                ("X-Gitea-Signature", signed(&gitea)),
+            ],
+        ),
+        (
+            cloud.as_str(),
+            vec![
+                ("X-Event-Key", "repo:push".into()),
+                ("X-Hub-Signature", format!("sha256={}", signed(&cloud))),
+            ],
+        ),
+        (
+            server.as_str(),
+            vec![
+                ("X-Event-Key", "repo:refs_changed".into()),
+                ("X-Hub-Signature", format!("sha256={}", signed(&server))),
+            ],
+        ),
+    ];
+    for (body, headers) in deliveries {
+        let (status, answer) = http(
+            webhook_port,
+            "POST",
+            "/api/webhook",
+            &headers,
+            body.as_bytes(),
+        );
+        assert_eq!(status, 200, "{headers:?}: {answer}");
+        assert!(
+            answer.contains("\"orders-api-stg\""),
+            "{headers:?}: {answer}"
+        );
+    }
     assert_eq!(http(webhook_port, "GET", "/metrics", &[], b"").0, 401);
     let (status, metrics) = http(
         webhook_port,
