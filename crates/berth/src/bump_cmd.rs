@@ -450,6 +450,20 @@ pub fn other_users(file: &str, app: &AppManifest, all: &[AppManifest]) -> Vec<St
         .collect()
 }
 
+/// Says so when the app follows another branch than the one the commit goes to.
+pub fn warn_other_branch(app: &AppManifest, branch: &str) {
+    for source in app.app.spec.all_sources() {
+        let target = source.target_revision.trim();
+        let target = target.strip_prefix("refs/heads/").unwrap_or(target);
+        if !target.is_empty() && target != "HEAD" && target != branch && source.chart.is_none() {
+            eprintln!(
+                "warning: {} follows revision {target:?}, but this commit goes to branch {branch:?}; pass --branch {target} if that is where it should land",
+                app.name()
+            );
+        }
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Editing one scalar of a YAML file in place
 
@@ -910,6 +924,7 @@ fn plan(workdir: &Workdir, target: &Target) -> anyhow::Result<Option<Plan>> {
                     scalar.path.join(".")
                 );
             }
+            warn_other_branch(manifest, workdir.branch());
             let describe = format!("{app} in {env}: image tag");
             (file, scalar, tag.to_string(), describe)
         }

@@ -52,6 +52,7 @@ pub fn run(args: RollbackArgs) -> anyhow::Result<()> {
 
     let apps = find_applications(&dir);
     let app = find_app(&apps, &args.app, args.env.as_deref())?.clone();
+    crate::bump_cmd::warn_other_branch(&app, workdir.branch());
     let specs = input_pathspecs(&app, &apps);
     let with_specs = |head: &[&str]| -> Vec<String> {
         let mut v: Vec<String> = head.iter().map(|s| s.to_string()).collect();
@@ -160,6 +161,12 @@ pub fn run(args: RollbackArgs) -> anyhow::Result<()> {
                     berth_engine::controller::redact_url(workdir.url()),
                     workdir.branch()
                 );
+                if app.app.spec.automated().is_none() {
+                    println!(
+                        "{} has no automated sync: sync it to deploy the rollback",
+                        app.name()
+                    );
+                }
                 return Ok(());
             }
             Err(PushError::NonFastForward { .. }) if attempt < attempts => {
