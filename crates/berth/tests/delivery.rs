@@ -248,6 +248,24 @@ fn github_push_ref(port: u16, reference: &str, before: &str, after: &str) -> (u1
     )
 }
 
+/// `berth_git_fetches_total` of `url`, read from /metrics.
+fn fetch_count(port: u16, url: &str) -> u64 {
+    let (status, metrics) = http(
+        port,
+        "GET",
+        "/metrics",
+        &[("Authorization", format!("Bearer {METRICS_TOKEN}"))],
+        b"",
+    );
+    assert_eq!(status, 200, "{metrics}");
+    metrics
+        .lines()
+        .find(|l| l.starts_with(&format!("berth_git_fetches_total{{repository=\"{url}\"}}")))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no fetch counter for {url}:\n{metrics}"))
+}
+
 fn image(env: &Env) -> String {
     env.get(&["deployment", "-n", "orders-api-stg", "orders-api"])
         .and_then(|d| {
@@ -661,12 +679,7 @@ async fn case_study(time_scale: f64) {
     );
     assert_eq!(status, 200);
     eprintln!("{metrics}");
-    let fetches: u64 = metrics
-        .lines()
-        .find(|l| l.starts_with(&format!("berth_git_fetches_total{{repository=\"{url}\"}}")))
-        .and_then(|l| l.rsplit(' ').next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("no fetch counter for {url}:\n{metrics}"));
+    let fetches = fetch_count(webhook_port, &url);
     assert!(fetches >= 3, "{metrics}");
     assert!(
         metrics.contains(
@@ -707,6 +720,26 @@ async fn case_study(time_scale: f64) {
         image(e).ends_with(":1.9.1")
     });
     eprintln!("polling every 2s: Deployment updated {polled:?} after the push");
+
+    // One fetch per interval for the repository, however many apps read it.
+    let apps = env
+        .get(&["applications.argoproj.io", "-n", "berth"])
+        .and_then(|l| l["items"].as_array().map(Vec::len))
+        .unwrap_or(0);
+    let first = fetch_count(webhook_port, &url);
+    let window = Instant::now();
+    std::thread::sleep(Duration::from_secs(6));
+    let fetched = fetch_count(webhook_port, &url) - first;
+    let intervals = window.elapsed().as_secs() / 2 + 1;
+    eprintln!(
+        "polling: {fetched} fetches in {:?} for {apps} apps of one repository",
+        window.elapsed()
+    );
+    assert!(apps >= 4, "{apps} apps");
+    assert!(
+        fetched <= intervals,
+        "{fetched} fetches in {intervals} intervals"
+    );
 
     drop(daemon);
     env.stop().await;
