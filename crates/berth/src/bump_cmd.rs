@@ -472,6 +472,14 @@ pub enum Style {
     Plain,
     Single,
     Double,
+    /// `|` or `>`: found so a lookup can name it, never edited.
+    Block,
+    /// `{ }` or `[ ]`: likewise.
+    Flow,
+    /// An anchor, alias or tag: likewise.
+    Decorated,
+    /// A quoted value going on over several lines: likewise.
+    MultiLine,
 }
 
 /// Where one scalar value sits in a file.
@@ -499,8 +507,6 @@ pub enum EditError {
         line: usize,
         what: &'static str,
     },
-    #[error("line {line}: unterminated quoted value of {key}")]
-    Unterminated { key: String, line: usize },
 }
 
 /// One line split into a key and the text after its colon.
@@ -590,16 +596,15 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, EditError> {
             + colon_end
             + (after.len() - value_text.len());
         let line_no = index + 1;
-        let dotted = path.join(".");
-        if value_text.is_empty() || value_text.starts_with('#') {
+        // An anchor or tag alone (`base: &base`) introduces a nested collection.
+        let only_decoration = (value_text.starts_with('&') || value_text.starts_with('!'))
+            && value_text
+                .split_once(char::is_whitespace)
+                .is_none_or(|(_, rest)| rest.trim().is_empty() || rest.trim().starts_with('#'));
+        if value_text.is_empty() || value_text.starts_with('#') || only_decoration {
             stack.push((indent, key));
             continue;
         }
-        let not_scalar = |what| EditError::NotAScalar {
-            key: dotted.clone(),
-            line: line_no,
-            what,
-        };
         let first = value_text.as_bytes()[0];
         let (len, value, style) = match first {
             b'"' => {
@@ -615,19 +620,15 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, EditError> {
                         _ => escaped = false,
                     }
                 }
-                let Some(end) = end else {
-                    return Err(EditError::Unterminated {
-                        key: dotted,
-                        line: line_no,
-                    });
-                };
-                let raw = &value_text[..=end];
-                let decoded: String =
-                    serde_yaml::from_str(raw).map_err(|_| EditError::Unterminated {
-                        key: dotted.clone(),
-                        line: line_no,
-                    })?;
-                (end + 1, decoded, Style::Double)
+                let decoded = end.and_then(|end| {
+                    serde_yaml::from_str::<String>(&value_text[..=end])
+                        .ok()
+                        .map(|d| (end, d))
+                });
+                match decoded {
+                    Some((end, decoded)) => (end + 1, decoded, Style::Double),
+                    None => (0, String::new(), Style::MultiLine),
+                }
             }
             b'\'' => {
                 let bytes = value_text.as_bytes();
@@ -644,48 +645,21 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, EditError> {
                     }
                     i += 1;
                 }
-                let Some(end) = end else {
-                    return Err(EditError::Unterminated {
-                        key: dotted,
-                        line: line_no,
-                    });
-                };
-                (
-                    end + 1,
-                    value_text[1..end].replace("''", "'"),
-                    Style::Single,
-                )
+                match end {
+                    Some(end) => (
+                        end + 1,
+                        value_text[1..end].replace("''", "'"),
+                        Style::Single,
+                    ),
+                    None => (0, String::new(), Style::MultiLine),
+                }
             }
             b'|' | b'>' => {
                 block_indent = Some(indent);
-                out.push(Scalar {
-                    path,
-                    line: line_no,
-                    start: value_offset,
-                    end: value_offset,
-                    value: String::new(),
-                    style: Style::Plain,
-                });
-                // Recorded so a lookup finds the key and refuses it.
-                if let Some(last) = out.last_mut() {
-                    last.value = "\u{0}block".into();
-                }
-                continue;
+                (0, String::new(), Style::Block)
             }
-            b'{' | b'[' => {
-                out.push(Scalar {
-                    path,
-                    line: line_no,
-                    start: value_offset,
-                    end: value_offset,
-                    value: "\u{0}flow".into(),
-                    style: Style::Plain,
-                });
-                continue;
-            }
-            b'&' | b'*' | b'!' => {
-                return Err(not_scalar("an anchor, alias or tag"));
-            }
+            b'{' | b'[' => (0, String::new(), Style::Flow),
+            b'&' | b'*' | b'!' => (0, String::new(), Style::Decorated),
             _ => {
                 let end = value_text.find(" #").unwrap_or(value_text.len());
                 let plain = value_text[..end].trim_end();
@@ -705,10 +679,12 @@ pub fn scalars(text: &str) -> Result<Vec<Scalar>, EditError> {
 }
 
 fn checked(scalar: Scalar) -> Result<Scalar, EditError> {
-    let what = match scalar.value.as_str() {
-        "\u{0}block" => "a block scalar (| or >)",
-        "\u{0}flow" => "a flow collection ({ } or [ ])",
-        _ => return Ok(scalar),
+    let what = match scalar.style {
+        Style::Block => "a block scalar (| or >)",
+        Style::Flow => "a flow collection ({ } or [ ])",
+        Style::Decorated => "an anchor, alias or tag",
+        Style::MultiLine => "a quoted value over several lines",
+        Style::Plain | Style::Single | Style::Double => return Ok(scalar),
     };
     Err(EditError::NotAScalar {
         key: scalar.path.join("."),
@@ -780,7 +756,9 @@ fn safe_plain(value: &str) -> bool {
 pub fn render_value(old: &Scalar, new: &str) -> String {
     match old.style {
         Style::Single => format!("'{}'", new.replace('\'', "''")),
-        Style::Double => double_quoted(new),
+        Style::Double | Style::Block | Style::Flow | Style::Decorated | Style::MultiLine => {
+            double_quoted(new)
+        }
         Style::Plain => {
             let keeps_type = yaml_kind(&old.value) != "string" || yaml_kind(new) == "string";
             if safe_plain(new) && keeps_type {
@@ -1115,6 +1093,27 @@ mod tests {
             Err(EditError::NotAScalar { .. })
         ));
         assert_eq!(find_key(text, "e").unwrap().unwrap().value, "1");
+    }
+
+    #[test]
+    fn odd_values_elsewhere_do_not_block_an_edit() {
+        let text =
+            "base: &base\n  a: 1\nother: *base\nlong: \"first\n  second\"\nimage:\n  tag: v1\n";
+        let s = find_tag(text).unwrap().unwrap();
+        assert_eq!(
+            replace_scalar(text, &s, "v2").unwrap(),
+            text.replace("tag: v1", "tag: v2")
+        );
+        assert!(matches!(
+            find_key(text, "other"),
+            Err(EditError::NotAScalar { .. })
+        ));
+        assert!(matches!(
+            find_key(text, "long"),
+            Err(EditError::NotAScalar { .. })
+        ));
+        assert_eq!(find_key(text, "base.a").unwrap().unwrap().value, "1");
+        assert!(find_key(text, "a").unwrap().is_none());
     }
 
     #[test]
