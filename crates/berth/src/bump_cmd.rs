@@ -75,8 +75,34 @@ pub fn looks_like_url(repo: &str) -> bool {
     repo.contains("://") || (repo.contains('@') && repo.contains(':') && !Path::new(repo).exists())
 }
 
-pub fn credentials() -> Credentials {
-    Credentials::from_env("BERTH_GIT")
+/// Git credentials: BERTH_GIT_USERNAME, BERTH_GIT_PASSWORD or BERTH_GIT_TOKEN,
+/// BERTH_GIT_SSH_KEY (a key file), or the password or token read from the file named by
+/// BERTH_GIT_PASSWORD_FILE or BERTH_GIT_TOKEN_FILE (as CI secrets are often mounted).
+pub fn credentials() -> anyhow::Result<Credentials> {
+    let mut creds = Credentials::from_env("BERTH_GIT");
+    if creds.password.is_none() {
+        for var in ["BERTH_GIT_PASSWORD_FILE", "BERTH_GIT_TOKEN_FILE"] {
+            let Some(path) = std::env::var_os(var).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&path).with_context(|| {
+                format!(
+                    "reading the git secret file {} named by {var}",
+                    Path::new(&path).display()
+                )
+            })?;
+            let secret = text.trim_end_matches(['\r', '\n']).to_string();
+            if secret.is_empty() {
+                bail!(
+                    "the git secret file {} named by {var} is empty",
+                    Path::new(&path).display()
+                );
+            }
+            creds.password = Some(secret);
+            break;
+        }
+    }
+    Ok(creds)
 }
 
 /// Opens `repo` (a working clone, or a URL cloned into a temporary folder).
@@ -87,7 +113,7 @@ pub fn open_repo(repo: &str, branch: Option<&str>) -> anyhow::Result<Checkout> {
             .tempdir()
             .context("creating a temporary folder for the clone")?;
         let dir = tmp.path().join("repo");
-        let workdir = Workdir::clone(repo, branch.unwrap_or(""), &dir, &credentials())
+        let workdir = Workdir::clone(repo, branch.unwrap_or(""), &dir, &credentials()?)
             .with_context(|| {
                 format!(
                     "cloning {} (credentials come from BERTH_GIT_TOKEN, BERTH_GIT_USERNAME/BERTH_GIT_PASSWORD or BERTH_GIT_SSH_KEY)",
@@ -973,7 +999,7 @@ pub fn run(args: BumpArgs) -> anyhow::Result<()> {
         require_clean(workdir)?;
     }
     let author = author(write.author.as_deref(), workdir)?;
-    let creds = credentials();
+    let creds = credentials()?;
     let attempts = write.attempts.max(1);
     for attempt in 1..=attempts {
         let Some(plan) = plan(workdir, &target)? else {

@@ -48,7 +48,7 @@ pub fn run(args: RollbackArgs) -> anyhow::Result<()> {
         require_clean(workdir)?;
     }
     let author = author(write.author.as_deref(), workdir)?;
-    let creds = credentials();
+    let creds = credentials()?;
 
     let apps = find_applications(&dir);
     let app = find_app(&apps, &args.app, args.env.as_deref())?.clone();

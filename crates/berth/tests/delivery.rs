@@ -860,6 +860,25 @@ fn racing_bumps_all_land_and_mistakes_are_named() {
     ));
     assert!(err.contains("cloning git://127.0.0.1:1/none.git"), "{err}");
 
+    let missing_secret = Command::new(env!("CARGO_BIN_EXE_berth"))
+        .current_dir(&ci)
+        .args([
+            "bump",
+            "--app",
+            "orders-api",
+            "--env",
+            "stg",
+            "--tag",
+            "9",
+            "--push",
+        ])
+        .args(author)
+        .env("BERTH_GIT_TOKEN_FILE", tmp.path().join("no-such-token"))
+        .output()
+        .unwrap();
+    let err = failed(&missing_secret);
+    assert!(err.contains("named by BERTH_GIT_TOKEN_FILE"), "{err}");
+
     // The general form, committed without pushing; then pushed by git.
     let mut args = vec![
         "bump",
