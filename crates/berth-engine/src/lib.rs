@@ -24,6 +24,7 @@ pub mod model;
 pub mod project;
 pub mod queue;
 pub mod reconcile;
+pub mod refresh;
 pub mod source;
 pub mod sync;
 pub mod tracking;

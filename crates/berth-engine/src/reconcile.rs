@@ -223,8 +223,18 @@ impl Reconciler {
                 .map(|f| f.contains(url))
                 .unwrap_or(false);
             if !fetched || refresh {
-                if let Err(e) = self.fetch(url).await {
-                    comparison_error = Some(e.to_string());
+                match self.fetch(url).await {
+                    // Refs moved: the repository's other apps may be behind too (a push
+                    // that landed while this controller was starting).
+                    Ok(true) => {
+                        for other in self.apps_of_repository(url) {
+                            if other != app.name {
+                                self.queue.add(&other);
+                            }
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => comparison_error = Some(e.to_string()),
                 }
             }
         }

@@ -33,6 +33,23 @@ pub struct ControllerArgs {
     /// `ORIGINAL=REPLACEMENT` (prefixes; repeatable).
     #[arg(long = "repo-insteadof", value_name = "ORIGINAL=REPLACEMENT")]
     pub url_rewrites: Vec<String>,
+    #[command(flatten)]
+    pub webhook: WebhookArgs,
+}
+
+/// The webhook server next to the controller.
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct WebhookArgs {
+    /// Accept push webhooks (GitHub, GitLab, Gitea, Bitbucket) at POST /api/webhook on
+    /// this address, e.g. 0.0.0.0:8080; /metrics and /healthz are served there too.
+    #[arg(long, value_name = "ADDR", requires = "webhook_secret_file")]
+    pub webhook_listen: Option<std::net::SocketAddr>,
+    /// The file holding the webhook secret (HMAC key, or GitLab's token).
+    #[arg(long, value_name = "PATH", requires = "webhook_listen")]
+    pub webhook_secret_file: Option<PathBuf>,
+    /// The file holding the bearer token that /metrics requires.
+    #[arg(long, value_name = "PATH", requires = "webhook_listen")]
+    pub metrics_token_file: Option<PathBuf>,
 }
 
 pub fn parse_duration(text: &str) -> Result<Duration, String> {
@@ -96,9 +113,39 @@ pub async fn controller(args: &ControllerArgs, client: kube::Client) -> anyhow::
 pub async fn run(args: ControllerArgs) -> anyhow::Result<()> {
     let client = client(args.kubeconfig.as_ref()).await?;
     let controller = controller(&args, client).await?;
+    let webhooks = match (
+        &args.webhook.webhook_listen,
+        &args.webhook.webhook_secret_file,
+    ) {
+        (Some(addr), Some(secret_file)) => {
+            let secret = crate::webhook::read_secret(secret_file, "webhook secret")?;
+            let metrics_token = match &args.webhook.metrics_token_file {
+                Some(path) => Some(crate::webhook::read_secret(path, "metrics token")?),
+                None => None,
+            };
+            let mirrors = berth_git::RepoCache::open(&args.cache_dir)
+                .map(Arc::new)
+                .map_err(|e| anyhow::anyhow!("opening the repository cache: {e}"))?;
+            let server = Arc::new(crate::webhook::Server::new(
+                controller.reconciler(),
+                Some(mirrors),
+                secret,
+                metrics_token,
+            ));
+            Some(crate::webhook::serve(server, *addr))
+        }
+        _ => None,
+    };
     tracing::info!(namespace = %args.namespace, "controller starting");
+    let webhooks = async move {
+        match webhooks {
+            Some(server) => server.await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         result = controller.run() => result.map_err(|e| anyhow::anyhow!("{e}")),
+        result = webhooks => result,
         _ = tokio::signal::ctrl_c() => Ok(()),
     }
 }

@@ -1,10 +1,14 @@
 //! The `berth` command line.
 
 mod app_cmd;
+mod bump_cmd;
 mod controller_cmd;
+mod history_cmd;
+mod rollback_cmd;
 mod sandbox_cmd;
 mod template_cmd;
 mod up_cmd;
+mod webhook;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -42,6 +46,12 @@ enum Command {
     Template(template_cmd::TemplateArgs),
     /// Inspect, diff, sync, wait for and delete Applications (like `argocd app`).
     App(app_cmd::AppArgs),
+    /// Commit a new image tag (or any one value) to the GitOps repository, as CI does.
+    Bump(bump_cmd::BumpArgs),
+    /// Restore an application's inputs to an earlier revision in one revert commit.
+    Rollback(rollback_cmd::RollbackArgs),
+    /// An application's deploys: the commits of its inputs joined with its sync records.
+    History(history_cmd::HistoryArgs),
 }
 
 fn init_logging(format: LogFormat) {
@@ -70,6 +80,8 @@ fn main() -> std::process::ExitCode {
                 }
             };
         }
+        Command::Bump(args) => return exit(bump_cmd::run(args)),
+        Command::Rollback(args) => return exit(rollback_cmd::run(args)),
         other => other,
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -89,8 +101,20 @@ fn main() -> std::process::ExitCode {
             Command::Controller(args) => controller_cmd::run(args).await,
             Command::App(args) => app_cmd::run(args).await,
             Command::Template(_) => Ok(()),
+            Command::History(args) => history_cmd::run(args).await,
+            Command::Template(_) | Command::Bump(_) | Command::Rollback(_) => Ok(()),
         }
     });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn exit(result: anyhow::Result<()>) -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {

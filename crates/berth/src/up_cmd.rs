@@ -136,6 +136,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         resync_interval: Duration::from_secs(120),
         workers: 10,
         url_rewrites: vec![format!("{EXAMPLE_REPO_URL}={url}")],
+        webhook: Default::default(),
     };
     let client = controller_cmd::client(Some(&kubeconfig)).await?;
     let cluster = Cluster::new(client.clone());
