@@ -100,7 +100,6 @@ fn main() -> std::process::ExitCode {
             Command::Up(args) => up_cmd::run(args).await,
             Command::Controller(args) => controller_cmd::run(args).await,
             Command::App(args) => app_cmd::run(args).await,
-            Command::Template(_) => Ok(()),
             Command::History(args) => history_cmd::run(args).await,
             Command::Template(_) | Command::Bump(_) | Command::Rollback(_) => Ok(()),
         }

@@ -62,6 +62,7 @@ pub async fn run(ctx: &Ctx, args: DiffArgs) -> anyhow::Result<Outcome> {
         resync_interval: Duration::from_secs(120),
         workers: 1,
         url_rewrites: args.url_rewrites,
+        webhook: Default::default(),
     };
     let controller =
         controller_cmd::controller(&controller_args, ctx.cluster.client().clone()).await?;
