@@ -13,7 +13,9 @@ mod workloads;
 /// of mappings, flow collections, quoted and block scalars, comments,
 /// anchors and merge keys.
 fn big_values(components: usize) -> String {
-    let mut s = String::from("# Default values.\nglobal: &global\n  imageRegistry: \"\"\n  pullSecrets: []\n  storageClass: ''\n");
+    let mut s = String::from(
+        "# Default values.\nglobal: &global\n  imageRegistry: \"\"\n  pullSecrets: []\n  storageClass: ''\n",
+    );
     for i in 0..components {
         s.push_str(&format!(
             "component{i}:\n  enabled: true\n  replicas: {r}\n  image:\n    repository: registry.example.com/team/app-{i}\n    tag: \"v1.{i}.0\"\n    pullPolicy: IfNotPresent\n  # Resources for the pods.\n  resources:\n    limits: {{cpu: 500m, memory: 512Mi}}\n    requests:\n      cpu: 100m\n      memory: 128Mi\n  ports: [80, 443, 8080]\n  env:\n    - name: LOG_LEVEL\n      value: info\n    - name: RATIO\n      value: '0.{i}'\n    - name: FLAG\n      value: yes\n  annotations:\n    prometheus.io/scrape: \"true\"\n    description: >-\n      A folded description of component {i}\n      that goes over two lines.\n  config: |\n    [server]\n    port = 8080\n    name = \"c{i}\"\n  settings:\n    <<: *global\n    timeout: 30s\n    ratio: 1.5e3\n    mode: 0755\n",

@@ -7,8 +7,10 @@
 //! yaml.v2's block style with its quoting, literal blocks and 80-column folding.
 
 mod emit;
+mod events;
 mod parse;
 mod resolve;
+mod scanner;
 
 pub use emit::{to_yaml, to_yaml_pretty};
 pub use parse::{from_yaml, from_yaml_all, from_yaml_array};

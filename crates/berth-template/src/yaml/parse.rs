@@ -1,13 +1,13 @@
-//! Parsing: YAML events (yaml-rust2) resolved with yaml.v2's YAML 1.1 rules, then
-//! converted the way sigs.k8s.io/yaml does (YAML → JSON → Go values).
+//! Parsing: YAML events (the libyaml-compatible parser in `events`) resolved
+//! with yaml.v2's YAML 1.1 rules, then converted the way sigs.k8s.io/yaml does
+//! (YAML → JSON → Go values).
 
 use std::collections::{BTreeMap, HashMap};
 
-use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser, Tag};
-use yaml_rust2::scanner::{Marker, TScalarStyle};
-
 use super::YamlError;
+use super::events::{EventKind, Parser};
 use super::resolve::{Resolved, resolve};
+use super::scanner::ScalarStyle;
 use crate::value::Value;
 
 #[derive(Debug, Clone)]
@@ -24,29 +24,50 @@ enum Node {
 }
 
 enum Frame {
-    Seq(Vec<Node>, usize),
-    Map(Vec<(Node, Node)>, Option<Node>, usize),
+    Seq(Vec<Node>, Option<(String, usize)>),
+    Map(Vec<(Node, Node)>, Option<Node>, Option<(String, usize)>),
+}
+
+/// What an anchor names: a collection still being read (yaml.v2 registers an
+/// anchor when its node starts, so an alias inside it refers to itself), or
+/// a finished node.
+enum Anchored {
+    Open(usize),
+    Done(Node),
 }
 
 #[derive(Default)]
 struct Builder {
     docs: Vec<Node>,
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    anchors: HashMap<String, Anchored>,
+    opened: usize,
     error: Option<String>,
+    /// An error yaml.v2 finds when decoding, after the whole document parsed.
+    deferred: Option<String>,
 }
 
 const MAX_NODES: usize = 10_000_000;
 /// Deeper documents are refused (go-yaml v3's limit is 10000; no real file comes near).
 const MAX_DEPTH: usize = 1000;
 
-fn scalar(value: String, style: TScalarStyle, tag: Option<Tag>) -> Node {
+/// A `!!binary` scalar: yaml.v2 decodes the base64 (ignoring line breaks)
+/// into a Go string, which JSON then writes with invalid UTF-8 replaced.
+fn binary(value: &str) -> Option<Node> {
+    use base64::Engine;
+    let compact: String = value.chars().filter(|c| *c != '\n' && *c != '\r').collect();
+    match base64::engine::general_purpose::STANDARD.decode(compact) {
+        Ok(bytes) => Some(Node::Str(String::from_utf8_lossy(&bytes).into_owned())),
+        Err(_) => None,
+    }
+}
+
+fn scalar(value: String, style: ScalarStyle, tag: Option<&str>) -> Node {
     if let Some(t) = tag {
-        let suffix = t.suffix.as_str();
-        let known = t.handle == "!!" || t.handle == "tag:yaml.org,2002:";
-        if known {
+        if let Some(suffix) = t.strip_prefix("tag:yaml.org,2002:") {
             match suffix {
-                "str" | "binary" => return Node::Str(value),
+                "str" => return Node::Str(value),
+                "binary" => return binary(&value).unwrap_or(Node::Null),
                 "null" => return Node::Null,
                 "bool" | "int" | "float" => {
                     return match resolve(&value) {
@@ -62,7 +83,7 @@ fn scalar(value: String, style: TScalarStyle, tag: Option<Tag>) -> Node {
         }
         return Node::Str(value);
     }
-    if !matches!(style, TScalarStyle::Plain) {
+    if style != ScalarStyle::Plain {
         return Node::Str(value);
     }
     match resolve(&value) {
@@ -77,14 +98,18 @@ fn scalar(value: String, style: TScalarStyle, tag: Option<Tag>) -> Node {
 }
 
 impl Builder {
-    fn push_node(&mut self, n: Node, anchor: usize) {
-        if anchor > 0 {
+    fn push_node(&mut self, n: Node, anchor: Option<String>) {
+        if let Some(name) = anchor {
             if self.anchors.len() > MAX_NODES {
                 self.error = Some("yaml: document contains excessive aliasing".into());
                 return;
             }
-            self.anchors.insert(anchor, n.clone());
+            self.anchors.insert(name, Anchored::Done(n.clone()));
         }
+        self.attach(n);
+    }
+
+    fn attach(&mut self, n: Node) {
         match self.stack.last_mut() {
             None => self.docs.push(n),
             Some(Frame::Seq(items, _)) => items.push(n),
@@ -94,100 +119,120 @@ impl Builder {
             },
         }
     }
-}
 
-impl MarkedEventReceiver for Builder {
-    fn on_event(&mut self, ev: Event, _mark: Marker) {
-        if self.error.is_some() {
-            return;
+    /// Registers a collection's anchor as it opens.
+    fn open_anchor(&mut self, anchor: Option<String>) -> Option<(String, usize)> {
+        let name = anchor?;
+        self.opened += 1;
+        self.anchors
+            .insert(name.clone(), Anchored::Open(self.opened));
+        Some((name, self.opened))
+    }
+
+    /// Completes a collection: its anchor now names it, unless the anchor was
+    /// defined again inside it.
+    fn close(&mut self, n: Node, anchor: Option<(String, usize)>) {
+        if let Some((name, id)) = anchor {
+            if let Some(slot) = self.anchors.get_mut(&name) {
+                if matches!(slot, Anchored::Open(open) if *open == id) {
+                    *slot = Anchored::Done(n.clone());
+                }
+            }
         }
+        self.attach(n);
+    }
+
+    fn enter(&mut self) -> bool {
+        if self.stack.len() >= MAX_DEPTH {
+            self.error = Some(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
+            return false;
+        }
+        true
+    }
+
+    fn on_event(&mut self, ev: EventKind) {
         match ev {
-            Event::Scalar(v, style, anchor, tag) => {
-                let n = scalar(v, style, tag);
+            EventKind::Scalar {
+                anchor,
+                tag,
+                value,
+                style,
+                ..
+            } => {
+                let bad_binary =
+                    tag.as_deref() == Some("tag:yaml.org,2002:binary") && binary(&value).is_none();
+                let n = scalar(value, style, tag.as_deref());
+                if bad_binary && self.deferred.is_none() {
+                    self.deferred =
+                        Some("yaml: !!binary value contains invalid base64 data".into());
+                }
                 self.push_node(n, anchor);
             }
-            Event::SequenceStart(anchor, _) => {
-                if self.stack.len() >= MAX_DEPTH {
-                    self.error = Some(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
-                    return;
+            EventKind::SequenceStart { anchor, .. } => {
+                if self.enter() {
+                    let a = self.open_anchor(anchor);
+                    self.stack.push(Frame::Seq(Vec::new(), a));
                 }
-                self.stack.push(Frame::Seq(Vec::new(), anchor));
             }
-            Event::SequenceEnd => {
+            EventKind::SequenceEnd => {
                 if let Some(Frame::Seq(items, anchor)) = self.stack.pop() {
-                    self.push_node(Node::Seq(items), anchor);
+                    self.close(Node::Seq(items), anchor);
                 }
             }
-            Event::MappingStart(anchor, _) => {
-                if self.stack.len() >= MAX_DEPTH {
-                    self.error = Some(format!("yaml: exceeded max depth of {MAX_DEPTH}"));
-                    return;
+            EventKind::MappingStart { anchor, .. } => {
+                if self.enter() {
+                    let a = self.open_anchor(anchor);
+                    self.stack.push(Frame::Map(Vec::new(), None, a));
                 }
-                self.stack.push(Frame::Map(Vec::new(), None, anchor));
             }
-            Event::MappingEnd => {
+            EventKind::MappingEnd => {
                 if let Some(Frame::Map(entries, _, anchor)) = self.stack.pop() {
-                    self.push_node(Node::Map(entries), anchor);
+                    self.close(Node::Map(entries), anchor);
                 }
             }
-            Event::Alias(id) => match self.anchors.get(&id).cloned() {
-                Some(n) => self.push_node(n, 0),
-                None => self.error = Some("yaml: unknown anchor referenced".into()),
+            EventKind::Alias(name) => match self.anchors.get(&name) {
+                Some(Anchored::Done(n)) => {
+                    let n = n.clone();
+                    self.attach(n);
+                }
+                Some(Anchored::Open(_)) => {
+                    if self.deferred.is_none() {
+                        self.deferred =
+                            Some(format!("yaml: anchor '{name}' value contains itself"));
+                    }
+                    self.attach(Node::Null);
+                }
+                None => self.error = Some(format!("yaml: unknown anchor '{name}' referenced")),
             },
-            Event::DocumentEnd => {}
-            Event::DocumentStart => {}
-            Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
+            EventKind::DocumentStart { .. } => self.anchors.clear(),
+            EventKind::DocumentEnd { .. } => {
+                if let Some(e) = self.deferred.take() {
+                    self.error = Some(e);
+                }
+            }
+            EventKind::StreamStart | EventKind::StreamEnd => {}
         }
     }
 }
 
-/// An error worded as yaml.v2 words libyaml's: the problem without its
-/// context, on a 0-based line for parser errors and a 1-based one for scanner
-/// errors, and no line at all on the first line.
-fn libyaml_error(line: usize, info: &str) -> String {
-    let zero_based = line.saturating_sub(1);
-    let (problem, parser_error) = match info.strip_prefix("while parsing ") {
-        Some(rest) => (rest.split_once(", ").map(|(_, p)| p).unwrap_or(rest), true),
-        None => (info, false),
-    };
-    // yaml-rust2's wording where libyaml's differs.
-    let problem = match problem {
-        "simple key expect ':'" | "simple key expected" => "could not find expected ':'",
-        p => p,
-    };
-    if zero_based == 0 {
-        return format!("yaml: {problem}");
-    }
-    let shown = if parser_error {
-        zero_based
-    } else {
-        zero_based + 1
-    };
-    format!("yaml: line {shown}: {problem}")
-}
-
-fn parse_docs(text: &str) -> Result<Vec<Node>, YamlError> {
-    // Events are pulled one by one (the parser's own loader recurses per level,
-    // which deep documents would turn into a stack overflow).
+/// Parses the documents of a stream; with `first_only`, stops where
+/// yaml.Unmarshal does: at the end of the first document (errors after it
+/// are never seen).
+fn parse_docs(text: &str, first_only: bool) -> Result<Vec<Node>, YamlError> {
     let mut b = Builder::default();
-    // libyaml's reader turns NEL (U+0085) into `\n` wherever it reads a line
-    // break, in scalars too, so replacing it up front is exact.
-    let text = if text.contains('\u{85}') {
-        std::borrow::Cow::Owned(text.replace('\u{85}', "\n"))
-    } else {
-        std::borrow::Cow::Borrowed(text)
-    };
-    let mut p = Parser::new_from_str(&text);
+    let mut p = Parser::new(text);
     loop {
-        let (ev, mark) = p
-            .next_token()
-            .map_err(|e| YamlError(libyaml_error(e.marker().line(), e.info())))?;
-        if let Event::StreamEnd = ev {
-            break;
-        }
-        b.on_event(ev, mark);
+        let ev = p
+            .next_event()
+            .map_err(|e| YamlError(format!("yaml: {}", e.message())))?;
+        let Some(ev) = ev else { break };
+        let doc_end = matches!(ev.kind, EventKind::DocumentEnd { .. });
+        b.on_event(ev.kind);
         if let Some(e) = b.error.take() {
             return Err(YamlError(e));
+        }
+        if doc_end && first_only {
+            break;
         }
     }
     Ok(b.docs)
@@ -405,7 +450,7 @@ fn type_word(v: &Value) -> &'static str {
 /// Parses the first document into a map, as `yaml.Unmarshal(text, &map)` does
 /// in Helm (values files and `fromYaml`). An empty document is an empty map.
 pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
-    let docs = parse_docs(text)
+    let docs = parse_docs(text, true)
         .map_err(|e| YamlError(format!("error converting YAML to JSON: {}", e.0)))?;
     let v = match docs.first() {
         Some(d) => to_value(d, 0)?,
@@ -423,7 +468,7 @@ pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
 
 /// Parses the first document into a list (`fromYamlArray`).
 pub fn from_yaml_array(text: &str) -> Result<Value, YamlError> {
-    let docs = parse_docs(text)
+    let docs = parse_docs(text, true)
         .map_err(|e| YamlError(format!("error converting YAML to JSON: {}", e.0)))?;
     let v = match docs.first() {
         Some(d) => to_value(d, 0)?,
@@ -441,6 +486,6 @@ pub fn from_yaml_array(text: &str) -> Result<Value, YamlError> {
 
 /// Parses every document of a stream into Go values (any type).
 pub fn from_yaml_all(text: &str) -> Result<Vec<Value>, YamlError> {
-    let docs = parse_docs(text)?;
+    let docs = parse_docs(text, false)?;
     docs.iter().map(|d| to_value(d, 0)).collect()
 }
