@@ -70,7 +70,7 @@ enum State {
     End,
 }
 
-type Result<T> = std::result::Result<T, SyntaxError>;
+type Result<T> = std::result::Result<T, Box<SyntaxError>>;
 
 /// Pulls events out of a YAML text one by one.
 pub(crate) struct Parser<'a> {
@@ -79,17 +79,17 @@ pub(crate) struct Parser<'a> {
     states: Vec<State>,
     marks: Vec<Mark>,
     tag_directives: Vec<(Vec<u8>, Vec<u8>)>,
-    error: Option<SyntaxError>,
+    error: Option<Box<SyntaxError>>,
 }
 
-fn parser_error(problem: &str, problem_mark: Mark) -> SyntaxError {
-    SyntaxError {
+fn parser_error(problem: &str, problem_mark: Mark) -> Box<SyntaxError> {
+    Box::new(SyntaxError {
         stage: Stage::Parser,
         problem: problem.to_string(),
         problem_mark,
         context: "",
         context_mark: Mark::default(),
-    }
+    })
 }
 
 fn parser_error_context(
@@ -97,14 +97,14 @@ fn parser_error_context(
     context_mark: Mark,
     problem: &str,
     problem_mark: Mark,
-) -> SyntaxError {
-    SyntaxError {
+) -> Box<SyntaxError> {
+    Box::new(SyntaxError {
         stage: Stage::Parser,
         problem: problem.to_string(),
         problem_mark,
         context,
         context_mark,
-    }
+    })
 }
 
 impl<'a> Parser<'a> {

@@ -382,6 +382,61 @@ fn merge_into(out: &mut BTreeMap<String, Value>, v: &Node, depth: usize) -> Resu
     }
 }
 
+/// The errors yaml.v2 itself raises while decoding into interface{} values,
+/// in the order it meets them: a sequence or mapping used as a key, and a
+/// merge (`<<`) of something other than a mapping or a sequence of mappings.
+fn check_decode(n: &Node, depth: usize) -> Result<(), YamlError> {
+    crate::deep(|| check_decode_inner(n, depth))
+}
+
+fn check_decode_inner(n: &Node, depth: usize) -> Result<(), YamlError> {
+    if depth > 10_000 {
+        return Err(YamlError("yaml: exceeded max depth".into()));
+    }
+    let merge_error = || {
+        YamlError(
+            "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value"
+                .into(),
+        )
+    };
+    match n {
+        Node::Seq(items) => {
+            for i in items {
+                check_decode(i, depth + 1)?;
+            }
+        }
+        Node::Map(entries) => {
+            for (k, v) in entries {
+                if let Node::Merge = k {
+                    match v {
+                        Node::Map(_) => check_decode(v, depth + 1)?,
+                        Node::Seq(items) => {
+                            for i in items {
+                                if !matches!(i, Node::Map(_)) {
+                                    return Err(merge_error());
+                                }
+                                check_decode(i, depth + 1)?;
+                            }
+                        }
+                        _ => return Err(merge_error()),
+                    }
+                    continue;
+                }
+                check_decode(k, depth + 1)?;
+                if matches!(k, Node::Seq(_) | Node::Map(_)) {
+                    return Err(YamlError(format!(
+                        "error converting YAML to JSON: yaml: invalid map key: {}",
+                        go_sharp_v(k)
+                    )));
+                }
+                check_decode(v, depth + 1)?;
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
 fn to_value(n: &Node, depth: usize) -> Result<Value, YamlError> {
     crate::deep(|| to_value_inner(n, depth))
 }
@@ -453,7 +508,10 @@ pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
     let docs = parse_docs(text, true)
         .map_err(|e| YamlError(format!("error converting YAML to JSON: {}", e.0)))?;
     let v = match docs.first() {
-        Some(d) => to_value(d, 0)?,
+        Some(d) => {
+            check_decode(d, 0)?;
+            to_value(d, 0)?
+        }
         None => Value::Nil,
     };
     match v {
@@ -471,7 +529,10 @@ pub fn from_yaml_array(text: &str) -> Result<Value, YamlError> {
     let docs = parse_docs(text, true)
         .map_err(|e| YamlError(format!("error converting YAML to JSON: {}", e.0)))?;
     let v = match docs.first() {
-        Some(d) => to_value(d, 0)?,
+        Some(d) => {
+            check_decode(d, 0)?;
+            to_value(d, 0)?
+        }
         None => Value::Nil,
     };
     match v {
@@ -487,5 +548,10 @@ pub fn from_yaml_array(text: &str) -> Result<Value, YamlError> {
 /// Parses every document of a stream into Go values (any type).
 pub fn from_yaml_all(text: &str) -> Result<Vec<Value>, YamlError> {
     let docs = parse_docs(text, false)?;
-    docs.iter().map(|d| to_value(d, 0)).collect()
+    docs.iter()
+        .map(|d| {
+            check_decode(d, 0)?;
+            to_value(d, 0)
+        })
+        .collect()
 }

@@ -8,7 +8,7 @@
 //! and PS are kept as they are), and a character outside YAML's printable set
 //! stops the input the moment the reader decodes the 512-byte block holding it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 /// A position in the input: characters from the start, 0-based line and column
 /// (in characters).
@@ -166,7 +166,7 @@ const MAX_INDENTS: usize = 10_000;
 /// yaml.v2's reader decodes its input in blocks of this many bytes.
 const RAW_BUFFER: usize = 512;
 
-type Result<T> = std::result::Result<T, SyntaxError>;
+type Result<T> = std::result::Result<T, Box<SyntaxError>>;
 
 fn is_alpha(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_' || c == b'-'
@@ -195,6 +195,37 @@ fn width(b: u8) -> usize {
     }
 }
 
+#[derive(Default)]
+struct KeysByToken(VecDeque<(usize, usize)>);
+
+impl KeysByToken {
+    /// The entry for the head token; entries of tokens already parsed can
+    /// never be asked for again and are dropped.
+    fn get(&mut self, head: usize) -> Option<usize> {
+        while self.0.front().is_some_and(|&(t, _)| t < head) {
+            self.0.pop_front();
+        }
+        match self.0.front() {
+            Some(&(t, idx)) if t == head => Some(idx),
+            _ => None,
+        }
+    }
+
+    fn insert(&mut self, token: usize, idx: usize) {
+        match self.0.iter().rposition(|&(t, _)| t <= token) {
+            Some(i) if self.0[i].0 == token => self.0[i].1 = idx,
+            Some(i) => self.0.insert(i + 1, (token, idx)),
+            None => self.0.push_front((token, idx)),
+        }
+    }
+
+    fn remove(&mut self, token: usize) {
+        if let Some(i) = self.0.iter().rposition(|&(t, _)| t == token) {
+            self.0.remove(i);
+        }
+    }
+}
+
 pub(crate) struct Scanner<'a> {
     text: &'a str,
     src: &'a [u8],
@@ -219,9 +250,12 @@ pub(crate) struct Scanner<'a> {
     indents: Vec<isize>,
     simple_key_allowed: bool,
     simple_keys: Vec<SimpleKey>,
-    simple_keys_by_tok: HashMap<usize, usize>,
+    /// Token number → index in `simple_keys`, as yaml.v2's simple_keys_by_tok
+    /// map (entries of keys found stale stay until their token is parsed).
+    /// Token numbers are inserted in increasing order.
+    simple_keys_by_tok: KeysByToken,
     flow_level: usize,
-    error: Option<SyntaxError>,
+    error: Option<Box<SyntaxError>>,
 }
 
 impl<'a> Scanner<'a> {
@@ -238,7 +272,14 @@ impl<'a> Scanner<'a> {
         } else {
             0
         };
-        let read_end = src.len().min(RAW_BUFFER);
+        // Only a refused character or a BOM after the first makes the reader's
+        // block-by-block decoding observable; otherwise all is decoded at once.
+        let simulate = bad != usize::MAX || text.get(pos..).is_some_and(|t| t.contains('\u{FEFF}'));
+        let read_end = if simulate {
+            src.len().min(RAW_BUFFER)
+        } else {
+            src.len()
+        };
         Scanner {
             text,
             src,
@@ -246,9 +287,9 @@ impl<'a> Scanner<'a> {
             mark: Mark::default(),
             bad,
             read_end,
-            decoded_end: pos,
+            decoded_end: if simulate { pos } else { src.len() },
             // Fewer than three bytes make the encoding check read again, to the end.
-            eof: src.len() < 3,
+            eof: src.len() < 3 || !simulate,
             nuls: 0,
             buffer_start: pos,
             stream_start_produced: false,
@@ -260,7 +301,7 @@ impl<'a> Scanner<'a> {
             indents: Vec::new(),
             simple_key_allowed: false,
             simple_keys: Vec::new(),
-            simple_keys_by_tok: HashMap::new(),
+            simple_keys_by_tok: KeysByToken::default(),
             flow_level: 0,
             error: None,
         }
@@ -318,13 +359,13 @@ impl<'a> Scanner<'a> {
                 end -= 1;
             }
             if self.bad >= self.decoded_end && self.bad < end {
-                return Err(SyntaxError {
+                return Err(Box::new(SyntaxError {
                     stage: Stage::Reader,
                     problem: "control characters are not allowed".into(),
                     problem_mark: Mark::default(),
                     context: "",
                     context_mark: Mark::default(),
-                });
+                }));
             }
             self.decoded_end = self.decoded_end.max(end);
             if self.eof {
@@ -421,14 +462,14 @@ impl<'a> Scanner<'a> {
         self.mark.line += 1;
     }
 
-    fn error(&self, context: &'static str, context_mark: Mark, problem: &str) -> SyntaxError {
-        SyntaxError {
+    fn error(&self, context: &'static str, context_mark: Mark, problem: &str) -> Box<SyntaxError> {
+        Box::new(SyntaxError {
             stage: Stage::Scanner,
             problem: problem.to_string(),
             problem_mark: self.mark,
             context,
             context_mark,
-        }
+        })
     }
 
     // ----- the token queue -----
@@ -447,12 +488,15 @@ impl<'a> Scanner<'a> {
         if self.tokens.is_empty() {
             return Err(self.error("", self.mark, "no more tokens"));
         }
-        self.tokens.front().ok_or_else(|| SyntaxError {
-            stage: Stage::Scanner,
-            problem: "no more tokens".into(),
-            problem_mark: Mark::default(),
-            context: "",
-            context_mark: Mark::default(),
+        let mark = self.mark;
+        self.tokens.front().ok_or_else(|| {
+            Box::new(SyntaxError {
+                stage: Stage::Scanner,
+                problem: "no more tokens".into(),
+                problem_mark: mark,
+                context: "",
+                context_mark: mark,
+            })
         })
     }
 
@@ -481,7 +525,7 @@ impl<'a> Scanner<'a> {
     fn fetch_more_tokens(&mut self) -> Result<()> {
         loop {
             if !self.tokens.is_empty() {
-                let Some(&idx) = self.simple_keys_by_tok.get(&self.tokens_parsed) else {
+                let Some(idx) = self.simple_keys_by_tok.get(self.tokens_parsed) else {
                     break;
                 };
                 if !self.simple_key_is_valid(idx)? {
@@ -638,7 +682,7 @@ impl<'a> Scanner<'a> {
             }
             key.possible = false;
             let n = key.token_number;
-            self.simple_keys_by_tok.remove(&n);
+            self.simple_keys_by_tok.remove(n);
         }
         Ok(())
     }
@@ -666,7 +710,7 @@ impl<'a> Scanner<'a> {
         if self.flow_level > 0 {
             self.flow_level -= 1;
             if let Some(k) = self.simple_keys.pop() {
-                self.simple_keys_by_tok.remove(&k.token_number);
+                self.simple_keys_by_tok.remove(k.token_number);
             }
         }
     }
@@ -867,7 +911,7 @@ impl<'a> Scanner<'a> {
             if let Some(k) = self.simple_keys.get_mut(idx) {
                 k.possible = false;
             }
-            self.simple_keys_by_tok.remove(&key.token_number);
+            self.simple_keys_by_tok.remove(key.token_number);
             self.simple_key_allowed = false;
         } else {
             if self.flow_level == 0 {
@@ -1147,7 +1191,7 @@ impl<'a> Scanner<'a> {
         Ok(Token { kind, start, end })
     }
 
-    fn tag_error(&self, directive: bool, start: Mark, problem: &str) -> SyntaxError {
+    fn tag_error(&self, directive: bool, start: Mark, problem: &str) -> Box<SyntaxError> {
         let context = if directive {
             "while parsing a %TAG directive"
         } else {
