@@ -748,3 +748,148 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The events of a text as short strings, or the error message.
+    fn events(text: &str) -> Vec<String> {
+        let mut p = Parser::new(text);
+        let mut out = Vec::new();
+        loop {
+            match p.next_event() {
+                Ok(Some(e)) => out.push(match e.kind {
+                    EventKind::StreamStart => "+STR".to_string(),
+                    EventKind::StreamEnd => "-STR".to_string(),
+                    EventKind::DocumentStart { implicit } => {
+                        if implicit { "+DOC" } else { "+DOC ---" }.to_string()
+                    }
+                    EventKind::DocumentEnd { implicit } => {
+                        if implicit { "-DOC" } else { "-DOC ..." }.to_string()
+                    }
+                    EventKind::Alias(a) => format!("=ALI *{a}"),
+                    EventKind::Scalar {
+                        value, style, tag, ..
+                    } => {
+                        let t = tag.map(|t| format!("<{t}> ")).unwrap_or_default();
+                        format!("=VAL {t}{style:?}:{value}")
+                    }
+                    EventKind::SequenceStart { flow, .. } => {
+                        if flow { "+SEQ []" } else { "+SEQ" }.to_string()
+                    }
+                    EventKind::SequenceEnd => "-SEQ".to_string(),
+                    EventKind::MappingStart { flow, .. } => {
+                        if flow { "+MAP {}" } else { "+MAP" }.to_string()
+                    }
+                    EventKind::MappingEnd => "-MAP".to_string(),
+                }),
+                Ok(None) => return out,
+                Err(e) => {
+                    out.push(format!("ERR {}", e.message()));
+                    return out;
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn flow_sequence_may_close_below_its_key() {
+        assert_eq!(
+            events("a:\n  b: [\n  x\n]\n"),
+            [
+                "+STR",
+                "+DOC",
+                "+MAP",
+                "=VAL Plain:a",
+                "+MAP",
+                "=VAL Plain:b",
+                "+SEQ []",
+                "=VAL Plain:x",
+                "-SEQ",
+                "-MAP",
+                "-MAP",
+                "-DOC",
+                "-STR"
+            ]
+        );
+    }
+
+    #[test]
+    fn quoted_scalars_continue_at_any_column() {
+        assert_eq!(events("a:\n  b: \"x\ny\"\n")[6], "=VAL DoubleQuoted:x y");
+    }
+
+    #[test]
+    fn yaml_1_1_line_breaks() {
+        // LS and PS end a line and stay in the text; NEL is read as `\n`.
+        assert_eq!(
+            events("a: |\n  x\u{2028}  y\u{85}  z\n")[4],
+            "=VAL Literal:x\u{2028}y\nz\n"
+        );
+        assert_eq!(
+            events("- x\u{2029}- y\n"),
+            [
+                "+STR",
+                "+DOC",
+                "+SEQ",
+                "=VAL Plain:x",
+                "=VAL Plain:y",
+                "-SEQ",
+                "-DOC",
+                "-STR"
+            ]
+        );
+    }
+
+    #[test]
+    fn tags_are_resolved_through_directives() {
+        let ev = events("%TAG !e! tag:example.com,2000:\n--- !e!x%21 1\n");
+        assert_eq!(ev[2], "=VAL <tag:example.com,2000:x!> Plain:1");
+        assert_eq!(events("!!str 1")[2], "=VAL <tag:yaml.org,2002:str> Plain:1");
+        assert_eq!(events("!<!x> 1")[2], "=VAL <!x> Plain:1");
+    }
+
+    #[test]
+    fn errors_carry_libyaml_wording_and_lines() {
+        // Scanner errors count lines from 1, parser errors from 0, as yaml.v2 shows them.
+        let last = |t: &str| events(t).pop().unwrap_or_default();
+        assert_eq!(
+            last("a: 1\nb: 'x\n"),
+            "ERR line 3: found unexpected end of stream"
+        );
+        assert_eq!(last("a: 1\n- b\n"), "ERR line 1: did not find expected key");
+        assert_eq!(
+            last("a: b: c\n"),
+            "ERR mapping values are not allowed in this context"
+        );
+        assert_eq!(
+            last("x\ny: 1\n"),
+            "ERR line 2: mapping values are not allowed in this context"
+        );
+        assert_eq!(
+            last("a:\n  b\n  c\nd"),
+            "ERR line 5: could not find expected ':'"
+        );
+        assert_eq!(last("a: \u{1}\n"), "ERR control characters are not allowed");
+    }
+
+    #[test]
+    fn marks_count_characters() {
+        let mut p = Parser::new("é: [x,\n  y]\n");
+        let mut marks = Vec::new();
+        while let Ok(Some(e)) = p.next_event() {
+            if let EventKind::Scalar { value, .. } = &e.kind {
+                marks.push((value.clone(), e.start.line, e.start.column, e.start.index));
+            }
+        }
+        assert_eq!(
+            marks,
+            [
+                ("é".to_string(), 0, 0, 0),
+                ("x".to_string(), 0, 4, 4),
+                ("y".to_string(), 1, 2, 9)
+            ]
+        );
+    }
+}
