@@ -33,7 +33,8 @@ enum Frame {
 /// a finished node.
 enum Anchored {
     Open(usize),
-    Done(Node),
+    /// The node and how many nodes decoding it visits (aliases expanded).
+    Done(Node, usize),
 }
 
 #[derive(Default)]
@@ -45,9 +46,28 @@ struct Builder {
     error: Option<String>,
     /// An error yaml.v2 finds when decoding, after the whole document parsed.
     deferred: Option<String>,
+    /// Nodes visited by each open collection so far.
+    sizes: Vec<usize>,
+    /// yaml.v2's decoder counters: nodes decoded, and those reached through
+    /// an alias.
+    decode_count: usize,
+    alias_count: usize,
 }
 
-const MAX_NODES: usize = 10_000_000;
+/// yaml.v2's allowedAliasRatio: up to 99% of the decoded nodes may come from
+/// alias expansion in small documents, down to 10% in very large ones.
+fn allowed_alias_ratio(decode_count: usize) -> f64 {
+    const LOW: usize = 400_000;
+    const HIGH: usize = 4_000_000;
+    if decode_count <= LOW {
+        0.99
+    } else if decode_count >= HIGH {
+        0.10
+    } else {
+        0.99 - 0.89 * ((decode_count - LOW) as f64 / (HIGH - LOW) as f64)
+    }
+}
+
 /// Deeper documents are refused (go-yaml v3's limit is 10000; no real file comes near).
 const MAX_DEPTH: usize = 1000;
 
@@ -98,18 +118,34 @@ fn scalar(value: String, style: ScalarStyle, tag: Option<&str>) -> Node {
 }
 
 impl Builder {
-    fn push_node(&mut self, n: Node, anchor: Option<String>) {
-        if let Some(name) = anchor {
-            if self.anchors.len() > MAX_NODES {
-                self.error = Some("yaml: document contains excessive aliasing".into());
-                return;
-            }
-            self.anchors.insert(name, Anchored::Done(n.clone()));
+    /// Counts `n` decoded nodes (`aliased` when reached through an alias) and
+    /// reports whether yaml.v2 would now refuse the document.
+    fn count(&mut self, n: usize, aliased: bool) -> bool {
+        self.decode_count = self.decode_count.saturating_add(n);
+        if aliased {
+            self.alias_count = self.alias_count.saturating_add(n);
         }
-        self.attach(n);
+        let excessive = self.alias_count > 100
+            && self.decode_count > 1000
+            && self.alias_count as f64 / self.decode_count as f64
+                > allowed_alias_ratio(self.decode_count);
+        if excessive && self.deferred.is_none() {
+            self.deferred = Some("yaml: document contains excessive aliasing".into());
+        }
+        excessive
     }
 
-    fn attach(&mut self, n: Node) {
+    fn push_node(&mut self, n: Node, anchor: Option<String>) {
+        if let Some(name) = anchor {
+            self.anchors.insert(name, Anchored::Done(n.clone(), 1));
+        }
+        self.attach(n, 1);
+    }
+
+    fn attach(&mut self, n: Node, size: usize) {
+        if let Some(s) = self.sizes.last_mut() {
+            *s = s.saturating_add(size);
+        }
         match self.stack.last_mut() {
             None => self.docs.push(n),
             Some(Frame::Seq(items, _)) => items.push(n),
@@ -132,14 +168,43 @@ impl Builder {
     /// Completes a collection: its anchor now names it, unless the anchor was
     /// defined again inside it.
     fn close(&mut self, n: Node, anchor: Option<(String, usize)>) {
+        let size = self.sizes.pop().unwrap_or(1);
         if let Some((name, id)) = anchor {
             if let Some(slot) = self.anchors.get_mut(&name) {
                 if matches!(slot, Anchored::Open(open) if *open == id) {
-                    *slot = Anchored::Done(n.clone());
+                    *slot = Anchored::Done(n.clone(), size);
                 }
             }
         }
-        self.attach(n);
+        self.attach(n, size);
+    }
+
+    fn alias(&mut self, name: String) {
+        self.count(1, false);
+        let target = match self.anchors.get(&name) {
+            Some(Anchored::Done(_, size)) => Some(*size),
+            Some(Anchored::Open(_)) => {
+                if self.deferred.is_none() {
+                    self.deferred = Some(format!("yaml: anchor '{name}' value contains itself"));
+                }
+                None
+            }
+            None => {
+                self.error = Some(format!("yaml: unknown anchor '{name}' referenced"));
+                return;
+            }
+        };
+        // Past yaml.v2's aliasing limit the document is an error: nothing
+        // more is expanded.
+        let expand = match target {
+            Some(size) => !self.count(size, true) && self.deferred.is_none(),
+            None => false,
+        };
+        let n = match self.anchors.get(&name) {
+            Some(Anchored::Done(n, _)) if expand => n.clone(),
+            _ => Node::Null,
+        };
+        self.attach(n, 1 + target.unwrap_or(0));
     }
 
     fn enter(&mut self) -> bool {
@@ -161,6 +226,7 @@ impl Builder {
             } => {
                 let bad_binary =
                     tag.as_deref() == Some("tag:yaml.org,2002:binary") && binary(&value).is_none();
+                self.count(1, false);
                 let n = scalar(value, style, tag.as_deref());
                 if bad_binary && self.deferred.is_none() {
                     self.deferred =
@@ -170,8 +236,10 @@ impl Builder {
             }
             EventKind::SequenceStart { anchor, .. } => {
                 if self.enter() {
+                    self.count(1, false);
                     let a = self.open_anchor(anchor);
                     self.stack.push(Frame::Seq(Vec::new(), a));
+                    self.sizes.push(1);
                 }
             }
             EventKind::SequenceEnd => {
@@ -181,8 +249,10 @@ impl Builder {
             }
             EventKind::MappingStart { anchor, .. } => {
                 if self.enter() {
+                    self.count(1, false);
                     let a = self.open_anchor(anchor);
                     self.stack.push(Frame::Map(Vec::new(), None, a));
+                    self.sizes.push(1);
                 }
             }
             EventKind::MappingEnd => {
@@ -190,21 +260,12 @@ impl Builder {
                     self.close(Node::Map(entries), anchor);
                 }
             }
-            EventKind::Alias(name) => match self.anchors.get(&name) {
-                Some(Anchored::Done(n)) => {
-                    let n = n.clone();
-                    self.attach(n);
-                }
-                Some(Anchored::Open(_)) => {
-                    if self.deferred.is_none() {
-                        self.deferred =
-                            Some(format!("yaml: anchor '{name}' value contains itself"));
-                    }
-                    self.attach(Node::Null);
-                }
-                None => self.error = Some(format!("yaml: unknown anchor '{name}' referenced")),
-            },
-            EventKind::DocumentStart { .. } => self.anchors.clear(),
+            EventKind::Alias(name) => self.alias(name),
+            EventKind::DocumentStart { .. } => {
+                self.anchors.clear();
+                self.decode_count = 1;
+                self.alias_count = 0;
+            }
             EventKind::DocumentEnd { .. } => {
                 if let Some(e) = self.deferred.take() {
                     self.error = Some(e);

@@ -532,6 +532,12 @@ _yaml_syntax = {
              "a: !<>\n", "a: !<tag:x\n", "a: !x!y 1\n", "&a a: &b b\n*a : *b\n", "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",
              "a: &x\n  b: 1\nc: *x\n", "a: &x [1, &x 2, *x]\nb: *x\n", "a: ! 12\n", "a: !foo 12\n", "a: !<!bar> 1\n",
              "<<: [1]\n", "<<: [[{a: 1}]]\n", "? ? b\n", "? [a]\n"],
+    # yaml.v2's alias expansion limit: fine below it, "excessive aliasing" above.
+    "alias": ["a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+                  "%s: &%s [%s]\n" % (c, c, ",".join(["*" + p] * 10)) for p, c in zip("abcdefgh"[:k], "bcdefghi"[:k]))
+              for k in (1, 2, 3, 8)] + [
+              "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [%s]\nc: [%s]\n" % (",".join(["*a"] * 10), ",".join(["*b"] * 11)),
+              "a: &a {b: 1}\nc: &c [*a, *a]\nd: [*c, *a]\n"],
     "invalid": ["a: b: c\n", "a: [\n", "a: {\n", "a: ]\n", "a: }\n", "[", "]", "{a: 1", "a: 'x\n", "a: \"x\n",
                 "- a\nb: 1\n", "a: 1\n- b\n", "a: 1\n b: 2\n", "a:\n  b: 1\n c: 2\n", "? a\n? b\n", "x\ny: 1\n",
                 "a: 1\nb\n", "a:\n  b\n  c: 1\n", "a: x\nb c\n", ":\n", ": a\n", "? \n: a\n", "a: 1\n\n\n\nb: [c\n",
