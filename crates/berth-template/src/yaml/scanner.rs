@@ -181,6 +181,29 @@ fn is_allowed(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | ' '..='~' | '\u{85}' | '\u{A0}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
+/// The byte offset of the first character the reader refuses (`usize::MAX`
+/// if none). Only a few bytes can start one, so bytes are checked first.
+fn first_refused(text: &str) -> usize {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let suspect = (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
+            || c == 0x7F
+            || c == 0xC2
+            || c == 0xEF;
+        if suspect {
+            if let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) {
+                if !is_allowed(ch) {
+                    return i;
+                }
+            }
+        }
+        i += 1;
+    }
+    usize::MAX
+}
+
 fn width(b: u8) -> usize {
     if b & 0x80 == 0 {
         1
@@ -263,10 +286,7 @@ impl<'a> Scanner<'a> {
         // yaml.v2 reads an empty input as a single line break.
         let text = if text.is_empty() { "\n" } else { text };
         let src = text.as_bytes();
-        let bad = text
-            .char_indices()
-            .find(|&(_, c)| !is_allowed(c))
-            .map_or(usize::MAX, |(i, _)| i);
+        let bad = first_refused(text);
         let pos = if src.starts_with(b"\xEF\xBB\xBF") {
             3
         } else {
@@ -1779,5 +1799,25 @@ impl<'a> Scanner<'a> {
             start,
             end,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_refused;
+
+    #[test]
+    fn refused_characters() {
+        assert_eq!(
+            first_refused("a: 1\tb\r\n\u{85}\u{a0}\u{feff}\u{fffd}\u{10000}"),
+            usize::MAX
+        );
+        assert_eq!(first_refused("ab\u{1}"), 2);
+        assert_eq!(first_refused("a\u{7f}"), 1);
+        assert_eq!(first_refused("é\u{80}"), 2);
+        assert_eq!(first_refused("x\u{9f}"), 1);
+        assert_eq!(first_refused("\u{fffe}"), 0);
+        assert_eq!(first_refused("a\u{ffff}"), 1);
+        assert_eq!(first_refused("a\0"), 1);
     }
 }
