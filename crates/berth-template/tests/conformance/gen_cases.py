@@ -532,6 +532,15 @@ _yaml_syntax = {
              "a: !<>\n", "a: !<tag:x\n", "a: !x!y 1\n", "&a a: &b b\n*a : *b\n", "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",
              "a: &x\n  b: 1\nc: *x\n", "a: &x [1, &x 2, *x]\nb: *x\n", "a: ! 12\n", "a: !foo 12\n", "a: !<!bar> 1\n",
              "<<: [1]\n", "<<: [[{a: 1}]]\n", "? ? b\n", "? [a]\n"],
+    # yaml.v2's reader: a BOM is skipped at a line start only while its buffer
+    # begins with one, and a refused character stops the input when the
+    # 512-byte block holding it is decoded.
+    "reader": ["\ufeff\ufeff" + "".join("kk%03d: v\n" % i for i in range(150)), "\ufeff\ufeff- a\n- b\n",
+               "".join("k%04d: v\n" % i for i in range(56)) + "\ufeffzz: 1\nyy: 2\n",
+               "".join("k%04d: v\n" % i for i in range(114)) + "zz: 1\n\x01", "a: [" + "b, " * 170 + "\n\x01",
+               "a: [" + "b, " * 400 + "\n\x01", "a: 1\n" + "# " + "c" * 700 + "\n]\n\x01",
+               "a: b: c\n" + "#" * 600 + "\n\x01", "a: 1\n]\n" + "#" * 600 + "\n\x01",
+               "- a\nb: 1\n" + " " * 1000 + "\n\x01", "a: b: c\n" + "#" * 300 + "\n\x01"],
     # yaml.v2's alias expansion limit: fine below it, "excessive aliasing" above.
     "alias": ["a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
                   "%s: &%s [%s]\n" % (c, c, ",".join(["*" + p] * 10)) for p, c in zip("abcdefgh"[:k], "bcdefghi"[:k]))
