@@ -2,7 +2,7 @@
 //! with yaml.v2's YAML 1.1 rules, then converted the way sigs.k8s.io/yaml does
 //! (YAML → JSON → Go values).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::YamlError;
 use super::events::{EventKind, Parser};
@@ -345,16 +345,55 @@ fn key_error(k: &Node, v: &Node) -> YamlError {
 }
 
 /// The identity of a scalar key as a Go map[interface{}]interface{} sees it.
-fn key_identity(k: &Node) -> Option<String> {
+#[derive(PartialEq, Eq, Hash)]
+enum KeyId<'a> {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Uint(u64),
+    Float(u64),
+    Str(&'a str),
+}
+
+fn key_identity(k: &Node) -> Option<KeyId<'_>> {
     Some(match k {
-        Node::Null => "n".into(),
-        Node::Bool(b) => format!("b{b}"),
-        Node::Int(i) => format!("i{i}"),
-        Node::Uint(u) => format!("u{u}"),
-        Node::Float(f) => format!("f{}", f.to_bits()),
-        Node::Str(s) => format!("s{s}"),
+        Node::Null => KeyId::Null,
+        Node::Bool(b) => KeyId::Bool(*b),
+        Node::Int(i) => KeyId::Int(*i),
+        Node::Uint(u) => KeyId::Uint(*u),
+        Node::Float(f) => KeyId::Float(f.to_bits()),
+        Node::Str(s) => KeyId::Str(s),
         Node::Merge | Node::Seq(_) | Node::Map(_) => return None,
     })
+}
+
+/// Which entries of a mapping survive in the Go map yaml.v2 decodes into: a
+/// later duplicate key replaces an earlier one. `None` when all do.
+fn surviving(entries: &[(Node, Node)]) -> Option<Vec<bool>> {
+    let ids: Vec<Option<KeyId>> = entries.iter().map(|(k, _)| key_identity(k)).collect();
+    let duplicated = if ids.len() <= 16 {
+        ids.iter()
+            .enumerate()
+            .any(|(i, a)| a.is_some() && ids[i + 1..].contains(a))
+    } else {
+        let mut seen = HashSet::new();
+        ids.iter().flatten().any(|id| !seen.insert(id))
+    };
+    if !duplicated {
+        return None;
+    }
+    let mut last: HashMap<&KeyId, usize> = HashMap::new();
+    for (i, id) in ids.iter().enumerate() {
+        if let Some(id) = id {
+            last.insert(id, i);
+        }
+    }
+    Some(
+        ids.iter()
+            .enumerate()
+            .map(|(i, id)| id.as_ref().is_none_or(|id| last.get(id) == Some(&i)))
+            .collect(),
+    )
 }
 
 /// sigs.k8s.io/yaml's key conversion: strings, bools, ints, and floats as
@@ -531,15 +570,13 @@ fn to_value_inner(n: &Node, depth: usize) -> Result<Value, YamlError> {
         Node::Map(entries) => {
             // yaml.v2 decodes into a Go map first: a later duplicate key replaces
             // an earlier one before anything is converted.
-            let mut last: HashMap<String, usize> = HashMap::new();
-            for (i, (k, _)) in entries.iter().enumerate() {
-                if let Some(id) = key_identity(k) {
-                    last.insert(id, i);
-                }
-            }
+            let keep = surviving(entries);
             let mut m = BTreeMap::new();
             for (i, (k, v)) in entries.iter().enumerate() {
-                if key_identity(k).is_some_and(|id| last.get(&id) != Some(&i)) {
+                if keep
+                    .as_ref()
+                    .is_some_and(|keep| !keep.get(i).copied().unwrap_or(true))
+                {
                     continue;
                 }
                 if let Node::Merge = k {
