@@ -314,12 +314,54 @@ fn go_sharp_v(n: &Node) -> String {
             format!("[]interface {{}}{{{}}}", parts.join(", "))
         }
         Node::Map(entries) => {
-            let parts: Vec<String> = entries
+            // fmt prints a map sorted by key (internal/fmtsort): nil first, then
+            // by dynamic type, then by value.
+            let mut sorted: Vec<&(Node, Node)> = entries.iter().collect();
+            sorted.sort_by(|(a, _), (b, _)| fmtsort_cmp(a, b));
+            let parts: Vec<String> = sorted
                 .iter()
                 .map(|(k, v)| format!("{}:{}", go_sharp_v_elem(k), go_sharp_v_elem(v)))
                 .collect();
             format!("map[interface {{}}]interface {{}}{{{}}}", parts.join(", "))
         }
+    }
+}
+
+/// fmtsort's order of interface{} map keys. Keys of different dynamic types
+/// are ordered by Go by their type descriptors' addresses; a fixed rank
+/// stands in for that here.
+fn fmtsort_cmp(a: &Node, b: &Node) -> std::cmp::Ordering {
+    fn rank(n: &Node) -> u8 {
+        match n {
+            Node::Null => 0,
+            Node::Bool(_) => 1,
+            Node::Int(_) => 2,
+            Node::Uint(_) => 3,
+            Node::Float(_) => 4,
+            Node::Str(_) | Node::Merge => 5,
+            Node::Seq(_) => 6,
+            Node::Map(_) => 7,
+        }
+    }
+    let key_str = |n: &Node| match n {
+        Node::Str(s) => s.clone(),
+        _ => "<<".to_string(),
+    };
+    match (a, b) {
+        (Node::Bool(x), Node::Bool(y)) => x.cmp(y),
+        (Node::Int(x), Node::Int(y)) => x.cmp(y),
+        (Node::Uint(x), Node::Uint(y)) => x.cmp(y),
+        // NaN sorts before every other float, as fmtsort has it.
+        (Node::Float(x), Node::Float(y)) => match (x.is_nan(), y.is_nan()) {
+            (true, true) => std::cmp::Ordering::Equal,
+            (true, false) => std::cmp::Ordering::Less,
+            (false, true) => std::cmp::Ordering::Greater,
+            _ => x.partial_cmp(y).unwrap_or(std::cmp::Ordering::Equal),
+        },
+        (Node::Str(_) | Node::Merge, Node::Str(_) | Node::Merge) => {
+            key_str(a).as_bytes().cmp(key_str(b).as_bytes())
+        }
+        _ => rank(a).cmp(&rank(b)),
     }
 }
 

@@ -541,6 +541,10 @@ _yaml_syntax = {
                "a: [" + "b, " * 400 + "\n\x01", "a: 1\n" + "# " + "c" * 700 + "\n]\n\x01",
                "a: b: c\n" + "#" * 600 + "\n\x01", "a: 1\n]\n" + "#" * 600 + "\n\x01",
                "- a\nb: 1\n" + " " * 1000 + "\n\x01", "a: b: c\n" + "#" * 300 + "\n\x01"],
+    # Keys sigs.k8s.io/yaml refuses; Go's fmt prints the offending value's maps
+    # sorted by key.
+    "mapkey": ["~: {b: 1, a: 2, c: {z: 1, y: [2, {q: 1, p: 2}]}}\n", "a: {~: {y: 1, x: 2}}\n",
+               "0x8000000000000000: {b: 1, a: 2}\n", "{2: b, 1: a}: c\n", "[{b: 1, a: 2}]: c\n"],
     # yaml.v2's alias expansion limit: fine below it, "excessive aliasing" above.
     "alias": ["a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
                   "%s: &%s [%s]\n" % (c, c, ",".join(["*" + p] * 10)) for p, c in zip("abcdefgh"[:k], "bcdefghi"[:k]))
