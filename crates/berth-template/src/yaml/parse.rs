@@ -82,38 +82,59 @@ fn binary(value: &str) -> Option<Node> {
     }
 }
 
-fn scalar(value: String, style: ScalarStyle, tag: Option<&str>) -> Node {
-    if let Some(t) = tag {
-        if let Some(suffix) = t.strip_prefix("tag:yaml.org,2002:") {
-            match suffix {
-                "str" => return Node::Str(value),
-                "binary" => return binary(&value).unwrap_or(Node::Null),
-                "null" => return Node::Null,
-                "bool" | "int" | "float" => {
-                    return match resolve(&value) {
-                        Resolved::Bool(b) => Node::Bool(b),
-                        Resolved::Int(i) => Node::Int(i),
-                        Resolved::Uint(u) => Node::Uint(u),
-                        Resolved::Float(f) => Node::Float(f),
-                        _ => Node::Str(value),
-                    };
+/// A scalar as yaml.v2 decodes it into interface{}. An explicit tag of the
+/// YAML types must agree with what the value resolves to (`!!int 1.5` is an
+/// error, `!!float 1` a float); that error is yaml.v2's, raised when decoding.
+fn scalar(value: String, style: ScalarStyle, tag: Option<&str>) -> Result<Node, String> {
+    let Some(t) = tag else {
+        if style != ScalarStyle::Plain {
+            return Ok(Node::Str(value));
+        }
+        return Ok(match resolve(&value) {
+            Resolved::Null => Node::Null,
+            Resolved::Bool(b) => Node::Bool(b),
+            Resolved::Int(i) => Node::Int(i),
+            Resolved::Uint(u) => Node::Uint(u),
+            Resolved::Float(f) => Node::Float(f),
+            Resolved::Merge => Node::Merge,
+            Resolved::Timestamp | Resolved::Str => Node::Str(value),
+        });
+    };
+    let Some(suffix) = t.strip_prefix("tag:yaml.org,2002:") else {
+        // A local tag resolves nothing; `! <<` (plain, non-specific) is still
+        // a merge key.
+        if t == "!" && value == "<<" && style == ScalarStyle::Plain {
+            return Ok(Node::Merge);
+        }
+        return Ok(Node::Str(value));
+    };
+    match suffix {
+        "str" => Ok(Node::Str(value)),
+        "binary" => Ok(binary(&value).unwrap_or(Node::Null)),
+        "merge" if value == "<<" => Ok(Node::Merge),
+        "null" | "bool" | "int" | "float" | "timestamp" => {
+            let (rtag, node) = match resolve(&value) {
+                Resolved::Null => ("null", Node::Null),
+                Resolved::Bool(b) => ("bool", Node::Bool(b)),
+                Resolved::Int(i) => ("int", Node::Int(i)),
+                Resolved::Uint(u) => ("int", Node::Uint(u)),
+                Resolved::Float(f) => ("float", Node::Float(f)),
+                // `<<` is a merge key by its place, not by resolution.
+                Resolved::Merge => ("str", Node::Str(value.clone())),
+                Resolved::Timestamp if suffix == "timestamp" => {
+                    ("timestamp", Node::Str(value.clone()))
                 }
-                _ => return Node::Str(value),
+                Resolved::Timestamp | Resolved::Str => ("str", Node::Str(value.clone())),
+            };
+            match node {
+                _ if rtag == suffix => Ok(node),
+                Node::Int(i) if suffix == "float" => Ok(Node::Float(i as f64)),
+                _ => Err(format!(
+                    "yaml: cannot decode !!{rtag} `{value}` as a !!{suffix}"
+                )),
             }
         }
-        return Node::Str(value);
-    }
-    if style != ScalarStyle::Plain {
-        return Node::Str(value);
-    }
-    match resolve(&value) {
-        Resolved::Null => Node::Null,
-        Resolved::Bool(b) => Node::Bool(b),
-        Resolved::Int(i) => Node::Int(i),
-        Resolved::Uint(u) => Node::Uint(u),
-        Resolved::Float(f) => Node::Float(f),
-        Resolved::Merge => Node::Merge,
-        Resolved::Timestamp | Resolved::Str => Node::Str(value),
+        _ => Ok(Node::Str(value)),
     }
 }
 
@@ -227,7 +248,13 @@ impl Builder {
                 let bad_binary =
                     tag.as_deref() == Some("tag:yaml.org,2002:binary") && binary(&value).is_none();
                 self.count(1, false);
-                let n = scalar(value, style, tag.as_deref());
+                let n = match scalar(value, style, tag.as_deref()) {
+                    Ok(n) => n,
+                    Err(e) => {
+                        self.deferred.get_or_insert(e);
+                        Node::Null
+                    }
+                };
                 if bad_binary && self.deferred.is_none() {
                     self.deferred =
                         Some("yaml: !!binary value contains invalid base64 data".into());

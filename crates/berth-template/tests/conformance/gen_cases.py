@@ -545,6 +545,9 @@ _yaml_syntax = {
     # sorted by key.
     "mapkey": ["~: {b: 1, a: 2, c: {z: 1, y: [2, {q: 1, p: 2}]}}\n", "a: {~: {y: 1, x: 2}}\n",
                "0x8000000000000000: {b: 1, a: 2}\n", "{2: b, 1: a}: c\n", "[{b: 1, a: 2}]: c\n"],
+    # Explicit tags of the YAML types: the value must resolve to the tag's type
+    # (an int may be a !!float), or yaml.v2 refuses it when decoding.
+    "tag": ["a: !!timestamp 2020-01-01", "a: !!float 1", "a: !!int 0x10", "a: !!null x", "a: !!str ~", "a: !!map {b: 1}", "a: !!seq [1]", "a: !!set {b, c}", "a: !!int abc", "a: !!bool x", "a: !!float abc", "a: !!int 1.5", "a: !!float \"2\"", "a: !!str 1.0", "b: !!merge <<", "<<: !!map {x: 1}", "a: !!timestamp x", "a: !!int \"0o17\"", "a: !!float .inf", "a: !<tag:yaml.org,2002:int> \"5\"", "a: !!float 18446744073709551615", "a: !!int <<", "? !!merge <<\n: {x: 1}\n", "? ! <<\n: {x: 1}\n", "a: !!null \"\"", "a: !!null ~", "a: !!bool \"yes\"", "a: !!timestamp 2020-01-01T10:00:00Z", "a: !!float 0x10", "a: !!int 2020-01-01", "a: !!float .5", "a: !!int -0b101", "a: !!str", "a: !!int", "a: !!null", "a: !!float 1e400", "a: !!int 9223372036854775808"],
     # yaml.v2's alias expansion limit: fine below it, "excessive aliasing" above.
     "alias": ["a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
                   "%s: &%s [%s]\n" % (c, c, ",".join(["*" + p] * 10)) for p, c in zip("abcdefgh"[:k], "bcdefghi"[:k]))
