@@ -94,3 +94,48 @@ fn inconsistent_key_order_does_not_panic() {
     let _ = yaml::to_yaml(&v);
     let _ = yaml::to_yaml_pretty(&v);
 }
+
+/// The YAML documents of the conformance suite: values files, and the string
+/// literal given to `fromYaml` (written as JSON, which Go reads the same).
+fn yaml_docs() -> Vec<String> {
+    let mut docs = Vec::new();
+    for case in cases() {
+        if let Some(v) = case["values"].as_str() {
+            docs.push(v.to_string());
+        }
+        let Some(t) = case["templates"]["main"].as_str() else {
+            continue;
+        };
+        let Some(rest) = t.strip_prefix("{{ fromYaml ") else {
+            continue;
+        };
+        let Some((lit, _)) = rest.split_once(" | toJson }}") else {
+            continue;
+        };
+        if let Ok(serde_json::Value::String(doc)) = serde_json::from_str(lit) {
+            docs.push(doc);
+        }
+    }
+    docs.sort();
+    docs.dedup();
+    docs
+}
+
+#[test]
+fn mutated_yaml_never_panics() {
+    let docs = yaml_docs();
+    assert!(docs.len() > 200, "only {} YAML documents", docs.len());
+    for doc in docs {
+        let bounds: Vec<usize> = (0..=doc.len())
+            .filter(|i| doc.is_char_boundary(*i))
+            .collect();
+        let mut variants: Vec<String> = bounds.iter().map(|&i| doc[..i].to_string()).collect();
+        for w in bounds.windows(2) {
+            variants.push(format!("{}{}", &doc[..w[0]], &doc[w[1]..]));
+        }
+        for text in variants {
+            let _ = yaml::from_yaml(&text);
+            let _ = yaml::from_yaml_all(&text);
+        }
+    }
+}

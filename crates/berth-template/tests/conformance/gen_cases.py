@@ -484,6 +484,92 @@ for cn, c in _breaks.items():
         lit = json.dumps(d, ensure_ascii=True)  # a Go string literal: \u escapes
         add(f"linebreak-fromyaml-{cn}-{j:02d}", "{{ fromYaml %s | toJson }}|{{ fromYaml %s | toYaml }}" % (lit, lit))
 
+# YAML syntax as yaml.v2 (libyaml) reads it, accepted and rejected, through
+# fromYaml: flow collections and quoted scalars continued at any column,
+# simple keys on one line, tabs, BOMs, comments, sequences at their key's
+# column, document markers, directives, block scalar headers, and libyaml's
+# error texts and line numbers.
+_yaml_syntax = {
+    "flow": ["a:\n  b: [\n  x\n]\n", "a:\n  b: [\nx, y\n  ]\n", "a:\n  b: [x,\ny]\nc: 1\n", "a:\n  b: {\nx: 1\n}\n",
+             "a:\n  b: {x: 1,\n y: 2\n  }\nc: 2\n", "- [a,\nb]\n- c\n", "k: [a, b,\n]\n", "k: [\n  - a\n]\n",
+             "k: {a: [1,\n2], b: {c:\nd}}\n", "a:\n  - [x,\ny]\n", "[a,\nb]: c\n", "{a: 1,\nb}\n", "k: [a\nb]\n",
+             "a:\n  b:\n    c: [1,\n 2]\n  d: 3\n", "a: [\n# comment\n1]\n", "a: [1 , 2 ,]\n", "a: [,]\n", "a: {,}\n",
+             "a: [a: 1, b]\n", "a: [? x : y]\n", "a: {? x}\n", "a: [x\n: y]\n", "a: {x:1}\n", "a: [x:1]\n",
+             "a: {\"x\":1}\n", "a: [\"x\": 1]\n", "a: {x: 1}: 2\n", "{x: 1}: 2\n", "[a,b]: c\n", "? - 1\n: x\n",
+             "a:\n  command: [\n    \"/bin/sh\",\n    \"-ce\"\n  ]\n", "a:\n  b: [\n    c, d\n]\ne: 1\n"],
+    "quoted": ["a: \"x\ny\"\n", "a:\n  b: 'x\ny'\n", "a:\n  b: \"x\n\n  y\"\nc: 1\n", "a: \"x\\\n  y\"\n",
+               "a: 'x\n\n\ny'\n", "a: \"x\n---\ny\"\n", "a: \"x\n--- y\"\n", "a: \"x\n...\"\n", "a: 'unterminated\n",
+               "a: \"x  \n  y\"\n", "\"a\nb\": 1\n", "'a\n b': 1\n", "a: \"\\x41\\u00e9\\U0001F600\"\n", "a: \"\\q\"\n",
+               "a: \"\\uD800\"\n", "a: \"\\xZZ\"\n", "a: \"tab\\\tx\"\n", "a: \"\\N\\_\\L\\P\"\n", "a: \"\\\n\"\n",
+               "a: '''\n", "''\n", "\"\": 1\n", "a: 'x\n  y' : 1\n", "a: \"x\r\ny\"\n"],
+    "tab": ["a:\t1\n", "a:\n\tb: 1\n", "a: 1\t# c\n", "a:\n  b: x\n\ty\n", "- \ta\n", "a: [\t1,\t2]\n", "\ta: 1\n",
+            "a: |\n\tx\n", "a: |\n  x\n\ty\n", "a: b\t\n", "a:\n  - x\n\t- y\n", "a: 'x\n\ty'\n", "a: x\n \ty\n",
+            "key:\t\n  v\n", "? a\n:\tb\n", "a: >\n\ta\n"],
+    "bom": ["\ufeffa: 1\n", "\ufeff\ufeffa: 1\nb: 2\n", "a: 1\n\ufeffb: 2\n", "\ufeff- 1\n", "\ufeff---\na: 1\n",
+            "a: \ufeff1\n", "\ufeff\n", "a: 1\n---\n\ufeffb: 2\n"],
+    "comment": ["a: b#c\n", "a: b #c\n", "a: 'b'#c\n", "a: [b#c]\n", "a: [b #c\n]\n", "a:#c\n", "a: 1 # c\n#d\nb: 2\n",
+                "#c\na: 1\n", "a: |#c\n  x\n", "a: | #c\n  x\n", "a: \"b\"#c\n", "a: {b: c}#x\n", "a: 1\n  # c\nb: 2\n"],
+    "seq": ["a:\n- 1\n- 2\nb: 3\n", "a:\n- b: 1\n  c: 2\n- d\n", "a:\n  b:\n  - 1\n  c: 2\n", "a:\n- 1\n - 2\n",
+            "- a:\n  - 1\n  b: 2\n", "a:\n  - 1\n- 2\n", "a: - 1\n", "a:\n-\n- 2\n", "a:\n- - 1\n  - 2\n", "-\n", "- - -\n",
+            "a: -\n", "a: - b\n"],
+    "doc": ["---\na: 1\n", "--- a: 1\n", "a: 1\n...\n", "---\n...\n", "---\n---\na: 1\n", "a: 1\n---\nb: [\n",
+            "a: 1\n--- \u0001", "...\na: 1\n", "--- |\n  x\n", "---a: 1\n", "a: ---\n", "a:\n---\n", "--- # c\na: 1\n",
+            "a: 1\n... # c\n", "a: 1\n...x\n", "--- [1,\n2]\n", "a: 1\n...\n%FOO\n"],
+    "directive": ["%YAML 1.1\n---\na: 1\n", "%YAML 1.2\n---\na: 1\n", "%YAML 1.1\n%YAML 1.1\n---\na: 1\n",
+                  "%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\n", "%FOO bar\n---\na: 1\n", "%YAML 1.1\na: 1\n",
+                  "%YAML 1\n---\n", "%YAML 123.1\n---\n", "%TAG !e tag:x\n---\n", "%TAG !e! tag:x\n%TAG !e! tag:y\n---\n",
+                  "a: !e!x 1\n", "%YAML 1.1 # c\n---\na: 1\n", "%YAML 1.1x\n---\n", "a: 1\n%YAML 1.1\n",
+                  "%TAG !! tag:example.com,2000:\n---\na: !!str 1\n",
+                  "%TAG !yaml! tag:yaml.org,2002:\n---\na: !yaml!int \"3\"\n", "%\n---\n"],
+    "block": ["a: %s\n  x\n   y\n\n  z\n\n\nb: 1\n" % h for h in
+              ["|", "|-", "|+", ">", ">-", ">+", "|2", "|2-", "|-2", ">1", "|0", "|10", "|+-", "|9"]] + [
+              "a: |\n  x\n y\n", "a: |\n   x\n  y\n", "a: |2\n   x\n  y\n", "- |\n x\n- >\n  a\n  b\n\n  c\n",
+              "a: >\n  x\n\n   y\n  z\n", "a: |\n\n\n  x\n", "a: |\n  \n  x\n", "a: |\n   \n  x\n", "a: |\nx\n",
+              "a: >\n  x\n  \n  y\n", "a: |x\n  y\n", "a: | x\n", "|\n x\n", "a: |1\n  x\n", "a: |-\n  x\n\n",
+              "a: |+\n  x\n\n", "a: |\n  x\n# c\n", "a: |\n  x\n  # c\n", "a: |\n  x\n b: 1\n", "a: |\r\n  x\r\n  y\r\n"],
+    "node": ["a: &x [*x]", "a: *y", "a: &x 1\nb: *x\nc: &x 2\nd: *x", "a: !!binary aGVsbG8=", "a: !!binary x",
+             "a: !!int \"12\"", "a: !!bool yes", "a: @x\n", "a: `x\n", "a: %x\n", "a: &x\n", "a: *\n", "a: &\n", "a: !\n",
+             "a: !<>\n", "a: !<tag:x\n", "a: !x!y 1\n", "&a a: &b b\n*a : *b\n", "a: &x {b: 1}\nc:\n  <<: *x\n  d: 2\n",
+             "a: &x\n  b: 1\nc: *x\n", "a: &x [1, &x 2, *x]\nb: *x\n", "a: ! 12\n", "a: !foo 12\n", "a: !<!bar> 1\n",
+             "<<: [1]\n", "<<: [[{a: 1}]]\n", "? ? b\n", "? [a]\n"],
+    # yaml.v2's reader: a BOM is skipped at a line start only while its buffer
+    # begins with one, and a refused character stops the input when the
+    # 512-byte block holding it is decoded.
+    "reader": ["\ufeff\ufeff" + "".join("kk%03d: v\n" % i for i in range(150)), "\ufeff\ufeff- a\n- b\n",
+               "".join("k%04d: v\n" % i for i in range(56)) + "\ufeffzz: 1\nyy: 2\n",
+               "".join("k%04d: v\n" % i for i in range(114)) + "zz: 1\n\x01", "a: [" + "b, " * 170 + "\n\x01",
+               "a: [" + "b, " * 400 + "\n\x01", "a: 1\n" + "# " + "c" * 700 + "\n]\n\x01",
+               "a: b: c\n" + "#" * 600 + "\n\x01", "a: 1\n]\n" + "#" * 600 + "\n\x01",
+               "- a\nb: 1\n" + " " * 1000 + "\n\x01", "a: b: c\n" + "#" * 300 + "\n\x01"],
+    # Keys sigs.k8s.io/yaml refuses; Go's fmt prints the offending value's maps
+    # sorted by key.
+    "mapkey": ["~: {b: 1, a: 2, c: {z: 1, y: [2, {q: 1, p: 2}]}}\n", "a: {~: {y: 1, x: 2}}\n",
+               "0x8000000000000000: {b: 1, a: 2}\n", "{2: b, 1: a}: c\n", "[{b: 1, a: 2}]: c\n"],
+    # Explicit tags of the YAML types: the value must resolve to the tag's type
+    # (an int may be a !!float), or yaml.v2 refuses it when decoding.
+    "tag": ["a: !!timestamp 2020-01-01", "a: !!float 1", "a: !!int 0x10", "a: !!null x", "a: !!str ~", "a: !!map {b: 1}", "a: !!seq [1]", "a: !!set {b, c}", "a: !!int abc", "a: !!bool x", "a: !!float abc", "a: !!int 1.5", "a: !!float \"2\"", "a: !!str 1.0", "b: !!merge <<", "<<: !!map {x: 1}", "a: !!timestamp x", "a: !!int \"0o17\"", "a: !!float .inf", "a: !<tag:yaml.org,2002:int> \"5\"", "a: !!float 18446744073709551615", "a: !!int <<", "? !!merge <<\n: {x: 1}\n", "? ! <<\n: {x: 1}\n", "a: !!null \"\"", "a: !!null ~", "a: !!bool \"yes\"", "a: !!timestamp 2020-01-01T10:00:00Z", "a: !!float 0x10", "a: !!int 2020-01-01", "a: !!float .5", "a: !!int -0b101", "a: !!str", "a: !!int", "a: !!null", "a: !!float 1e400", "a: !!int 9223372036854775808"],
+    # yaml.v2's alias expansion limit: fine below it, "excessive aliasing" above.
+    "alias": ["a: &a [x,x,x,x,x,x,x,x,x,x]\n" + "".join(
+                  "%s: &%s [%s]\n" % (c, c, ",".join(["*" + p] * 10)) for p, c in zip("abcdefgh"[:k], "bcdefghi"[:k]))
+              for k in (1, 2, 3, 8)] + [
+              "a: &a [x,x,x,x,x,x,x,x,x,x]\nb: &b [%s]\nc: [%s]\n" % (",".join(["*a"] * 10), ",".join(["*b"] * 11)),
+              "a: &a {b: 1}\nc: &c [*a, *a]\nd: [*c, *a]\n"],
+    "invalid": ["a: b: c\n", "a: [\n", "a: {\n", "a: ]\n", "a: }\n", "[", "]", "{a: 1", "a: 'x\n", "a: \"x\n",
+                "- a\nb: 1\n", "a: 1\n- b\n", "a: 1\n b: 2\n", "a:\n  b: 1\n c: 2\n", "? a\n? b\n", "x\ny: 1\n",
+                "a: 1\nb\n", "a:\n  b\n  c: 1\n", "a: x\nb c\n", ":\n", ": a\n", "? \n: a\n", "a: 1\n\n\n\nb: [c\n",
+                "a: \x7f\n", "a: \x01\n", "a: \ufffe\n", "a: 1\rb: 2\r", "a: x\r\n  y\r\n",
+                "k" * 1030 + ": 1\n", "k" * 1020 + ": 1\n", "[" + "k" * 1030 + ": 1]\n",
+                "x: " + "y" * 600 + "\n\x01\n", "x: [" + "y" * 600 + "\n\x01\n", "x: [\n" + "y" * 300 + "\n\x01\n"],
+}
+for _area, _docs in _yaml_syntax.items():
+    for j, d in enumerate(_docs):
+        lit = json.dumps(d, ensure_ascii=True)  # a Go string literal: \u escapes
+        add(f"yamlsyntax-{_area}-{j:02d}", "{{ fromYaml %s | toJson }}" % lit)
+# The same reader through values files (parsed like Helm's values.yaml).
+for j, d in enumerate(["a:\n  b: [\n  x\n]\n", "a: \"x\ny\"\n", "\ufeffa: 1\n", "a: x\u2028b: y\n", "a: 1\n---\nb: [\n",
+                       "a:\n\tb: 1\n", "a: |2-\n   x\n  y\n"]):
+    add(f"yamlsyntax-values-{j:02d}", "{{ toJson .Values }}", values=d)
+
 # fromJson errors inside numbers (found by difffuzz): Go's scanner names the
 # state it was in, and feeds a space at the end of input.
 for i, x in enumerate(['-', '1.', '[1e', '{"a":-', '"-', '1e+', '[-', '-1', '12', '"a\\"-', '[1,2.', '0.5e-', '- ',
