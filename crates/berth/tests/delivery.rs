@@ -358,17 +358,17 @@ fn start_controller(env: &mut Env, url: &str, poll: &str, webhook_port: u16) {
     assert!(wait_for_port(webhook_port), "the webhook server listens");
 }
 
+/// The sandbox runs at the tests' time scale (0.05) unless `BERTH_DELIVERY_TIME_SCALE` says
+/// otherwise; at 1.0 (real-cluster delays) the printed figures are the measurements:
+/// `BERTH_DELIVERY_TIME_SCALE=1 cargo nextest run -p berth --test delivery --no-capture`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn ci_bumps_controller_deploys_rollback_restores_history_shows_both() {
-    case_study(0.05).await;
-}
-
-/// The same loop with the sandbox's delays at real-cluster scale; prints the figures.
-/// `cargo test -p berth --test delivery -- --ignored --nocapture`
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-#[ignore = "a measurement at real-cluster delays; run explicitly"]
-async fn measure_case_study_at_real_cluster_delays() {
-    case_study(1.0).await;
+    let scale = std::env::var("BERTH_DELIVERY_TIME_SCALE")
+        .ok()
+        .and_then(|v| v.parse::<f64>().ok())
+        .filter(|s| *s > 0.0)
+        .unwrap_or(0.05);
+    case_study(scale).await;
 }
 
 async fn case_study(time_scale: f64) {
