@@ -180,10 +180,105 @@ fn incomplete_number(s: &str) -> Option<&'static str> {
     }
 }
 
+/// What Go's scanner expects after a complete value, from the innermost open container.
+fn after_value_context(head: &str) -> &'static str {
+    let mut stack = Vec::new();
+    let mut inside = false;
+    let mut escaped = false;
+    for c in head.chars() {
+        if inside {
+            match (escaped, c) {
+                (true, _) => escaped = false,
+                (false, '\\') => escaped = true,
+                (false, '"') => inside = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => inside = true,
+            '[' | '{' => stack.push(c),
+            ']' | '}' => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    match stack.last() {
+        Some('[') => "after array element",
+        Some('{') => "after object key:value pair",
+        _ => "after top-level value",
+    }
+}
+
+/// The first bad escape inside a string, as Go's scanner reports it: its byte offset and
+/// message (at the end of input Go feeds a space).
+fn first_bad_escape(s: &str) -> Option<(usize, String)> {
+    let quote = |c: Option<char>| crate::fmt::quote_rune(c.unwrap_or(' '), false);
+    let mut inside = false;
+    let mut iter = s.char_indices();
+    while let Some((i, c)) = iter.next() {
+        match (inside, c) {
+            (false, '"') => inside = true,
+            (true, '"') => inside = false,
+            (true, '\\') => match iter.next() {
+                Some((_, '"' | '\\' | '/' | 'b' | 'f' | 'n' | 'r' | 't')) => {}
+                Some((_, 'u')) => {
+                    for _ in 0..4 {
+                        match iter.next() {
+                            Some((_, h)) if h.is_ascii_hexdigit() => {}
+                            Some((j, h)) => {
+                                return Some((
+                                    j,
+                                    format!(
+                                        "invalid character {} in \\u hexadecimal character escape",
+                                        quote(Some(h))
+                                    ),
+                                ));
+                            }
+                            None => {
+                                return Some((
+                                    s.len(),
+                                    format!(
+                                        "invalid character {} in \\u hexadecimal character escape",
+                                        quote(None)
+                                    ),
+                                ));
+                            }
+                        }
+                    }
+                }
+                Some((j, other)) => {
+                    return Some((
+                        j,
+                        format!(
+                            "invalid character {} in string escape code",
+                            quote(Some(other))
+                        ),
+                    ));
+                }
+                None => {
+                    return Some((
+                        i,
+                        format!("invalid character {} in string escape code", quote(None)),
+                    ));
+                }
+            },
+            _ => {}
+        }
+    }
+    None
+}
+
 fn go_json_error(e: &serde_json::Error, s: &str) -> String {
     if e.is_eof() {
         if let Some(kind) = incomplete_number(s) {
             return format!("invalid character ' ' {kind}");
+        }
+        // Go feeds a space at the end of input: an escape cut short fails on it, and a bad
+        // escape before the end is what Go reports first.
+        if let Some((_, message)) = first_bad_escape(s) {
+            return message;
         }
     }
     if e.is_eof() || s.trim().is_empty() {
@@ -208,6 +303,24 @@ fn go_json_error(e: &serde_json::Error, s: &str) -> String {
         );
     }
     let msg = e.to_string();
+    // serde stops at or after a bad escape; anything Go would report earlier comes first.
+    if let Some((at, message)) = first_bad_escape(s) {
+        if off >= at || e.is_eof() {
+            return message;
+        }
+    }
+    if let Some(c) = s.get(off..).and_then(|r| r.chars().next()) {
+        let head = &s[..off];
+        // A leading zero ends a number in Go's scanner, so the digit after it is read as the
+        // next token.
+        if msg.starts_with("invalid number") && c.is_ascii_digit() && leading_zero(head) {
+            return format!(
+                "invalid character {} {}",
+                crate::fmt::quote_rune(c, false),
+                after_value_context(head)
+            );
+        }
+    }
     let context = if msg.starts_with("trailing characters") {
         "after top-level value"
     } else if msg.starts_with("key must be a string") {
@@ -228,6 +341,14 @@ fn go_json_error(e: &serde_json::Error, s: &str) -> String {
         ),
         None => "unexpected end of JSON input".into(),
     }
+}
+
+/// `head` ends in a number token that is exactly `0` or `-0`.
+fn leading_zero(head: &str) -> bool {
+    let digits = head.trim_end_matches(|c: char| c.is_ascii_digit());
+    head.ends_with('0')
+        && head.len() - digits.len() == 1
+        && !digits.ends_with(|c: char| c.is_ascii_alphanumeric() || c == '.' || c == '"')
 }
 
 fn from_serde(v: &serde_json::Value) -> Value {

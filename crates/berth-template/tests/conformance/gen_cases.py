@@ -573,7 +573,9 @@ for j, d in enumerate(["a:\n  b: [\n  x\n]\n", "a: \"x\ny\"\n", "\ufeffa: 1\n", 
 # fromJson errors inside numbers (found by difffuzz): Go's scanner names the
 # state it was in, and feeds a space at the end of input.
 for i, x in enumerate(['-', '1.', '[1e', '{"a":-', '"-', '1e+', '[-', '-1', '12', '"a\\"-', '[1,2.', '0.5e-', '- ',
-                       '1. ', '-a', '1.x', '1ex', '[1.,2]', '{"a":1.}', '-.5', '1e5', '01', '"\\u00', '[-]']):
+                       '1. ', '-a', '1.x', '1ex', '[1.,2]', '{"a":1.}', '-.5', '1e5', '01', '"\\u00', '[-]',
+                       # a leading zero ends the number; escapes cut short or wrong
+                       '[01]', '{"a":01}', '-01', '[1,01]', '"\\u12x4"', '"\\uZ"', '"\\x"']):
     add(f"jsonerr-{i:02d}", "{{ fromJson %s }}|{{ fromJsonArray %s }}" % (json.dumps(x), json.dumps(x)))
 
 # Random templates from the differential fuzzer's grammar, fixed seed.
