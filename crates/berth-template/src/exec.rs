@@ -552,12 +552,22 @@ impl<'s> State<'s> {
         };
         match first {
             Arg::Field { idents, .. } => Ok(self
-                .eval_field_chain(dot, dot.clone(), false, first, idents, &cmd.args, final_)?
+                .eval_field_chain(
+                    dot,
+                    dot.clone(),
+                    false,
+                    At::Arg(first),
+                    idents,
+                    &cmd.args,
+                    final_,
+                )?
                 .0),
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_chain_receiver(dot, first, node)?;
                 Ok(self
-                    .eval_field_chain(dot, recv, false, first, fields, &cmd.args, final_)?
+                    // Go marks no node for the fields: errors point at the last node the
+                    // receiver's evaluation marked.
+                    .eval_field_chain(dot, recv, false, deepest(first), fields, &cmd.args, final_)?
                     .0)
             }
             Arg::Ident { name, .. } => {
@@ -655,7 +665,7 @@ impl<'s> State<'s> {
             dot,
             value,
             false,
-            at,
+            At::Arg(at),
             idents.get(1..).unwrap_or(&[]),
             args,
             final_,
@@ -669,7 +679,7 @@ impl<'s> State<'s> {
         dot: &Value,
         mut recv: Value,
         mut recv_iface: bool,
-        at: &Arg,
+        at: At<'_>,
         idents: &[String],
         args: &[Arg],
         final_: Option<Value>,
@@ -694,7 +704,7 @@ impl<'s> State<'s> {
         &mut self,
         dot: &Value,
         name: &str,
-        at: &Arg,
+        at: At<'_>,
         args: &[Arg],
         final_: Option<Value>,
         recv: Value,
@@ -704,14 +714,13 @@ impl<'s> State<'s> {
         match &recv {
             Value::Nil => {
                 if recv_iface {
-                    return Err(self.err(
-                        At::Arg(at),
-                        format!("nil pointer evaluating interface {{}}.{name}"),
-                    ));
+                    return Err(
+                        self.err(at, format!("nil pointer evaluating interface {{}}.{name}"))
+                    );
                 }
                 if self.set.missing_key == MissingKey::Error {
                     return Err(self.err(
-                        At::Arg(at),
+                        at,
                         format!("nil data; no entry for key {}", fmt::quote_go(name)),
                     ));
                 }
@@ -719,10 +728,7 @@ impl<'s> State<'s> {
             }
             Value::Map(m, elem) => {
                 if has_args {
-                    return Err(self.err(
-                        At::Arg(at),
-                        format!("{name} is not a method but has arguments"),
-                    ));
+                    return Err(self.err(at, format!("{name} is not a method but has arguments")));
                 }
                 let got = m.borrow().get(name).cloned();
                 match got {
@@ -732,7 +738,7 @@ impl<'s> State<'s> {
                     }
                     None => match self.set.missing_key {
                         MissingKey::Error => Err(self.err(
-                            At::Arg(at),
+                            at,
                             format!("map has no entry for key {}", fmt::quote_go(name)),
                         )),
                         MissingKey::Zero => Ok(match elem {
@@ -757,11 +763,9 @@ impl<'s> State<'s> {
                     }
                     return match o.call(name, &argv) {
                         Some(Ok(v)) => Ok((v, false)),
-                        Some(Err(e)) => {
-                            Err(self.err(At::Arg(at), format!("error calling {name}: {e}")))
-                        }
+                        Some(Err(e)) => Err(self.err(at, format!("error calling {name}: {e}"))),
                         None => Err(self.err(
-                            At::Arg(at),
+                            at,
                             format!("can't evaluate field {name} in type {}", recv.type_name()),
                         )),
                     };
@@ -770,14 +774,14 @@ impl<'s> State<'s> {
                     Some(v) => {
                         if has_args {
                             return Err(self.err(
-                                At::Arg(at),
+                                at,
                                 format!("{name} has arguments but cannot be invoked as function"),
                             ));
                         }
                         Ok((v, false))
                     }
                     None => Err(self.err(
-                        At::Arg(at),
+                        at,
                         format!("can't evaluate field {name} in type {}", recv.type_name()),
                     )),
                 }
@@ -788,10 +792,7 @@ impl<'s> State<'s> {
                 } else {
                     v.type_name()
                 };
-                Err(self.err(
-                    At::Arg(at),
-                    format!("can't evaluate field {name} in type {t}"),
-                ))
+                Err(self.err(at, format!("can't evaluate field {name} in type {t}")))
             }
         }
     }
@@ -957,7 +958,7 @@ impl<'s> State<'s> {
                     dot,
                     dot.clone(),
                     false,
-                    a,
+                    At::Arg(a),
                     idents,
                     std::slice::from_ref(a),
                     None,
@@ -982,7 +983,8 @@ impl<'s> State<'s> {
             }
             Arg::Chain { node, fields, .. } => {
                 let recv = self.eval_chain_receiver(dot, a, node)?;
-                let (v, iface) = self.eval_field_chain(dot, recv, false, a, fields, &[], None)?;
+                let (v, iface) =
+                    self.eval_field_chain(dot, recv, false, deepest(a), fields, &[], None)?;
                 let iface = iface && v.is_nil();
                 return Ok((self.validate_type(deepest(a), v, iface, p)?, iface));
             }

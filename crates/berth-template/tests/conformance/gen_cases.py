@@ -578,6 +578,14 @@ for i, x in enumerate(['-', '1.', '[1e', '{"a":-', '"-', '1e+', '[-', '-1', '12'
                        '[01]', '{"a":01}', '-01', '[1,01]', '"\\u12x4"', '"\\uZ"', '"\\x"']):
     add(f"jsonerr-{i:02d}", "{{ fromJson %s }}|{{ fromJsonArray %s }}" % (json.dumps(x), json.dumps(x)))
 
+# Errors in field chains: Go marks no node for the fields, so the error points at the last
+# node the receiver's evaluation marked.
+for i, t in enumerate(['{{ (list 1 2).x.y }}', '{{ (.Values.list).x }}', '{{ (index .Values.list 0).x }}',
+                       '{{ (printf "%d" 1).x }}', '{{ (dict "a" 1).a.b }}', '{{ $x := list 1 }}{{ $x.y }}',
+                       '{{ (.Values.nested.a).b.c.d }}', '{{ (1).x }}', '{{ ((list 1)).x }}',
+                       '{{ (list 1 | first).x }}', '{{ .Values.list.x }}', '{{ (.Values.map).a | printf "%s" }}']):
+    add(f"chainerr-{i:02d}", t)
+
 # Random templates from the differential fuzzer's grammar, fixed seed.
 import random
 import difffuzz
