@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::cluster::{Cluster, ClusterError, to_value};
 use crate::live::LiveIndex;
-use crate::model::{API_VERSION, REFRESH_ANNOTATION};
+use crate::model::REFRESH_ANNOTATION;
 use crate::queue::WorkQueue;
 use crate::reconcile::{Caches, Reconciler};
 use crate::source::GitSource;
@@ -330,21 +330,15 @@ fn rand_fraction() -> f64 {
 
 /// A URL with any user information removed, for logs.
 pub fn redact_url(url: &str) -> String {
-    match url.split_once("://") {
-        Some((scheme, rest)) => match rest.split_once('@') {
-            Some((_, host))
-                if !rest[..rest.find('/').unwrap_or(rest.len())].is_empty()
-                    && rest.find('@') < rest.find('/') =>
-            {
-                format!("{scheme}://{host}")
-            }
-            _ => url.to_string(),
-        },
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://{}", &rest[at + 1..]),
         None => url.to_string(),
     }
 }
-
-pub const API: &str = API_VERSION;
 
 /// The ConfigMap with settings every Berth process in the cluster shares (the controller and
 /// the CLI): `repositories.insteadOf` holds one `ORIGINAL=REPLACEMENT` per line.

@@ -119,8 +119,7 @@ impl LiveIndex {
                     );
                     let api: Api<DynamicObject> =
                         Api::all_with(self.cluster.client().clone(), &rt.resource);
-                    let handle =
-                        tokio::spawn(self.clone().watch(api, key.clone(), rt.resource.version));
+                    let handle = tokio::spawn(self.clone().watch(api, key.clone()));
                     if let Ok(mut tasks) = self.tasks.lock() {
                         tasks.push(handle.abort_handle());
                     }
@@ -157,14 +156,14 @@ impl LiveIndex {
             .unwrap_or(false)
     }
 
-    async fn watch(self, api: Api<DynamicObject>, key: (String, String), version: String) {
+    async fn watch(self, api: Api<DynamicObject>, key: (String, String)) {
         let mut stream = watcher::watcher(api, watcher::Config::default()).boxed();
         let mut relist: Option<HashSet<ObjectKey>> = None;
         while let Some(event) = stream.next().await {
             match event {
                 Ok(Event::Init) => relist = Some(HashSet::new()),
                 Ok(Event::InitApply(obj)) => {
-                    if let Some(k) = self.apply(&obj, &key, &version) {
+                    if let Some(k) = self.apply(&obj) {
                         if let Some(seen) = relist.as_mut() {
                             seen.insert(k);
                         }
@@ -182,7 +181,7 @@ impl LiveIndex {
                     }
                 }
                 Ok(Event::Apply(obj)) => {
-                    self.apply(&obj, &key, &version);
+                    self.apply(&obj);
                 }
                 Ok(Event::Delete(obj)) => {
                     let value = to_value(&obj);
@@ -203,12 +202,7 @@ impl LiveIndex {
 
     /// Indexes an object that carries a tracking id pointing at itself; an object whose
     /// id points elsewhere (a copy) is not managed.
-    fn apply(
-        &self,
-        obj: &DynamicObject,
-        _type_key: &(String, String),
-        _version: &str,
-    ) -> Option<ObjectKey> {
+    fn apply(&self, obj: &DynamicObject) -> Option<ObjectKey> {
         let value = to_value(obj);
         let key = ObjectKey::of(&value)?;
         let tracking = value["metadata"]["annotations"][TRACKING_ANNOTATION]

@@ -312,7 +312,6 @@ impl Reconciler {
             let (state, outcome) = self
                 .run_operation(app, &sources, &op, comparison.as_ref().ok())
                 .await;
-            let finished = !matches!(outcome, StepOutcome::Running(_));
             if let StepOutcome::Running(d) = outcome {
                 next = d;
             } else {
@@ -342,7 +341,6 @@ impl Reconciler {
                 )
                 .await;
             }
-            let _ = finished;
             status.operation_state = Some(state);
         }
         let changed = strip_time(&status) != strip_time(&app.status) || !patch.is_empty();
@@ -1029,7 +1027,6 @@ impl Reconciler {
 
     /// A Kubernetes Event on the Application (best effort).
     async fn event(&self, app: &Application, reason: &str, message: &str) {
-        let gvk = GroupVersionKind::gvk("", "v1", "Event");
         let stamp = now();
         let name = format!(
             "{}.{:x}",
@@ -1061,7 +1058,6 @@ impl Reconciler {
         if let Err(e) = self.cluster.apply(&event, false).await {
             tracing::debug!(error = %e, "event not recorded");
         }
-        let _ = gvk;
     }
 }
 
