@@ -421,6 +421,15 @@ impl Reconciler {
         if c.targets.is_empty() && !allow_empty {
             return None;
         }
+        // Without prune, objects that only need pruning stay OutOfSync after any sync;
+        // syncing again would loop forever (Argo CD skips this case too).
+        let needs_apply = c
+            .resources
+            .iter()
+            .any(|r| r.status == "OutOfSync" && !r.requires_pruning);
+        if !prune && !needs_apply {
+            return None;
+        }
         let last = app.status.operation_state.as_ref();
         let last_revision = last
             .and_then(|s| s.sync_result.as_ref())
@@ -612,7 +621,11 @@ impl Reconciler {
             sync_status: if out_of_sync { "OutOfSync" } else { "Synced" },
             health: HealthSummary {
                 status: report.status.as_str().into(),
-                message: report.message,
+                message: if report.status == berth_kube::HealthStatus::Healthy {
+                    String::new()
+                } else {
+                    report.message
+                },
             },
             source_type,
             images,

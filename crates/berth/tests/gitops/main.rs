@@ -373,3 +373,74 @@ async fn a_project_restriction_stops_the_app() {
     );
     env.stop().await;
 }
+
+/// Automated sync without prune: an object removed from git stays, marked for pruning, and
+/// self-heal does not loop on it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn without_prune_removed_objects_stay_and_do_not_loop() {
+    let env = Env::start().await;
+    let extra = "charts/payments-worker/templates/extra.yaml";
+    env.write(
+        extra,
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: payments-worker-extra\ndata:\n  a: b\n",
+    );
+    env.commit("payments-worker: an extra ConfigMap");
+    let app = env.dir.path().join("app.yaml");
+    let manifest = env
+        .read("applications/stg/payments-worker.yaml")
+        .replace("prune: true", "prune: false");
+    assert!(manifest.contains("prune: false"));
+    std::fs::write(&app, manifest).expect("write");
+    env.kubectl(&["apply", "-f", &app.display().to_string()]);
+    env.wait_until(
+        SYNC_TIMEOUT,
+        "payments-worker-stg is Synced and Healthy",
+        |e| {
+            e.app("payments-worker-stg").is_some_and(|a| {
+                a["status"]["sync"]["status"] == "Synced"
+                    && a["status"]["health"]["status"] == "Healthy"
+            })
+        },
+    );
+    std::fs::remove_file(env.repo.join(extra)).expect("rm");
+    env.commit("payments-worker: no extra ConfigMap any more");
+    env.wait_until(
+        Duration::from_secs(30),
+        "the ConfigMap is marked for pruning",
+        |e| {
+            e.app("payments-worker-stg").is_some_and(|a| {
+                a["status"]["resources"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .any(|r| r["kind"] == "ConfigMap" && r["requiresPruning"] == true)
+                    && a["operation"].is_null()
+                    && a["status"]["operationState"]["phase"] == "Succeeded"
+            })
+        },
+    );
+    let history = |e: &Env| {
+        e.app("payments-worker-stg")
+            .and_then(|a| a["status"]["history"].as_array().map(Vec::len))
+            .unwrap_or(0)
+    };
+    let before = history(&env);
+    std::thread::sleep(Duration::from_secs(4));
+    assert_eq!(
+        history(&env),
+        before,
+        "no sync loop on an object that only needs pruning"
+    );
+    assert!(
+        env.get(&[
+            "configmap",
+            "-n",
+            "payments-worker-stg",
+            "payments-worker-extra"
+        ])
+        .is_some()
+    );
+    let app = env.app("payments-worker-stg").expect("app");
+    assert_eq!(app["status"]["sync"]["status"], "OutOfSync");
+    env.stop().await;
+}
