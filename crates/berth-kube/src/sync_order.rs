@@ -369,7 +369,9 @@ fn parse_wave(text: &str) -> Option<i32> {
     text.parse().ok()
 }
 
-/// Helm's install order of kinds, which Argo CD uses inside a wave.
+/// Helm's install order of kinds as Argo CD copied it (gitops-engine `sync_tasks.go`), used
+/// inside a wave. It is an older list than Helm 4's (`berth_chart::manifest::INSTALL_ORDER`
+/// adds PriorityClass and the webhook configurations), so the two are kept apart on purpose.
 const KIND_ORDER: [&str; 35] = [
     "Namespace",
     "NetworkPolicy",
