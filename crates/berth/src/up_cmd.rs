@@ -163,7 +163,7 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
     eprintln!(
         "bootstrapped {} from {}",
         root["metadata"]["name"].as_str().unwrap_or("?"),
-        redact(&url)
+        berth_engine::controller::redact_url(&url)
     );
 
     let synced = follow_progress(&cluster, args.timeout).await?;
@@ -209,10 +209,6 @@ pub async fn run(args: UpArgs) -> anyhow::Result<()> {
         s.shutdown().await;
     }
     Ok(())
-}
-
-fn redact(url: &str) -> String {
-    berth_engine::controller::redact_url(url)
 }
 
 fn read_bootstrap(data_dir: &Path, url: &str, env: &str) -> anyhow::Result<String> {
