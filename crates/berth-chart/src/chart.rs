@@ -1,11 +1,13 @@
 //! A loaded chart: Chart.yaml's metadata, the files by role, and its subcharts. Plain owned
 //! data (`Send + Sync`), built once and rendered any number of times.
 
+use bytes::Bytes;
+
 /// One file of a chart, by its path relative to the chart's root (`templates/deploy.yaml`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChartFile {
     pub name: String,
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 /// A maintainer entry of Chart.yaml.
@@ -63,14 +65,14 @@ pub struct Chart {
     /// `templates/**`, in the order the loader found them.
     pub templates: Vec<ChartFile>,
     /// `values.yaml` as written (parsed at render time, on the rendering thread).
-    pub values: Option<Vec<u8>>,
+    pub values: Option<Bytes>,
     /// `values.schema.json`, if any.
-    pub schema: Option<Vec<u8>>,
+    pub schema: Option<Bytes>,
     /// Every other file not ignored by `.helmignore` (`.Files` sees these), including
     /// `crds/**`.
     pub files: Vec<ChartFile>,
     /// `Chart.lock` or `requirements.lock`, raw.
-    pub lock: Option<Vec<u8>>,
+    pub lock: Option<Bytes>,
     /// Subcharts from `charts/`, directories and archives alike.
     pub dependencies: Vec<Chart>,
 }

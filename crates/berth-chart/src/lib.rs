@@ -40,6 +40,7 @@ pub mod schema;
 mod semver;
 pub mod values;
 
+pub use bytes::Bytes;
 pub use chart::{Chart, ChartFile, Dependency, Maintainer, Metadata};
 pub use dependencies::{PrepareError, PrepareOptions, Prepared, prepare, prepare_with};
 pub use load::{LoadError, load, load_archive};

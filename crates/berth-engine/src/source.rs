@@ -327,7 +327,10 @@ fn render_helm(
     let user = user_values(&values_files, &helm, &read_file)?;
     let buffered = files
         .into_iter()
-        .map(|(name, data)| BufferedFile { name, data })
+        .map(|(name, data)| BufferedFile {
+            name,
+            data: data.into(),
+        })
         .collect();
     let prefix = |e: String| {
         SourceError::Render(format!("{}: {e}", if path.is_empty() { "." } else { path }))
@@ -368,7 +371,7 @@ fn render_helm(
     let mut out = Vec::new();
     if !helm.skip_crds {
         for crd in &rendered.crds {
-            out.extend(parse_documents(&crd.source, crd.raw.as_bytes())?);
+            out.extend(parse_documents(&crd.source, &crd.raw)?);
         }
     }
     for m in &rendered.manifests {

@@ -5,20 +5,22 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use base64::Engine;
+use bytes::Bytes;
 
 use crate::value::{Elem, Object, Value};
 
 /// `.Files`: the chart's non-template files by path (Helm's `engine.files`).
 #[derive(Debug, Clone, Default)]
 pub struct Files {
-    files: BTreeMap<String, Rc<[u8]>>,
+    /// Shared with the loaded chart: a render copies a file only when a template reads it.
+    files: BTreeMap<String, Bytes>,
 }
 
 impl Files {
     /// Files from (path, contents) pairs.
-    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> Files {
+    pub fn new(files: impl IntoIterator<Item = (String, Bytes)>) -> Files {
         Files {
-            files: files.into_iter().map(|(k, v)| (k, Rc::from(v))).collect(),
+            files: files.into_iter().collect(),
         }
     }
 
@@ -114,7 +116,7 @@ impl Object for Files {
         Some(
             self.files
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(v.clone())))
+                .map(|(k, v)| (k.clone(), Value::Bytes(Rc::from(&v[..]))))
                 .collect(),
         )
     }
@@ -357,9 +359,9 @@ mod tests {
     #[test]
     fn files_methods() {
         let f = Files::new([
-            ("files/a.txt".to_string(), b"one\ntwo\n".to_vec()),
-            ("files/b.bin".to_string(), vec![0xff, 0x00]),
-            ("other/a.txt".to_string(), b"x".to_vec()),
+            ("files/a.txt".to_string(), Bytes::from_static(b"one\ntwo\n")),
+            ("files/b.bin".to_string(), Bytes::from_static(&[0xff, 0x00])),
+            ("other/a.txt".to_string(), Bytes::from_static(b"x")),
         ]);
         let call = |n: &str, a: &[Value]| f.call(n, a).and_then(Result::ok).unwrap_or_default();
         assert_eq!(

@@ -10,6 +10,8 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+use bytes::Bytes;
+
 use crate::chart::{Chart, ChartFile, Metadata};
 use crate::metadata::{self, NullNodes};
 use crate::values::io_text;
@@ -34,16 +36,18 @@ fn err<T>(msg: impl Into<String>) -> Result<T, LoadError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BufferedFile {
     pub name: String,
-    pub data: Vec<u8>,
+    pub data: Bytes,
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
-fn trim_bom(mut data: Vec<u8>) -> Vec<u8> {
+fn trim_bom(data: Vec<u8>) -> Bytes {
+    let data = Bytes::from(data);
     if data.starts_with(UTF8_BOM) {
-        data.drain(..UTF8_BOM.len());
+        data.slice(UTF8_BOM.len()..)
+    } else {
+        data
     }
-    data
 }
 
 /// Loads the chart at `path`, a directory or a `.tgz` archive, as `helm template` does.

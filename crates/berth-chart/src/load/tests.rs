@@ -104,7 +104,7 @@ fn directory_walk_sorts_classifies_and_ignores() {
         .iter()
         .find(|f| f.name == "files/bin.dat")
         .expect("bin");
-    assert_eq!(bin.data, [0xff, 0x00, 0xfe, 0xEF, 0xBB, 0xBF]);
+    assert_eq!(bin.data[..], [0xff, 0x00, 0xfe, 0xEF, 0xBB, 0xBF]);
     assert_eq!(
         names(&c.crds().cloned().collect::<Vec<_>>()),
         ["crds/crd.yaml"]

@@ -48,10 +48,17 @@ fn source_block(out: &mut String, source: &str, body: &str) {
 
 /// The release manifest as `renderResources` builds it: CRDs, then manifests.
 fn release_manifest(r: &Rendered, o: &PrintOptions) -> String {
-    let mut b = String::new();
+    // Room for everything `print` writes, hooks included, so the buffer never regrows.
+    let mut b = String::with_capacity(
+        r.manifests
+            .iter()
+            .map(|m| m.source.len() + m.raw.len() + 16)
+            .sum::<usize>()
+            + 1,
+    );
     if o.include_crds {
         for c in &r.crds {
-            source_block(&mut b, &c.source, &c.raw);
+            source_block(&mut b, &c.source, &c.text());
         }
     }
     for m in r.manifests.iter().filter(|m| m.hook.is_none()) {
@@ -70,7 +77,10 @@ fn release_manifest(r: &Rendered, o: &PrintOptions) -> String {
 
 /// Exactly what `helm template` writes to stdout for this render (without `--output-dir`).
 pub fn print(r: &Rendered, o: &PrintOptions) -> Result<String, PrintError> {
-    let mut out = release_manifest(r, o).trim().to_string();
+    let mut out = release_manifest(r, o);
+    out.truncate(out.trim_end().len());
+    let leading = out.len() - out.trim_start().len();
+    out.drain(..leading);
     out.push('\n');
     if !o.no_hooks {
         for h in r.hooks() {
@@ -275,7 +285,7 @@ pub fn write_output_dir(r: &Rendered, o: &PrintOptions, dir: &str) -> Result<Str
     if o.include_crds {
         for c in &r.crds {
             let append = !written.insert(c.source.clone());
-            write(dir, &c.source, &c.raw, append)?;
+            write(dir, &c.source, &c.text(), append)?;
         }
     }
     let new_dir = if o.use_release_name {

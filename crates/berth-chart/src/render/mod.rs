@@ -7,8 +7,11 @@
 mod error;
 mod objects;
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
+
+use bytes::Bytes;
 
 use berth_template::helm::{ApiVersions, Files};
 use berth_template::{TemplateSet, Value};
@@ -77,8 +80,16 @@ pub struct RenderInput<'a> {
 pub struct Crd {
     /// `<chart full path>/crds/<file>`.
     pub source: String,
-    /// The file as written (not templated).
-    pub raw: String,
+    /// The file as written (not templated), shared with the chart: most renders never
+    /// print CRDs, so they are not decoded unless asked.
+    pub raw: Bytes,
+}
+
+impl Crd {
+    /// The file as text (invalid UTF-8 replaced, as Go's string conversion prints it).
+    pub fn text(&self) -> Cow<'_, str> {
+        String::from_utf8_lossy(&self.raw)
+    }
 }
 
 /// A render's result.
@@ -100,8 +111,8 @@ impl Rendered {
 }
 
 /// One template file with the context it runs in.
-struct Renderable {
-    text: String,
+struct Renderable<'a> {
+    text: Cow<'a, str>,
     ctx: Value,
     base_path: String,
 }
@@ -135,12 +146,12 @@ struct Shared {
 }
 
 /// Helm's `recAllTpls`: the chart's context map, its subcharts' first.
-fn collect(
-    chart: &Chart,
+fn collect<'a>(
+    chart: &'a Chart,
     parent: Option<(&str, &Value)>,
     shared: &Shared,
     root_values: &Value,
-    out: &mut BTreeMap<String, Renderable>,
+    out: &mut BTreeMap<String, Renderable<'a>>,
 ) -> Value {
     let name = &chart.metadata.name;
     let full_path = match parent {
@@ -177,7 +188,7 @@ fn collect(
         out.insert(
             clean_path(&format!("{full_path}/{}", t.name)),
             Renderable {
-                text: String::from_utf8_lossy(&t.data).into_owned(),
+                text: String::from_utf8_lossy(&t.data),
                 ctx: ctx.clone(),
                 base_path: format!("{full_path}/templates"),
             },
@@ -222,7 +233,7 @@ fn crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
         {
             out.push(Crd {
                 source: format!("{full_path}/{}", f.name),
-                raw: String::from_utf8_lossy(&f.data).into_owned(),
+                raw: f.data.clone(),
             });
         }
     }

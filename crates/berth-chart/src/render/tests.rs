@@ -5,7 +5,7 @@ use crate::manifest::{PrintOptions, print};
 fn file(name: &str, data: &str) -> ChartFile {
     ChartFile {
         name: name.into(),
-        data: data.as_bytes().to_vec(),
+        data: data.as_bytes().to_vec().into(),
     }
 }
 
