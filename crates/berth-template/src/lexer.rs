@@ -1,5 +1,7 @@
 //! The lexer: splits template text into items exactly as Go's text/template lexer does.
 
+use std::borrow::Cow;
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ItemType {
     Error,
@@ -59,15 +61,16 @@ impl ItemType {
 }
 
 #[derive(Clone, Debug)]
-pub(crate) struct Item {
+pub(crate) struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    /// Shared: the parser peeks and clones items often, and text items can be large.
-    pub val: std::rc::Rc<str>,
+    /// Borrowed from the template text (the parser peeks and clones items often); only
+    /// error messages are owned.
+    pub val: Cow<'a, str>,
     pub line: usize,
 }
 
-impl std::fmt::Display for Item {
+impl std::fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             ItemType::Eof => f.write_str("EOF"),
@@ -126,10 +129,10 @@ fn has_right_trim(s: &[u8]) -> bool {
     s.len() >= 2 && is_space(s[0] as char) && s[1] == b'-'
 }
 
-pub(crate) struct Lexer<'a> {
+pub(crate) struct Lexer<'a, 'd> {
     input: &'a str,
-    left: &'a str,
-    right: &'a str,
+    left: &'d str,
+    right: &'d str,
     pos: usize,
     start: usize,
     at_eof: bool,
@@ -138,7 +141,7 @@ pub(crate) struct Lexer<'a> {
     start_line: usize,
     break_ok: bool,
     continue_ok: bool,
-    items: Vec<Item>,
+    items: Vec<Item<'a>>,
 }
 
 enum State {
@@ -159,13 +162,13 @@ enum State {
 }
 
 /// Lexes the whole input; the last item is EOF or an error.
-pub(crate) fn lex(
-    input: &str,
+pub(crate) fn lex<'a>(
+    input: &'a str,
     left: &str,
     right: &str,
     break_ok: bool,
     continue_ok: bool,
-) -> Vec<Item> {
+) -> Vec<Item<'a>> {
     let left = if left.is_empty() { "{{" } else { left };
     let mut l = Lexer {
         input,
@@ -179,7 +182,8 @@ pub(crate) fn lex(
         start_line: 1,
         break_ok,
         continue_ok,
-        items: Vec::new(),
+        // About one item per eight bytes of a typical chart template.
+        items: Vec::with_capacity(input.len() / 8),
     };
     let mut state = State::Text;
     loop {
@@ -210,7 +214,7 @@ pub(crate) fn lex(
     l.items
 }
 
-impl<'a> Lexer<'a> {
+impl<'a> Lexer<'a, '_> {
     fn rest(&self) -> &'a str {
         self.input.get(self.pos..).unwrap_or("")
     }
@@ -255,7 +259,7 @@ impl<'a> Lexer<'a> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = std::rc::Rc::from(self.slice(self.start, self.pos));
+        let val = Cow::Borrowed(self.slice(self.start, self.pos));
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -295,7 +299,7 @@ impl<'a> Lexer<'a> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: msg.into(),
+            val: Cow::Owned(msg),
             line: self.start_line,
         });
         State::Done

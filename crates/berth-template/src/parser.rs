@@ -250,7 +250,7 @@ pub(crate) fn is_empty_tree(nodes: &[Node]) -> bool {
 const MAX_PARSE_DEPTH: usize = 10_000;
 
 struct Parser<'f> {
-    items: Vec<Item>,
+    items: Vec<Item<'f>>,
     idx: usize,
     furthest: usize,
     source: Rc<Source>,
@@ -264,12 +264,12 @@ struct Parser<'f> {
 
 /// Parses `text` named `name`: returns the main tree followed by every
 /// `define`d or `block` tree, in the order Go adds them.
-pub(crate) fn parse(
+pub(crate) fn parse<'f>(
     name: &str,
-    text: &str,
+    text: &'f str,
     left: &str,
     right: &str,
-    has_func: &dyn Fn(&str) -> bool,
+    has_func: &'f dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, String> {
     let items = lex(text, left, right, !has_func("break"), !has_func("continue"));
     let source = Rc::new(Source {
@@ -330,8 +330,8 @@ fn add_tree(out: &mut Vec<Tree>, set: &mut HashMap<String, usize>, t: Tree) -> R
 
 type PResult<T> = Result<T, String>;
 
-impl Parser<'_> {
-    fn eof_item(&self) -> Item {
+impl<'f> Parser<'f> {
+    fn eof_item(&self) -> Item<'f> {
         // After the lexer stops, Go's channel yields zero items: an empty error.
         let line = self.items.last().map(|i| i.line).unwrap_or(1);
         Item {
@@ -342,7 +342,7 @@ impl Parser<'_> {
         }
     }
 
-    fn next(&mut self) -> Item {
+    fn next(&mut self) -> Item<'f> {
         let it = self
             .items
             .get(self.idx)
@@ -359,13 +359,13 @@ impl Parser<'_> {
         self.idx = self.idx.saturating_sub(1);
     }
 
-    fn peek(&mut self) -> Item {
+    fn peek(&mut self) -> Item<'f> {
         let it = self.next();
         self.backup();
         it
     }
 
-    fn next_non_space(&mut self) -> Item {
+    fn next_non_space(&mut self) -> Item<'f> {
         loop {
             let it = self.next();
             if it.typ != ItemType::Space {
@@ -374,7 +374,7 @@ impl Parser<'_> {
         }
     }
 
-    fn peek_non_space(&mut self) -> Item {
+    fn peek_non_space(&mut self) -> Item<'f> {
         let it = self.next_non_space();
         self.backup();
         it
@@ -410,7 +410,7 @@ impl Parser<'_> {
         self.errorf(format!("unexpected {token} in {context}"))
     }
 
-    fn expect(&mut self, t: ItemType, context: &str) -> PResult<Item> {
+    fn expect(&mut self, t: ItemType, context: &str) -> PResult<Item<'f>> {
         let tok = self.next_non_space();
         if tok.typ != t {
             return self.unexpected(&tok, context);
@@ -516,7 +516,7 @@ impl Parser<'_> {
     fn text_or_action(&mut self) -> PResult<Node> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Node::Text(tok.val)),
+            ItemType::Text => Ok(Node::Text(Rc::from(&*tok.val))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
