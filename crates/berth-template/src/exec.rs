@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::funcs::{Func, FuncMap, P};
 use crate::parser::{Arg, Branch, Command, Node, Pipe, Source, Tree, parse};
@@ -117,6 +118,57 @@ impl TemplateSet {
         Ok(())
     }
 
+    /// Parses many files, `(name, text)`, with the result of calling [`Self::parse`] on
+    /// each in turn. Files are independent until their trees join the set, so large sets
+    /// are lexed and parsed on several threads; the trees join here, in the given order.
+    /// A failure names the index of the first file (in order) that did not parse.
+    pub fn parse_files(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, Error)> {
+        let funcs: &FuncMap = &self.funcs;
+        let (left, right) = (self.left.as_str(), self.right.as_str());
+        let parse_one = |&(name, text): &(&str, &str)| {
+            parse(name, text, left, right, &|n| funcs.contains_key(n))
+        };
+        let total: usize = files.iter().map(|(_, t)| t.len()).sum();
+        let threads = if total < MIN_PARALLEL_PARSE_BYTES {
+            1
+        } else {
+            parallelism().min(files.len())
+        };
+        let results: Vec<Result<Vec<Tree>, String>> = if threads <= 1 {
+            files.iter().map(parse_one).collect()
+        } else {
+            // Files differ widely in cost per byte, so workers take the next file as they
+            // finish one rather than a fixed share.
+            let next = std::sync::atomic::AtomicUsize::new(0);
+            let work = || {
+                let mut done = Vec::new();
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(file) = files.get(i) else {
+                        return done;
+                    };
+                    done.push((i, parse_one(file)));
+                }
+            };
+            let mut all = std::thread::scope(|s| {
+                let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
+                let mut all = work();
+                for h in helpers {
+                    all.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
+                }
+                all
+            });
+            all.sort_unstable_by_key(|(i, _)| *i);
+            all.into_iter().map(|(_, r)| r).collect()
+        };
+        for (i, r) in results.into_iter().enumerate() {
+            for t in r.map_err(|e| (i, Error::Parse(e)))? {
+                associate(&mut self.trees, t);
+            }
+        }
+        Ok(())
+    }
+
     /// Whether a template of this name exists.
     pub fn contains(&self, name: &str) -> bool {
         self.trees.contains_key(name)
@@ -136,6 +188,14 @@ impl TemplateSet {
             .map_err(|e| Error::Exec(e.0))
     }
 }
+
+/// Threads worth using for parsing: one per core, at most four.
+fn parallelism() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
+}
+
+/// Below this much template text a second thread costs more than it saves.
+const MIN_PARALLEL_PARSE_BYTES: usize = 64 * 1024;
 
 fn associate(trees: &mut HashMap<String, Rc<Tree>>, t: Tree) {
     if trees.contains_key(&t.name) && crate::parser::is_empty_tree(&t.root) {
@@ -170,7 +230,7 @@ pub struct State<'s> {
     vars: Vec<(String, Value)>,
     depth: usize,
     tmpl_name: String,
-    source: Rc<Source>,
+    source: Arc<Source>,
     includes: HashMap<String, usize>,
 }
 
@@ -240,7 +300,7 @@ impl<'s> State<'s> {
             vars: Vec::new(),
             depth: 0,
             tmpl_name: String::new(),
-            source: Rc::new(Source {
+            source: Arc::new(Source {
                 name: String::new(),
                 text: String::new(),
             }),
@@ -598,7 +658,7 @@ impl<'s> State<'s> {
             }
             Arg::Str { text, .. } => {
                 self.not_a_function(cmd, &final_)?;
-                Ok(Value::String(text.clone()))
+                Ok(Value::str(text))
             }
         }
     }
@@ -995,7 +1055,7 @@ impl<'s> State<'s> {
             (P::Bool, _) => {
                 return Err(self.err(at, format!("expected bool; found {}", a.to_go_string())));
             }
-            (P::Str, Arg::Str { text, .. }) => Value::String(text.clone()),
+            (P::Str, Arg::Str { text, .. }) => Value::str(text),
             (P::Str, _) => {
                 return Err(self.err(at, format!("expected string; found {}", a.to_go_string())));
             }
@@ -1015,7 +1075,7 @@ impl<'s> State<'s> {
             }
             (P::Any | P::Reflect, Arg::Bool { val, .. }) => Value::Bool(*val),
             (P::Any | P::Reflect, Arg::Number { num, .. }) => self.ideal_constant(a, num)?,
-            (P::Any | P::Reflect, Arg::Str { text, .. }) => Value::String(text.clone()),
+            (P::Any | P::Reflect, Arg::Str { text, .. }) => Value::str(text),
             _ => {
                 return Err(self.err(
                     at,

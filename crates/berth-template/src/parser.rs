@@ -1,7 +1,7 @@
 //! The parser: builds Go's parse tree from lexer items, with Go's error messages.
 
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::lexer::{Item, ItemType, lex};
 
@@ -62,7 +62,7 @@ pub(crate) enum Arg {
     Str {
         pos: usize,
         quoted: String,
-        text: Rc<str>,
+        text: Box<str>,
     },
     Ident {
         pos: usize,
@@ -189,7 +189,7 @@ pub(crate) struct Branch {
 #[derive(Debug)]
 #[allow(dead_code)] // Positions are kept for error reports of future checks.
 pub(crate) enum Node {
-    Text(Rc<str>),
+    Text(Box<str>),
     Action {
         pos: usize,
         pipe: Pipe,
@@ -232,7 +232,7 @@ impl Node {
 #[derive(Debug)]
 pub(crate) struct Tree {
     pub name: String,
-    pub source: Rc<Source>,
+    pub source: Arc<Source>,
     pub root: Vec<Node>,
 }
 
@@ -253,7 +253,7 @@ struct Parser<'f> {
     items: Vec<Item<'f>>,
     idx: usize,
     furthest: usize,
-    source: Rc<Source>,
+    source: Arc<Source>,
     has_func: &'f dyn Fn(&str) -> bool,
     vars: Vec<String>,
     range_depth: usize,
@@ -272,7 +272,7 @@ pub(crate) fn parse<'f>(
     has_func: &'f dyn Fn(&str) -> bool,
 ) -> Result<Vec<Tree>, String> {
     let items = lex(text, left, right, !has_func("break"), !has_func("continue"));
-    let source = Rc::new(Source {
+    let source = Arc::new(Source {
         name: name.to_string(),
         text: text.to_string(),
     });
@@ -516,7 +516,7 @@ impl<'f> Parser<'f> {
     fn text_or_action(&mut self) -> PResult<Node> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Node::Text(Rc::from(&*tok.val))),
+            ItemType::Text => Ok(Node::Text(Box::from(&*tok.val))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -891,7 +891,7 @@ impl<'f> Parser<'f> {
                 Arg::Str {
                     pos: tok.pos,
                     quoted: tok.val.to_string(),
-                    text: Rc::from(s.as_str()),
+                    text: s.into_boxed_str(),
                 }
             }
             _ => {

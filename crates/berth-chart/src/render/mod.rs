@@ -315,10 +315,14 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
     let order = helm_order(tpls.keys().cloned());
 
     let mut set = TemplateSet::new();
-    for name in &order {
-        set.parse(name, &tpls[name].text)
-            .map_err(|e| error::parse_error(name, &e.to_string()))?;
-    }
+    let sources: Vec<(&str, &str)> = order
+        .iter()
+        .map(|name| (name.as_str(), &*tpls[name].text))
+        .collect();
+    set.parse_files(&sources).map_err(|(i, e)| {
+        let name = sources.get(i).map_or("", |s| s.0);
+        error::parse_error(name, &e.to_string())
+    })?;
     let mut files: BTreeMap<String, String> = BTreeMap::new();
     for name in &order {
         let base = name.rsplit('/').next().unwrap_or(name);
