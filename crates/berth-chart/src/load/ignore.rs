@@ -134,8 +134,13 @@ fn base_name(path: &str) -> &str {
 /// escapes; none of them match `/`. An invalid pattern is an error even when the name
 /// fails to match first.
 pub fn glob_match(pattern: &str, name: &str) -> Result<bool, String> {
+    // Most `.helmignore` lines are plain names: no wildcard, no escape, nothing to reject.
+    if !pattern.contains(['*', '?', '[', '\\']) {
+        return Ok(pattern == name);
+    }
     let pat: Vec<char> = pattern.chars().collect();
-    let mut name: Vec<char> = name.chars().collect();
+    let name_chars: Vec<char> = name.chars().collect();
+    let mut name: &[char] = &name_chars;
     let mut pattern: &[char] = &pat;
     'outer: while !pattern.is_empty() {
         let (star, chunk, rest) = scan_chunk(pattern);
@@ -143,7 +148,7 @@ pub fn glob_match(pattern: &str, name: &str) -> Result<bool, String> {
         if star && chunk.is_empty() {
             return Ok(!name.contains(&'/'));
         }
-        let (t, ok, err) = match_chunk(chunk, &name);
+        let (t, ok, err) = match_chunk(chunk, name);
         if ok && (t.is_empty() || !pattern.is_empty()) {
             name = t;
             continue;
@@ -208,7 +213,7 @@ fn bad() -> Option<String> {
 
 /// Matches one chunk at the start of `s`: the rest of `s`, whether it matched, and a
 /// pattern error.
-fn match_chunk(mut chunk: &[char], mut s: &[char]) -> (Vec<char>, bool, Option<String>) {
+fn match_chunk<'s>(mut chunk: &[char], mut s: &'s [char]) -> (&'s [char], bool, Option<String>) {
     let mut failed = false;
     while !chunk.is_empty() {
         if !failed && s.is_empty() {
@@ -236,14 +241,14 @@ fn match_chunk(mut chunk: &[char], mut s: &[char]) -> (Vec<char>, bool, Option<S
                     }
                     let (lo, rest) = match get_esc(chunk) {
                         Some(x) => x,
-                        None => return (Vec::new(), false, bad()),
+                        None => return (&[], false, bad()),
                     };
                     chunk = rest;
                     let mut hi = lo;
                     if chunk[0] == '-' {
                         let (h, rest) = match get_esc(&chunk[1..]) {
                             Some(x) => x,
-                            None => return (Vec::new(), false, bad()),
+                            None => return (&[], false, bad()),
                         };
                         hi = h;
                         chunk = rest;
@@ -271,7 +276,7 @@ fn match_chunk(mut chunk: &[char], mut s: &[char]) -> (Vec<char>, bool, Option<S
                     chunk = &chunk[1..];
                     match chunk.first() {
                         Some(&c) => c,
-                        None => return (Vec::new(), false, bad()),
+                        None => return (&[], false, bad()),
                     }
                 } else {
                     c
@@ -287,9 +292,9 @@ fn match_chunk(mut chunk: &[char], mut s: &[char]) -> (Vec<char>, bool, Option<S
         }
     }
     if failed {
-        return (Vec::new(), false, None);
+        return (&[], false, None);
     }
-    (s.to_vec(), true, None)
+    (s, true, None)
 }
 
 /// One possibly escaped character of a class; `None` for a bad pattern. The rest is never
