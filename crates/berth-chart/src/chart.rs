@@ -1,7 +1,11 @@
 //! A loaded chart: Chart.yaml's metadata, the files by role, and its subcharts. Plain owned
 //! data (`Send + Sync`), built once and rendered any number of times.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
+
+use crate::values::ValuesFile;
 
 /// One file of a chart, by its path relative to the chart's root (`templates/deploy.yaml`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,8 +68,11 @@ pub struct Chart {
     pub metadata: Metadata,
     /// `templates/**`, in the order the loader found them.
     pub templates: Vec<ChartFile>,
-    /// `values.yaml` as written (parsed at render time, on the rendering thread).
+    /// `values.yaml` as written.
     pub values: Option<Bytes>,
+    /// `values.yaml` as [`crate::load`] parsed it while checking it; without it (charts
+    /// built by hand) the values are parsed when the chart is prepared.
+    pub(crate) values_parsed: Option<Arc<ValuesFile>>,
     /// `values.schema.json`, if any.
     pub schema: Option<Bytes>,
     /// Every other file not ignored by `.helmignore` (`.Files` sees these), including

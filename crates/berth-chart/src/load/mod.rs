@@ -10,11 +10,13 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 use crate::chart::{Chart, ChartFile, Metadata};
 use crate::metadata::{self, NullNodes};
-use crate::values::io_text;
+use crate::values::{ValuesFile, io_text};
 
 /// Helm's `MaxDecompressedChartSize` (100 MiB): the total of one archive.
 pub const MAX_DECOMPRESSED_CHART_SIZE: u64 = 100 * 1024 * 1024;
@@ -400,6 +402,57 @@ fn tar_error(e: &std::io::Error) -> String {
 /// schema, v1 requirements, templates, `charts/` subcharts (directories and archives,
 /// recursively; names starting with `_` or `.` skipped), everything else into `files`.
 pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
+    std::thread::scope(|scope| {
+        let mut values = ValuesCheck::NotSeen;
+        let chart = sort_files(files, scope, &mut values);
+        // values.yaml is checked where Helm checks it, so its error wins over any found
+        // later (everything after it in `sort_files`); an earlier error never started it.
+        match values.finish() {
+            Some(Err(e)) => Err(LoadError(format!("cannot load values.yaml: {e}"))),
+            Some(Ok(parsed)) => chart.map(|mut c| {
+                c.values_parsed = Some(Arc::new(parsed));
+                c
+            }),
+            None => chart,
+        }
+    })
+}
+
+/// Large values files are parsed beside the rest of the loading (subcharts, Chart.yaml
+/// files); the parse is kept for [`crate::prepare`].
+enum ValuesCheck<'scope> {
+    NotSeen,
+    Done(Result<ValuesFile, String>),
+    Running(std::thread::ScopedJoinHandle<'scope, Result<ValuesFile, String>>),
+}
+
+/// Below this size a thread costs more than the parse.
+const BACKGROUND_VALUES_BYTES: usize = 16 * 1024;
+
+impl<'scope> ValuesCheck<'scope> {
+    fn start(scope: &'scope std::thread::Scope<'scope, '_>, data: Bytes) -> Self {
+        if data.len() < BACKGROUND_VALUES_BYTES {
+            return ValuesCheck::Done(ValuesFile::parse(&data));
+        }
+        ValuesCheck::Running(scope.spawn(move || ValuesFile::parse(&data)))
+    }
+
+    fn finish(self) -> Option<Result<ValuesFile, String>> {
+        match self {
+            ValuesCheck::NotSeen => None,
+            ValuesCheck::Done(r) => Some(r),
+            ValuesCheck::Running(h) => {
+                Some(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            }
+        }
+    }
+}
+
+fn sort_files<'scope>(
+    files: Vec<BufferedFile>,
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    values: &mut ValuesCheck<'scope>,
+) -> Result<Chart, LoadError> {
     let mut c = Chart::default();
     let mut md: Option<Metadata> = None;
     let mut nulls = NullNodes::default();
@@ -424,8 +477,7 @@ pub fn load_files(files: Vec<BufferedFile>) -> Result<Chart, LoadError> {
                 c.lock = Some(f.data);
             }
             "values.yaml" => {
-                crate::values::load_values(&f.data)
-                    .map_err(|e| LoadError(format!("cannot load values.yaml: {e}")))?;
+                *values = ValuesCheck::start(scope, f.data.clone());
                 c.values = Some(f.data);
             }
             "values.schema.json" => c.schema = Some(f.data),

@@ -28,12 +28,12 @@ pub struct Node {
 impl Node {
     /// Parses the values of `chart` and its subcharts. The error is Helm's load error.
     pub fn from_chart(chart: &Chart) -> Result<Node, String> {
-        let values = match &chart.values {
-            Some(bytes) => {
-                super::load_values(bytes).map_err(|e| format!("cannot load values.yaml: {e}"))?
-            }
-            None => Value::empty_map(),
-        };
+        let values = match (&chart.values_parsed, &chart.values) {
+            (Some(parsed), _) => parsed.to_value(),
+            (None, Some(bytes)) => super::load_values(bytes),
+            (None, None) => Ok(Value::empty_map()),
+        }
+        .map_err(|e| format!("cannot load values.yaml: {e}"))?;
         let deps = chart
             .dependencies
             .iter()

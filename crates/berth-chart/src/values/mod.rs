@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use berth_template::Value;
+use berth_template::yaml::{MapDocument, YamlError, parse_map_document};
 
 /// An error from the user's values, with Helm's text.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -46,18 +47,41 @@ fn split_documents(text: &str) -> Result<Vec<String>, String> {
 /// Helm's `loader.LoadValues`: every document of a values file parsed into a map and
 /// merged in order ([`merge_maps`]). The error is Helm's text (without the file name).
 pub fn load_values(data: &[u8]) -> Result<Value, String> {
-    let text = String::from_utf8_lossy(data);
-    let mut text = text.into_owned();
-    if !text.is_empty() && !text.ends_with('\n') {
-        text.push('\n');
+    ValuesFile::parse(data)?.to_value()
+}
+
+/// A values file [`load_values`] accepts, parsed but not yet turned into template values:
+/// plain data, so a chart can be parsed on one thread and rendered on another.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValuesFile(Vec<MapDocument>);
+
+impl ValuesFile {
+    /// Parses and checks every document; the error is [`load_values`]'s.
+    pub fn parse(data: &[u8]) -> Result<ValuesFile, String> {
+        let text = String::from_utf8_lossy(data);
+        let mut text = text.into_owned();
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        split_documents(&text)?
+            .iter()
+            .map(|doc| parse_map_document(doc).map_err(|e| unmarshal_error(&e)))
+            .collect::<Result<_, _>>()
+            .map(ValuesFile)
     }
-    let mut values = Value::empty_map();
-    for doc in split_documents(&text)? {
-        let current = berth_template::yaml::from_yaml(&doc)
-            .map_err(|e| format!("cannot unmarshal yaml document: {}", e.0))?;
-        values = merge_maps(&values, &current);
+
+    /// The documents merged in order, as [`load_values`] returns them.
+    pub fn to_value(&self) -> Result<Value, String> {
+        let mut values = Value::empty_map();
+        for doc in &self.0 {
+            values = merge_maps(&values, &doc.to_value().map_err(|e| unmarshal_error(&e))?);
+        }
+        Ok(values)
     }
-    Ok(values)
+}
+
+fn unmarshal_error(e: &YamlError) -> String {
+    format!("cannot unmarshal yaml document: {}", e.0)
 }
 
 /// Helm's `loader.MergeMaps`: `b` over `a`, maps merged recursively into new maps, anything

@@ -10,7 +10,7 @@ use super::resolve::{Resolved, resolve};
 use super::scanner::ScalarStyle;
 use crate::value::Value;
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 enum Node {
     Null,
     Bool(bool),
@@ -672,18 +672,37 @@ fn type_word(v: &Value) -> &'static str {
 /// Parses the first document into a map, as `yaml.Unmarshal(text, &map)` does
 /// in Helm (values files and `fromYaml`). An empty document is an empty map.
 pub fn from_yaml(text: &str) -> Result<Value, YamlError> {
+    parse_map_document(text).and_then(|d| d.to_value())
+}
+
+/// A document [`from_yaml`] accepted, kept as plain data: it can be parsed on one
+/// thread and turned into template values on another, any number of times.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MapDocument(Option<Node>);
+
+impl MapDocument {
+    /// The document as a map, exactly what [`from_yaml`] returns for its text.
+    pub fn to_value(&self) -> Result<Value, YamlError> {
+        match &self.0 {
+            Some(d) => to_value(d, 0),
+            None => Ok(Value::empty_map()),
+        }
+    }
+}
+
+/// [`from_yaml`] without building the values: every error it reports is reported here.
+pub fn parse_map_document(text: &str) -> Result<MapDocument, YamlError> {
     let docs = parse_docs(text, true)
         .map_err(|e| YamlError(format!("error converting YAML to JSON: {}", e.0)))?;
-    let v = match docs.first() {
-        Some(d) => {
-            check_decode(d, 0)?;
-            to_value(d, 0)?
-        }
-        None => Value::Nil,
+    let Some(d) = docs.into_iter().next() else {
+        return Ok(MapDocument(None));
     };
-    match v {
-        Value::Nil => Ok(Value::empty_map()),
-        Value::Map(..) => Ok(v),
+    check_decode(&d, 0)?;
+    // Conversion errors (non-finite floats, bad keys, merges) are found by converting;
+    // the caller converts again when it needs the values.
+    match to_value(&d, 0)? {
+        Value::Nil => Ok(MapDocument(None)),
+        Value::Map(..) => Ok(MapDocument(Some(d))),
         v => Err(YamlError(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
             type_word(&v)
