@@ -340,3 +340,51 @@ fn templates_can_be_ignored_too() {
     let c = load(dir.path()).expect("loads");
     assert_eq!(names(&c.templates), ["templates/keep.yaml"]);
 }
+
+fn buffered(files: &[(&str, &[u8])]) -> Vec<BufferedFile> {
+    files
+        .iter()
+        .map(|(name, data)| BufferedFile {
+            name: name.to_string(),
+            data: Bytes::copy_from_slice(data),
+        })
+        .collect()
+}
+
+/// Large values files are checked on another thread; the result must not depend on it.
+#[test]
+fn large_values_are_checked_in_order_and_kept() {
+    let mut big = String::new();
+    for i in 0..2000 {
+        big.push_str(&format!("key{i}: value {i}\n"));
+    }
+    assert!(big.len() > BACKGROUND_VALUES_BYTES);
+    let chart = load_files(buffered(&[
+        ("Chart.yaml", CHART),
+        ("values.yaml", big.as_bytes()),
+    ]))
+    .expect("loads");
+    assert!(chart.values_parsed.is_some());
+    let prepared = crate::prepare(&chart, &berth_template::Value::empty_map()).expect("prepares");
+    let berth_template::Value::Map(m, _) = &prepared.values else {
+        panic!("values are a map");
+    };
+    let last = m.borrow().get("key1999").cloned();
+    assert_eq!(last.as_ref().and_then(|v| v.as_str()), Some("value 1999"));
+
+    // Broken at the very end, and a broken subchart after it: values.yaml's error wins,
+    // as when it was checked before the subcharts were loaded.
+    let broken = format!("{big}- not a map entry\n");
+    let err = load_files(buffered(&[
+        ("Chart.yaml", CHART),
+        ("values.yaml", broken.as_bytes()),
+        ("charts/sub/Chart.yaml", b"version: 1.0.0"),
+    ]))
+    .err()
+    .expect("fails");
+    assert!(
+        err.0
+            .starts_with("cannot load values.yaml: cannot unmarshal yaml document:"),
+        "{err}"
+    );
+}
