@@ -143,68 +143,95 @@ pub fn sort_by_kind<T>(items: &mut [T], kind: impl Fn(&T) -> &str) {
 pub fn sort_manifests(
     files: &BTreeMap<String, String>,
 ) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
+    sort_documents(
+        files
+            .iter()
+            .map(|(path, content)| file_documents(path, content)),
+    )
+}
+
+/// The second half of [`sort_manifests`]: the documents of each file, files in path order,
+/// split into manifests and hooks, each sorted stably by kind. The first error wins.
+pub fn sort_documents(
+    files: impl IntoIterator<Item = Result<Vec<Manifest>, String>>,
+) -> Result<(Vec<Manifest>, Vec<Manifest>), String> {
     let mut generic = Vec::new();
     let mut hooks = Vec::new();
-    for (path, content) in files {
-        let base = path.rsplit('/').next().unwrap_or(path);
-        if base.starts_with('_') || content.trim().is_empty() {
-            continue;
-        }
-        for doc in split_manifests(content) {
-            let head = parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
-            let mut m = Manifest {
-                source: path.clone(),
-                raw: doc,
-                api_version: head.api_version,
-                kind: head.kind,
-                name: head.name,
-                hook: None,
-            };
-            let Some(hook_types) = head.annotations.get(HOOK_ANNOTATION) else {
+    for docs in files {
+        for m in docs? {
+            if m.hook.is_some() {
+                hooks.push(m);
+            } else {
                 generic.push(m);
-                continue;
-            };
-            let mut hook = Hook {
-                weight: head
-                    .annotations
-                    .get(HOOK_WEIGHT_ANNOTATION)
-                    .and_then(|w| w.parse::<i64>().ok())
-                    .unwrap_or(0),
-                ..Hook::default()
-            };
-            let mut unknown = false;
-            for t in hook_types.split(',') {
-                let t = t.trim().to_lowercase();
-                let t = if t == "test-success" {
-                    "test".into()
-                } else {
-                    t
-                };
-                if !EVENTS.contains(&t.as_str()) {
-                    unknown = true;
-                    break;
-                }
-                hook.events.push(t);
             }
-            if unknown {
-                // Helm logs "skipping unknown hooks" and drops the document.
-                continue;
-            }
-            let list = |name: &str| -> Vec<String> {
-                head.annotations
-                    .get(name)
-                    .map(|v| v.split(',').map(|p| p.trim().to_lowercase()).collect())
-                    .unwrap_or_default()
-            };
-            hook.delete_policies = list(HOOK_DELETE_ANNOTATION);
-            hook.output_log_policies = list(HOOK_OUTPUT_LOG_ANNOTATION);
-            m.hook = Some(hook);
-            hooks.push(m);
         }
     }
     sort_by_kind(&mut generic, |m| &m.kind);
     sort_by_kind(&mut hooks, |m| &m.kind);
     Ok((generic, hooks))
+}
+
+/// The first half of [`sort_manifests`] for one rendered file: its documents with their
+/// heads read (none for partials and blank files; hooks of unknown types dropped, as Helm
+/// does). Independent of every other file.
+pub fn file_documents(path: &str, content: &str) -> Result<Vec<Manifest>, String> {
+    let mut out = Vec::new();
+    let base = path.rsplit('/').next().unwrap_or(path);
+    if base.starts_with('_') || content.trim().is_empty() {
+        return Ok(out);
+    }
+    for doc in split_manifests(content) {
+        let head = parse_head(&doc).map_err(|e| format!("YAML parse error on {path}: {e}"))?;
+        let mut m = Manifest {
+            source: path.to_string(),
+            raw: doc,
+            api_version: head.api_version,
+            kind: head.kind,
+            name: head.name,
+            hook: None,
+        };
+        let Some(hook_types) = head.annotations.get(HOOK_ANNOTATION) else {
+            out.push(m);
+            continue;
+        };
+        let mut hook = Hook {
+            weight: head
+                .annotations
+                .get(HOOK_WEIGHT_ANNOTATION)
+                .and_then(|w| w.parse::<i64>().ok())
+                .unwrap_or(0),
+            ..Hook::default()
+        };
+        let mut unknown = false;
+        for t in hook_types.split(',') {
+            let t = t.trim().to_lowercase();
+            let t = if t == "test-success" {
+                "test".into()
+            } else {
+                t
+            };
+            if !EVENTS.contains(&t.as_str()) {
+                unknown = true;
+                break;
+            }
+            hook.events.push(t);
+        }
+        if unknown {
+            // Helm logs "skipping unknown hooks" and drops the document.
+            continue;
+        }
+        let list = |name: &str| -> Vec<String> {
+            head.annotations
+                .get(name)
+                .map(|v| v.split(',').map(|p| p.trim().to_lowercase()).collect())
+                .unwrap_or_default()
+        };
+        hook.delete_policies = list(HOOK_DELETE_ANNOTATION);
+        hook.output_log_policies = list(HOOK_OUTPUT_LOG_ANNOTATION);
+        m.hook = Some(hook);
+        out.push(m);
+    }
+    Ok(out)
 }
 
 /// Helm's `SimpleHead`: what the sorter reads of a document.

@@ -17,7 +17,7 @@ use berth_template::helm::{ApiVersions, Files};
 use berth_template::{TemplateSet, Value};
 
 use crate::chart::Chart;
-use crate::manifest::{Manifest, sort_manifests};
+use crate::manifest::{Manifest, file_documents, sort_documents};
 
 pub use error::RenderError;
 pub use objects::{DEFAULT_API_VERSIONS, DEFAULT_KUBE_VERSION, HelmVersion, KubeVersion};
@@ -323,29 +323,51 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         let name = sources.get(i).map_or("", |s| s.0);
         error::parse_error(name, &e.to_string())
     })?;
-    let mut files: BTreeMap<String, String> = BTreeMap::new();
-    for name in &order {
-        let base = name.rsplit('/').next().unwrap_or(name);
-        if base.starts_with('_') {
-            continue;
-        }
-        let t = &tpls[name];
-        let template = Value::map(BTreeMap::from([
-            ("Name".to_string(), Value::str(name)),
-            ("BasePath".to_string(), Value::str(&t.base_path)),
-        ]));
-        set_template(&t.ctx, template);
-        let out = set
-            .execute(name, &t.ctx)
-            .map_err(|e| error::exec_error(name, &e.to_string()))?;
-        files.insert(name.clone(), out.replace("<no value>", ""));
-    }
-
     let root_notes = format!("{}/templates/NOTES.txt", chart.metadata.name);
-    let notes = files.get(&root_notes).cloned();
-    files.retain(|k, _| !k.ends_with("NOTES.txt"));
+    let mut notes = None;
+    // Reading the documents' heads (a YAML parse of the whole output) needs nothing but the
+    // file, so for larger charts it runs on another thread while later files execute.
+    let (to_reader, rendered) = std::sync::mpsc::channel::<(String, String)>();
+    let mut rendered = Some(rendered);
+    let documents = std::thread::scope(|s| {
+        let reader = (order.len() >= BACKGROUND_READ_FILES)
+            .then(|| rendered.take().map(|r| s.spawn(move || read_documents(r))))
+            .flatten();
+        for name in &order {
+            let base = name.rsplit('/').next().unwrap_or(name);
+            if base.starts_with('_') {
+                continue;
+            }
+            let t = &tpls[name];
+            let template = Value::map(BTreeMap::from([
+                ("Name".to_string(), Value::str(name)),
+                ("BasePath".to_string(), Value::str(&t.base_path)),
+            ]));
+            set_template(&t.ctx, template);
+            let mut out = set
+                .execute(name, &t.ctx)
+                .map_err(|e| error::exec_error(name, &e.to_string()))?;
+            if out.contains("<no value>") {
+                out = out.replace("<no value>", "");
+            }
+            if name.ends_with("NOTES.txt") {
+                if *name == root_notes {
+                    notes = Some(out);
+                }
+                continue;
+            }
+            // The receiver lives until this scope ends.
+            let _ = to_reader.send((name.clone(), out));
+        }
+        drop(to_reader);
+        Ok(match reader {
+            Some(r) => r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
+            None => rendered.take().map(read_documents).unwrap_or_default(),
+        })
+    })?;
 
-    let (mut manifests, hooks) = sort_manifests(&files).map_err(RenderError::Yaml)?;
+    let (mut manifests, hooks) =
+        sort_documents(documents.into_values()).map_err(RenderError::Yaml)?;
     manifests.extend(hooks);
     let mut crd_list = Vec::new();
     crds(chart, &chart.metadata.name, &mut crd_list);
@@ -354,6 +376,22 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         crds: crd_list,
         notes,
     })
+}
+
+/// Charts with fewer files to execute read their documents on the rendering thread.
+const BACKGROUND_READ_FILES: usize = 16;
+
+/// Each rendered file's documents, by file path (Helm's sorter walks files in path order).
+fn read_documents(
+    rendered: std::sync::mpsc::Receiver<(String, String)>,
+) -> BTreeMap<String, Result<Vec<Manifest>, String>> {
+    rendered
+        .into_iter()
+        .map(|(name, out)| {
+            let docs = file_documents(&name, &out);
+            (name, docs)
+        })
+        .collect()
 }
 
 fn set_template(ctx: &Value, template: Value) {
