@@ -281,3 +281,34 @@ fn heads_read_scalars_as_strings_like_sigs_yaml() {
     assert_eq!(r.manifests[0].name, "7");
     assert_eq!(r.manifests[0].hook.as_ref().unwrap().weight, 5);
 }
+
+/// With many files the documents are read on another thread; the output and the error
+/// (the first broken file in path order, as Helm's sorter walks them) must not change.
+#[test]
+fn many_files_read_in_the_background_keep_order_and_first_error() {
+    let n = BACKGROUND_READ_FILES * 2;
+    let names: Vec<String> = (0..n).map(|i| format!("templates/f{i:02}.yaml")).collect();
+    let good: Vec<String> = (0..n)
+        .map(|i| format!("kind: ConfigMap\nmetadata:\n  name: c{i}\n"))
+        .collect();
+    let files: Vec<(&str, &str)> = names
+        .iter()
+        .map(String::as_str)
+        .zip(good.iter().map(String::as_str))
+        .collect();
+    let c = chart("demo", &files);
+    let r = run(&c, "").unwrap();
+    let got: Vec<&str> = r.manifests.iter().map(|m| m.name.as_str()).collect();
+    let want: Vec<String> = (0..n).map(|i| format!("c{i}")).collect();
+    assert_eq!(got, want, "path order within one kind");
+
+    let mut broken = files.clone();
+    broken[3].1 = "a: [\n";
+    broken[n - 2].1 = "b: {\n";
+    let c = chart("demo", &broken);
+    let err = run(&c, "").unwrap_err().to_string();
+    assert!(
+        err.starts_with("YAML parse error on demo/templates/f03.yaml:"),
+        "{err}"
+    );
+}
