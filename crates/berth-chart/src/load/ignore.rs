@@ -135,8 +135,17 @@ fn base_name(path: &str) -> &str {
 /// fails to match first.
 pub fn glob_match(pattern: &str, name: &str) -> Result<bool, String> {
     // Most `.helmignore` lines are plain names: no wildcard, no escape, nothing to reject.
-    if !pattern.contains(['*', '?', '[', '\\']) {
+    let is_meta = |c: char| matches!(c, '*' | '?' | '[' | '\\');
+    if !pattern.contains(is_meta) {
         return Ok(pattern == name);
+    }
+    // `*.swp`: a literal tail after one leading star, which matches no `/`.
+    if let Some(tail) = pattern.strip_prefix('*') {
+        if !tail.contains(is_meta) && !tail.contains('/') {
+            return Ok(name
+                .strip_suffix(tail)
+                .is_some_and(|head| !head.contains('/')));
+        }
     }
     let pat: Vec<char> = pattern.chars().collect();
     let name_chars: Vec<char> = name.chars().collect();
@@ -381,6 +390,13 @@ mod tests {
             ("a[", "x", Err(())),
             ("a/b[", "x", Err(())),
             ("*x", "xxx", Ok(true)),
+            // The literal-tail shortcut must keep `*` from matching `/`.
+            ("*", "a/b", Ok(false)),
+            ("*c", "ab/c", Ok(false)),
+            ("*.swp", "dir/a.swp", Ok(false)),
+            ("*.bak", ".bak", Ok(true)),
+            ("*~", "notes~", Ok(true)),
+            ("*~", "notes", Ok(false)),
         ];
         for (p, n, want) in cases {
             let got = glob_match(p, n).map_err(|_| ());

@@ -185,14 +185,23 @@ fn is_allowed(c: char) -> bool {
 /// if none). Only a few bytes can start one, so bytes are checked first.
 fn first_refused(text: &str) -> usize {
     let b = text.as_bytes();
+    let suspect = |c: u8| {
+        (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7F || c == 0xC2 || c == 0xEF
+    };
+    // Whole blocks without a suspect byte are skipped (the branch-free test vectorizes);
+    // texts are almost always clean.
+    const BLOCK: usize = 32;
     let mut i = 0;
+    while i + BLOCK <= b.len()
+        && !b[i..i + BLOCK]
+            .iter()
+            .fold(false, |any, &c| any | suspect(c))
+    {
+        i += BLOCK;
+    }
     while i < b.len() {
         let c = b[i];
-        let suspect = (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r'))
-            || c == 0x7F
-            || c == 0xC2
-            || c == 0xEF;
-        if suspect {
+        if suspect(c) {
             if let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) {
                 if !is_allowed(ch) {
                     return i;
