@@ -5,7 +5,8 @@ use std::rc::Rc;
 use std::sync::Arc;
 
 use crate::funcs::{Func, FuncMap, P};
-use crate::parser::{Arg, Branch, Command, Node, Pipe, Source, Tree, parse};
+use crate::lexer::ItemBuffer;
+use crate::parser::{Arg, Branch, Command, Node, Pipe, Source, Tree, parse, parse_with};
 use crate::value::{Elem, Value};
 use crate::{Error, fmt};
 
@@ -125,8 +126,8 @@ impl TemplateSet {
     pub fn parse_files(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, Error)> {
         let funcs: &FuncMap = &self.funcs;
         let (left, right) = (self.left.as_str(), self.right.as_str());
-        let parse_one = |&(name, text): &(&str, &str)| {
-            parse(name, text, left, right, &|n| funcs.contains_key(n))
+        let parse_one = |&(name, text): &(&str, &str), buffer: &mut ItemBuffer| {
+            parse_with(name, text, left, right, &|n| funcs.contains_key(n), buffer)
         };
         let total: usize = files.iter().map(|(_, t)| t.len()).sum();
         let threads = if total < MIN_PARALLEL_PARSE_BYTES {
@@ -135,19 +136,21 @@ impl TemplateSet {
             parallelism().min(files.len())
         };
         let results: Vec<Result<Vec<Tree>, String>> = if threads <= 1 {
-            files.iter().map(parse_one).collect()
+            let mut buffer = ItemBuffer::new();
+            files.iter().map(|f| parse_one(f, &mut buffer)).collect()
         } else {
             // Files differ widely in cost per byte, so workers take the next file as they
             // finish one rather than a fixed share.
             let next = std::sync::atomic::AtomicUsize::new(0);
             let work = || {
                 let mut done = Vec::new();
+                let mut buffer = ItemBuffer::new();
                 loop {
                     let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                     let Some(file) = files.get(i) else {
                         return done;
                     };
-                    done.push((i, parse_one(file)));
+                    done.push((i, parse_one(file, &mut buffer)));
                 }
             };
             let mut all = std::thread::scope(|s| {

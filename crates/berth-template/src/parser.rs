@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::lexer::{Item, ItemType, lex};
+use crate::lexer::{Item, ItemBuffer, ItemType, lex, recycle};
 
 /// Source of a parsed file: its name (ParseName) and text, for error positions.
 #[derive(Debug)]
@@ -264,14 +264,33 @@ struct Parser<'f> {
 
 /// Parses `text` named `name`: returns the main tree followed by every
 /// `define`d or `block` tree, in the order Go adds them.
-pub(crate) fn parse<'f>(
+pub(crate) fn parse(
+    name: &str,
+    text: &str,
+    left: &str,
+    right: &str,
+    has_func: &dyn Fn(&str) -> bool,
+) -> Result<Vec<Tree>, String> {
+    parse_with(name, text, left, right, has_func, &mut ItemBuffer::new())
+}
+
+/// [`parse`] lexing into `buffer`'s allocation (handed back, empty, for the next file).
+pub(crate) fn parse_with<'f>(
     name: &str,
     text: &'f str,
     left: &str,
     right: &str,
     has_func: &'f dyn Fn(&str) -> bool,
+    buffer: &mut ItemBuffer,
 ) -> Result<Vec<Tree>, String> {
-    let items = lex(text, left, right, !has_func("break"), !has_func("continue"));
+    let items = lex(
+        text,
+        left,
+        right,
+        !has_func("break"),
+        !has_func("continue"),
+        recycle(std::mem::take(buffer)),
+    );
     let source = Arc::new(Source {
         name: name.to_string(),
         text: text.to_string(),
@@ -300,6 +319,7 @@ pub(crate) fn parse<'f>(
     })) {
         add_tree(&mut out, &mut set, t).map_err(|m| p.err_msg(&m))?;
     }
+    *buffer = recycle(std::mem::take(&mut p.items));
     Ok(out)
 }
 
