@@ -126,44 +126,16 @@ impl TemplateSet {
     pub fn parse_files(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, Error)> {
         let funcs: &FuncMap = &self.funcs;
         let (left, right) = (self.left.as_str(), self.right.as_str());
-        let parse_one = |&(name, text): &(&str, &str), buffer: &mut ItemBuffer| {
+        let parse_one = |buffer: &mut ItemBuffer, &(name, text): &(&str, &str)| {
             parse_with(name, text, left, right, &|n| funcs.contains_key(n), buffer)
         };
         let total: usize = files.iter().map(|(_, t)| t.len()).sum();
         let threads = if total < MIN_PARALLEL_PARSE_BYTES {
             1
         } else {
-            parallelism().min(files.len())
+            crate::parallel::parallelism()
         };
-        let results: Vec<Result<Vec<Tree>, String>> = if threads <= 1 {
-            let mut buffer = ItemBuffer::new();
-            files.iter().map(|f| parse_one(f, &mut buffer)).collect()
-        } else {
-            // Files differ widely in cost per byte, so workers take the next file as they
-            // finish one rather than a fixed share.
-            let next = std::sync::atomic::AtomicUsize::new(0);
-            let work = || {
-                let mut done = Vec::new();
-                let mut buffer = ItemBuffer::new();
-                loop {
-                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                    let Some(file) = files.get(i) else {
-                        return done;
-                    };
-                    done.push((i, parse_one(file, &mut buffer)));
-                }
-            };
-            let mut all = std::thread::scope(|s| {
-                let helpers: Vec<_> = (1..threads).map(|_| s.spawn(work)).collect();
-                let mut all = work();
-                for h in helpers {
-                    all.extend(h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)));
-                }
-                all
-            });
-            all.sort_unstable_by_key(|(i, _)| *i);
-            all.into_iter().map(|(_, r)| r).collect()
-        };
+        let results = crate::parallel::map_in_order(files, threads, ItemBuffer::new, parse_one);
         for (i, r) in results.into_iter().enumerate() {
             for t in r.map_err(|e| (i, Error::Parse(e)))? {
                 associate(&mut self.trees, t);
@@ -190,11 +162,6 @@ impl TemplateSet {
         st.run_tree(&tree, data.clone())
             .map_err(|e| Error::Exec(e.0))
     }
-}
-
-/// Threads worth using for parsing: one per core, at most four.
-fn parallelism() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get().min(4))
 }
 
 /// Below this much template text a second thread costs more than it saves.

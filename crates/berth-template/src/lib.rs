@@ -39,6 +39,7 @@ mod funcs;
 pub mod helm;
 mod json;
 mod lexer;
+pub mod parallel;
 mod parser;
 mod value;
 pub mod yaml;

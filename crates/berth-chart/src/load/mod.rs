@@ -108,17 +108,49 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     }
     rules.add_defaults();
 
-    let mut files = Vec::new();
-    walk_dir(&top, "", &rules, &mut files, 0)?;
+    let mut found = Vec::new();
+    let walked = walk_dir(&top, "", &rules, &mut found, 0);
+    // The walk stops at its first error, so every file found comes before it: a read
+    // error among them is the one Helm (reading as it walks) would have reported.
+    let threads = if found.len() >= PARALLEL_READ_FILES {
+        berth_template::parallel::parallelism()
+    } else {
+        1
+    };
+    let contents = berth_template::parallel::map_in_order(
+        &found,
+        threads,
+        || (),
+        |_, f| std::fs::read(&f.path),
+    );
+    let mut files = Vec::with_capacity(found.len());
+    for (f, data) in found.into_iter().zip(contents) {
+        let data =
+            data.map_err(|e| LoadError(format!("error reading {}: {}", f.name, io_text(&e))))?;
+        files.push(BufferedFile {
+            name: f.name,
+            data: trim_bom(data),
+        });
+    }
+    walked?;
     load_files(files)
 }
+
+/// A file the walk accepted, read once the walk is done.
+struct FoundFile {
+    name: String,
+    path: std::path::PathBuf,
+}
+
+/// Charts with fewer files are read on one thread.
+const PARALLEL_READ_FILES: usize = 64;
 
 /// Walks `dir` (whose chart-relative name is `rel`) in sorted order, as `sympath.Walk`.
 fn walk_dir(
     dir: &Path,
     rel: &str,
     rules: &ignore::Rules,
-    files: &mut Vec<BufferedFile>,
+    files: &mut Vec<FoundFile>,
     link_depth: usize,
 ) -> Result<(), LoadError> {
     let rd = std::fs::read_dir(dir)
@@ -145,7 +177,7 @@ fn visit(
     path: &Path,
     n: &str,
     rules: &ignore::Rules,
-    files: &mut Vec<BufferedFile>,
+    files: &mut Vec<FoundFile>,
     link_depth: usize,
 ) -> Result<(), LoadError> {
     let lmeta = std::fs::symlink_metadata(path)
@@ -194,11 +226,9 @@ fn visit(
             "chart file {base:?} is larger than the maximum file size {MAX_DECOMPRESSED_FILE_SIZE}"
         ));
     }
-    let data = std::fs::read(path)
-        .map_err(|e| LoadError(format!("error reading {n}: {}", io_text(&e))))?;
-    files.push(BufferedFile {
+    files.push(FoundFile {
         name: n.to_string(),
-        data: trim_bom(data),
+        path: path.to_path_buf(),
     });
     Ok(())
 }
