@@ -260,6 +260,12 @@ struct Parser<'f> {
     action_line: usize,
     trees: Vec<Tree>,
     depth: usize,
+    // Stacks the node, command and argument lists are built on: each list is moved out
+    // into a vector of exactly its size when complete (nested lists complete first), so
+    // the tree holds no growth slack and building it never reallocates.
+    nodes: Vec<Node>,
+    cmds: Vec<Command>,
+    args: Vec<Arg>,
 }
 
 /// Parses `text` named `name`: returns the main tree followed by every
@@ -306,6 +312,9 @@ pub(crate) fn parse_with<'f>(
         action_line: 0,
         trees: Vec::new(),
         depth: 0,
+        nodes: Vec::new(),
+        cmds: Vec::new(),
+        args: Vec::new(),
     };
     let root = p.parse_root()?;
     // Go adds the main tree last; defines were added as they were parsed.
@@ -447,7 +456,7 @@ impl<'f> Parser<'f> {
     }
 
     fn parse_root(&mut self) -> PResult<Vec<Node>> {
-        let mut root = Vec::new();
+        let mark = self.nodes.len();
         while self.peek().typ != ItemType::Eof {
             if self.peek().typ == ItemType::LeftDelim {
                 let save = self.idx;
@@ -463,10 +472,10 @@ impl<'f> Parser<'f> {
                 Node::End { .. } | Node::Else { .. } => {
                     return self.errorf(format!("unexpected {}", n.describe()));
                 }
-                n => root.push(n),
+                n => self.nodes.push(n),
             }
         }
-        Ok(root)
+        Ok(self.nodes.drain(mark..).collect())
     }
 
     fn unquote(&self, tok: &Item) -> PResult<String> {
@@ -519,15 +528,15 @@ impl<'f> Parser<'f> {
 
     fn item_list_inner(&mut self) -> PResult<(Vec<Node>, Node)> {
         self.enter()?;
-        let mut list = Vec::new();
+        let mark = self.nodes.len();
         while self.peek_non_space().typ != ItemType::Eof {
             let n = self.text_or_action()?;
             match n {
                 Node::End { .. } | Node::Else { .. } => {
                     self.depth -= 1;
-                    return Ok((list, n));
+                    return Ok((self.nodes.drain(mark..).collect(), n));
                 }
-                n => list.push(n),
+                n => self.nodes.push(n),
             }
         }
         self.errorf("unexpected EOF".into())
@@ -702,6 +711,7 @@ impl<'f> Parser<'f> {
             decl: Vec::new(),
             cmds: Vec::new(),
         };
+        let mark = self.cmds.len();
         'decls: loop {
             let v = self.peek_non_space();
             if v.typ != ItemType::Variable {
@@ -741,6 +751,7 @@ impl<'f> Parser<'f> {
             let tok = self.next_non_space();
             match tok.typ {
                 t if t == end => {
+                    pipe.cmds = self.cmds.drain(mark..).collect();
                     self.check_pipeline(&pipe, context)?;
                     self.depth -= 1;
                     return Ok(pipe);
@@ -759,7 +770,7 @@ impl<'f> Parser<'f> {
                 | ItemType::LeftParen => {
                     self.backup();
                     let c = self.command()?;
-                    pipe.cmds.push(c);
+                    self.cmds.push(c);
                 }
                 _ => return self.unexpected(&tok, context),
             }
@@ -790,14 +801,11 @@ impl<'f> Parser<'f> {
 
     fn command(&mut self) -> PResult<Command> {
         let pos = self.peek_non_space().pos;
-        let mut cmd = Command {
-            pos,
-            args: Vec::new(),
-        };
+        let mark = self.args.len();
         loop {
             self.peek_non_space();
             if let Some(op) = self.operand()? {
-                cmd.args.push(op);
+                self.args.push(op);
             }
             let tok = self.next();
             match tok.typ {
@@ -808,6 +816,10 @@ impl<'f> Parser<'f> {
             }
             break;
         }
+        let cmd = Command {
+            pos,
+            args: self.args.drain(mark..).collect(),
+        };
         if cmd.args.is_empty() {
             return self.errorf("empty command".into());
         }
