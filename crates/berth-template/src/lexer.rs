@@ -121,6 +121,23 @@ fn is_unicode_digit(c: char) -> bool {
     c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
 }
 
+/// `text.find(delim)`, searching for the delimiter's first character first (a memchr for
+/// the usual `{{`) instead of setting up a substring search per text item.
+fn find_delim(text: &str, delim: &str) -> Option<usize> {
+    let Some(first) = delim.chars().next() else {
+        return Some(0);
+    };
+    let mut from = 0;
+    while let Some(i) = text.get(from..)?.find(first) {
+        let at = from + i;
+        if text.get(at..).is_some_and(|t| t.starts_with(delim)) {
+            return Some(at);
+        }
+        from = at + first.len_utf8();
+    }
+    None
+}
+
 fn has_left_trim(s: &[u8]) -> bool {
     s.len() >= 2 && s[0] == b'-' && is_space(s[1] as char)
 }
@@ -236,6 +253,16 @@ impl<'a> Lexer<'a, '_> {
     }
 
     fn next(&mut self) -> Option<char> {
+        // Template actions are almost all ASCII: one byte, no decoding.
+        if let Some(&b) = self.input.as_bytes().get(self.pos) {
+            if b.is_ascii() {
+                self.pos += 1;
+                if b == b'\n' {
+                    self.line += 1;
+                }
+                return Some(b as char);
+            }
+        }
         match self.rest().chars().next() {
             None => {
                 self.at_eof = true;
@@ -252,11 +279,23 @@ impl<'a> Lexer<'a, '_> {
     }
 
     fn peek(&mut self) -> Option<char> {
-        self.rest().chars().next()
+        match self.input.as_bytes().get(self.pos) {
+            Some(&b) if b.is_ascii() => Some(b as char),
+            _ => self.rest().chars().next(),
+        }
     }
 
     fn backup(&mut self) {
         if !self.at_eof && self.pos > 0 {
+            if let Some(&b) = self.input.as_bytes().get(self.pos - 1) {
+                if b.is_ascii() {
+                    self.pos -= 1;
+                    if b == b'\n' {
+                        self.line -= 1;
+                    }
+                    return;
+                }
+            }
             if let Some(c) = self
                 .input
                 .get(..self.pos)
@@ -322,7 +361,7 @@ impl<'a> Lexer<'a, '_> {
     }
 
     fn lex_text(&mut self) -> State {
-        if let Some(x) = self.rest().find(self.left) {
+        if let Some(x) = find_delim(self.rest(), self.left) {
             let ldn = self.left.len();
             self.pos += x;
             let mut trim = 0;
