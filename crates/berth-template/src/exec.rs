@@ -350,7 +350,7 @@ impl<'s> State<'s> {
             Node::With(b) => self.walk_if_with(dot, b, true)?,
             Node::Range(b) => self.walk_range(dot, b)?,
             Node::Template { pos, name, pipe } => {
-                self.walk_template(dot, *pos, name, pipe.as_ref())?
+                self.walk_template(dot, *pos, name, pipe.as_deref())?
             }
             Node::Break { .. } => return Err(Flow::Break),
             Node::Continue { .. } => return Err(Flow::Continue),

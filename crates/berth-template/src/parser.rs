@@ -57,11 +57,11 @@ pub(crate) enum Arg {
     },
     Number {
         pos: usize,
-        num: Number,
+        num: Box<Number>,
     },
     Str {
         pos: usize,
-        quoted: String,
+        quoted: Box<str>,
         text: Box<str>,
     },
     Ident {
@@ -192,15 +192,17 @@ pub(crate) enum Node {
     Text(Box<str>),
     Action {
         pos: usize,
-        pipe: Pipe,
+        pipe: Box<Pipe>,
     },
-    If(Branch),
-    Range(Branch),
-    With(Branch),
+    // The large variants are boxed: most nodes are text, and a node is as large as its
+    // largest variant.
+    If(Box<Branch>),
+    Range(Box<Branch>),
+    With(Box<Branch>),
     Template {
         pos: usize,
-        name: String,
-        pipe: Option<Pipe>,
+        name: Box<str>,
+        pipe: Option<Box<Pipe>>,
     },
     Break {
         pos: usize,
@@ -567,16 +569,19 @@ impl<'f> Parser<'f> {
                 let t = self.expect(ItemType::RightDelim, "end")?;
                 return Ok(Node::End { pos: t.pos });
             }
-            ItemType::If => return self.control("if").map(Node::If),
-            ItemType::Range => return self.control("range").map(Node::Range),
-            ItemType::With => return self.control("with").map(Node::With),
+            ItemType::If => return self.control("if").map(|b| Node::If(Box::new(b))),
+            ItemType::Range => return self.control("range").map(|b| Node::Range(Box::new(b))),
+            ItemType::With => return self.control("with").map(|b| Node::With(Box::new(b))),
             ItemType::Template => return self.template_control(),
             _ => {}
         }
         self.backup();
         let tok = self.peek();
         let pipe = self.pipeline("command", ItemType::RightDelim)?;
-        Ok(Node::Action { pos: tok.pos, pipe })
+        Ok(Node::Action {
+            pos: tok.pos,
+            pipe: Box::new(pipe),
+        })
     }
 
     fn break_control(&mut self, pos: usize, ctx: &str, is_break: bool) -> PResult<Node> {
@@ -628,13 +633,13 @@ impl<'f> Parser<'f> {
                 self.enter()?;
                 let inner = self.control("if")?;
                 self.depth -= 1;
-                else_list = Some(vec![Node::If(inner)]);
+                else_list = Some(vec![Node::If(Box::new(inner))]);
             } else if context == "with" && self.peek().typ == ItemType::With {
                 self.next();
                 self.enter()?;
                 let inner = self.control("with")?;
                 self.depth -= 1;
-                else_list = Some(vec![Node::With(inner)]);
+                else_list = Some(vec![Node::With(Box::new(inner))]);
             } else {
                 let (el, next) = self.item_list()?;
                 if !matches!(next, Node::End { .. }) {
@@ -677,8 +682,8 @@ impl<'f> Parser<'f> {
         })?;
         Ok(Node::Template {
             pos: tok.pos,
-            name,
-            pipe: Some(pipe),
+            name: name.into(),
+            pipe: Some(Box::new(pipe)),
         })
     }
 
@@ -693,8 +698,8 @@ impl<'f> Parser<'f> {
         }
         Ok(Node::Template {
             pos: tok.pos,
-            name,
-            pipe,
+            name: name.into(),
+            pipe: pipe.map(Box::new),
         })
     }
 
@@ -913,7 +918,10 @@ impl<'f> Parser<'f> {
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = self.number(&tok)?;
-                Arg::Number { pos: tok.pos, num }
+                Arg::Number {
+                    pos: tok.pos,
+                    num: Box::new(num),
+                }
             }
             ItemType::LeftParen => Arg::Pipe(Box::new(
                 self.pipeline("parenthesized pipeline", ItemType::RightParen)?,
@@ -922,7 +930,7 @@ impl<'f> Parser<'f> {
                 let s = self.unquote(&tok)?;
                 Arg::Str {
                     pos: tok.pos,
-                    quoted: tok.val.to_string(),
+                    quoted: Box::from(&*tok.val),
                     text: s.into_boxed_str(),
                 }
             }
@@ -997,5 +1005,25 @@ impl<'f> Parser<'f> {
             ));
         }
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::*;
+
+    /// A chart's parse trees are mostly text nodes and short argument lists: keep the
+    /// common shapes small (the big variants are boxed).
+    #[test]
+    fn tree_nodes_stay_small() {
+        eprintln!(
+            "Node {} Arg {} Command {} Pipe {}",
+            std::mem::size_of::<Node>(),
+            std::mem::size_of::<Arg>(),
+            std::mem::size_of::<Command>(),
+            std::mem::size_of::<Pipe>()
+        );
+        assert!(std::mem::size_of::<Node>() <= 40);
+        assert!(std::mem::size_of::<Arg>() <= 48);
     }
 }
