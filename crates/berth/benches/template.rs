@@ -5,7 +5,10 @@
 //!     cargo bench -p berth --bench template
 //!
 //! Prints the median of the in-process phases (load, prepare, render, print) and, when a
-//! release `berth` binary is found, of the whole process `berth template rel CHART`.
+//! release `berth` binary is found, of the whole process `berth template rel CHART`. When
+//! the Helm oracle is found (`BERTH_HELM_ORACLE`, default `../shared/tools/helm-oracle`
+//! beside the workspace), the same run times the real Helm 4.3 on the chart
+//! (`helm_reference.py`: Helm's in-process lint, its closest measure of load and render).
 
 use berth_chart::{PrintOptions, RenderInput, ValueOptions, load, prepare, print, render};
 use std::path::PathBuf;
@@ -91,8 +94,11 @@ fn main() {
     let bin = std::env::var("BERTH_BIN")
         .map(PathBuf::from)
         .unwrap_or_else(|_| {
-            let target = std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into());
-            PathBuf::from(target).join("release/berth")
+            // Benches run in the package directory; the workspace's target is two up.
+            let target = std::env::var("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|_| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target"));
+            target.join("release/berth")
         });
     if !bin.exists() {
         println!(
@@ -114,9 +120,59 @@ fn main() {
         whole.push(t.elapsed());
         assert!(status.success(), "berth template failed");
     }
+    let whole = drop_first(whole);
     println!(
         "whole process ({} template rel CHART): median {}",
         bin.display(),
-        ms(drop_first(whole))
+        ms(whole)
     );
+    helm_reference(&chart_path, runs, whole);
+}
+
+/// The real Helm's figure for the same chart, through the oracle, and the ratio.
+fn helm_reference(chart: &str, runs: usize, berth_whole: Duration) {
+    let manifest_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let oracle = std::env::var("BERTH_HELM_ORACLE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| manifest_dir.join("../../../shared/tools/helm-oracle"));
+    if !oracle.join("realhelm.py").exists() {
+        println!(
+            "helm: no oracle at {} (set BERTH_HELM_ORACLE)",
+            oracle.display()
+        );
+        return;
+    }
+    let out = std::process::Command::new("python3")
+        .arg(manifest_dir.join("benches/helm_reference.py"))
+        .arg(&oracle)
+        .arg(chart)
+        .arg(runs.to_string())
+        .output();
+    let text = match out {
+        Ok(o) if o.status.success() => String::from_utf8_lossy(&o.stdout).into_owned(),
+        Ok(o) => {
+            println!(
+                "helm: the oracle failed: {}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            return;
+        }
+        Err(e) => {
+            println!("helm: cannot run python3: {e}");
+            return;
+        }
+    };
+    for line in text.lines() {
+        let Some(("lint", v)) = line.split_once(' ') else {
+            continue;
+        };
+        let Ok(helm_ms) = v.trim().parse::<f64>() else {
+            continue;
+        };
+        let berth_ms = berth_whole.as_secs_f64() * 1000.0;
+        println!(
+            "helm 4.3 (in-process lint: load + render, median of {runs}): {helm_ms:.1} ms; berth's whole process is {:.1}x faster",
+            helm_ms / berth_ms.max(0.001)
+        );
+    }
 }
