@@ -13,6 +13,8 @@
 //! its order is random; ours is the keys' sorted order.
 
 mod format;
+mod formats;
+mod golang;
 mod json;
 mod validate;
 
