@@ -195,8 +195,10 @@ pub fn url_encode_ptr(ptr: &str) -> String {
         .join("/")
 }
 
-/// A Go (RE2) regular expression. Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
+/// A Go (RE2) regular expression: Go's verdict and error text first (`regexp::check`),
+/// then compiled for matching. Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
 pub fn go_regex(pat: &str) -> Result<Regex, String> {
+    super::regexp::check(pat)?;
     let translated = pat
         .replace("\\d", "(?-u:\\d)")
         .replace("\\D", "(?-u:\\D)")

@@ -2,7 +2,6 @@
 //! text after `... is not valid FORMAT: `). Formats it does not know pass; so do values
 //! that are not strings. Checks slice strings by bytes, as Go does.
 
-use super::format::go_regex;
 use super::golang::{self, quote_rune, runes};
 
 type Res = Result<(), String>;
@@ -11,7 +10,7 @@ type Res = Result<(), String>;
 pub fn check(name: &str, s: &str) -> Res {
     let b = s.as_bytes();
     match name {
-        "regex" => go_regex(s).map(|_| ()),
+        "regex" => super::regexp::check(s),
         "json-pointer" => json_pointer(b),
         "relative-json-pointer" => relative_json_pointer(b),
         "uuid" => uuid(b),

@@ -269,7 +269,7 @@ pub fn parse_addr(s: &[u8]) -> Result<Addr, String> {
     for &c in s {
         match c {
             b'.' => {
-                return parse_ipv4(s).map(|_| Addr {
+                return parse_ipv4(s, s).map(|_| Addr {
                     zone: Vec::new(),
                     is4: true,
                 });
@@ -282,38 +282,43 @@ pub fn parse_addr(s: &[u8]) -> Result<Addr, String> {
     Err(addr_err(s, "unable to parse IP", None))
 }
 
-fn parse_ipv4(s: &[u8]) -> Result<(), String> {
+/// The IPv4 address `s`, which is `input` or its end; errors name `input`.
+fn parse_ipv4(input: &[u8], s: &[u8]) -> Result<(), String> {
     let (mut val, mut pos, mut dig_len) = (0u32, 0, 0);
     for (i, &c) in s.iter().enumerate() {
         if c.is_ascii_digit() {
             if dig_len == 1 && val == 0 {
-                return Err(addr_err(s, "IPv4 field has octet with leading zero", None));
+                return Err(addr_err(
+                    input,
+                    "IPv4 field has octet with leading zero",
+                    None,
+                ));
             }
             val = val * 10 + u32::from(c - b'0');
             dig_len += 1;
             if val > 255 {
-                return Err(addr_err(s, "IPv4 field has value >255", None));
+                return Err(addr_err(input, "IPv4 field has value >255", None));
             }
         } else if c == b'.' {
             if i == 0 || i == s.len() - 1 || s[i - 1] == b'.' {
                 return Err(addr_err(
-                    s,
+                    input,
                     "IPv4 field must have at least one digit",
                     Some(&s[i..]),
                 ));
             }
             if pos == 3 {
-                return Err(addr_err(s, "IPv4 address too long", None));
+                return Err(addr_err(input, "IPv4 address too long", None));
             }
             pos += 1;
             val = 0;
             dig_len = 0;
         } else {
-            return Err(addr_err(s, "unexpected character", Some(&s[i..])));
+            return Err(addr_err(input, "unexpected character", Some(&s[i..])));
         }
     }
     if pos < 3 {
-        return Err(addr_err(s, "IPv4 address too short", None));
+        return Err(addr_err(input, "IPv4 address too short", None));
     }
     Ok(())
 }
@@ -343,14 +348,16 @@ fn parse_ipv6(input: &[u8]) -> Result<Addr, String> {
     let mut i = 0;
     while i < 16 {
         let mut off = 0;
-        let mut acc: u32 = 0;
         while off < s.len() {
-            let Some(d) = (s[off] as char).to_digit(16) else {
+            if !s[off].is_ascii_hexdigit() {
                 break;
-            };
-            acc = (acc << 4) + d;
-            if acc > 0xffff {
-                return Err(addr_err(input, "IPv6 field has value >=2^16", Some(s)));
+            }
+            if off > 3 {
+                return Err(addr_err(
+                    input,
+                    "each group must have 4 or less digits",
+                    Some(s),
+                ));
             }
             off += 1;
         }
@@ -376,9 +383,7 @@ fn parse_ipv6(input: &[u8]) -> Result<Addr, String> {
                     Some(s),
                 ));
             }
-            if let Err(e) = parse_ipv4(s) {
-                return Err(addr_err(input, &e, Some(s)));
-            }
+            parse_ipv4(input, s)?;
             s = &[];
             i += 4;
             break;

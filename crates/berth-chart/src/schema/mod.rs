@@ -16,6 +16,7 @@ mod format;
 mod formats;
 mod golang;
 mod json;
+mod regexp;
 mod validate;
 
 use berth_template::Value;
