@@ -135,3 +135,6 @@ pub fn to_json(v: &Value) -> Result<J, String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod format_tests;

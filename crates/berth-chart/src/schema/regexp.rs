@@ -131,7 +131,7 @@ pub fn check(pat: &str) -> Result<(), String> {
                     t = &t[1..];
                 }
                 Some((min, max, after)) => {
-                    if min < 0 || min > 1000 || max > 1000 || (max >= 0 && min > max) {
+                    if !(0..=1000).contains(&min) || max > 1000 || (max >= 0 && min > max) {
                         return Err(error(INVALID_REPEAT_SIZE, before(t, after)));
                     }
                     let after = p.repeat(min, max, t, after, last_repeat)?;
