@@ -436,3 +436,32 @@ fn unknown_formats_pass() {
         );
     }
 }
+
+#[test]
+fn refs_outside_the_document_follow_helms_loaders() {
+    let with_ref = |r: &str| format!(r#"{{"properties":{{"v":{{"$ref":"{r}"}}}}}}"#);
+    let values = r#"{"v":"x"}"#;
+    // Helm's urn loader: an unresolved URN is the schema `true` (with a logged warning).
+    assert!(validate(&with_ref("urn:example:x"), values).is_ok());
+    assert!(validate(&with_ref("urn:example:x#"), values).is_ok());
+    for (r, want) in [
+        (
+            "urn:example:x#/a",
+            r#"json-pointer in "urn:example:x#/a" not found"#,
+        ),
+        (
+            "urn:example:x#foo",
+            r#"anchor in "urn:example:x#foo" not found in schema "urn:example:x""#,
+        ),
+        (
+            "mailto:a@b.c",
+            r#"failing loading "mailto:a@b.c": no URLLoader registered for "mailto:a@b.c""#,
+        ),
+        (
+            "FTP://X/y.json",
+            r#"failing loading "ftp://X/y.json": no URLLoader registered for "ftp://X/y.json""#,
+        ),
+    ] {
+        assert_eq!(validate(&with_ref(r), values).unwrap_err(), want, "{r}");
+    }
+}
