@@ -465,3 +465,94 @@ fn refs_outside_the_document_follow_helms_loaders() {
         assert_eq!(validate(&with_ref(r), values).unwrap_err(), want, "{r}");
     }
 }
+
+#[test]
+fn messages_quote_as_go_does() {
+    // The value as santhosh-tekuri shows it and the rune as Go's %q prints it.
+    for (value, want) in [
+        (
+            "a\u{9}b",
+            "- at '': 'a\\tb' is not valid hostname: invalid character '\\t'\u{a}",
+        ),
+        (
+            "a\u{a}b",
+            "- at '': 'a\\nb' is not valid hostname: invalid character '\\n'\u{a}",
+        ),
+        (
+            "x\u{a0}y",
+            "- at '': 'x\\u00a0y' is not valid hostname: invalid character '\\u00a0'\u{a}",
+        ),
+        (
+            "x\u{200b}y",
+            "- at '': 'x\\u200by' is not valid hostname: invalid character '\\u200b'\u{a}",
+        ),
+        (
+            "x\u{feff}y",
+            "- at '': 'x\\ufeffy' is not valid hostname: invalid character '\\ufeff'\u{a}",
+        ),
+        (
+            "x\u{e000}y",
+            "- at '': 'x\\ue000y' is not valid hostname: invalid character '\\ue000'\u{a}",
+        ),
+        (
+            "x\u{1f600}y",
+            "- at '': 'x\u{1f600}y' is not valid hostname: invalid character '\u{1f600}'\u{a}",
+        ),
+        (
+            "x\u{85}y",
+            "- at '': 'x\\u0085y' is not valid hostname: invalid character '\\u0085'\u{a}",
+        ),
+        (
+            "x\u{ad}y",
+            "- at '': 'x\\u00ady' is not valid hostname: invalid character '\\u00ad'\u{a}",
+        ),
+        (
+            "x\u{2028}y",
+            "- at '': 'x\\u2028y' is not valid hostname: invalid character '\\u2028'\u{a}",
+        ),
+        (
+            "x\u{fffd}y",
+            "- at '': 'x\u{fffd}y' is not valid hostname: invalid character '\u{fffd}'\u{a}",
+        ),
+        (
+            "\u{378}x",
+            "- at '': '\\u0378x' is not valid hostname: invalid character '\\u0378'\u{a}",
+        ),
+        (
+            "x\u{7}y",
+            "- at '': 'x\\ay' is not valid hostname: invalid character '\\a'\u{a}",
+        ),
+        (
+            "x\u{7f}y",
+            "- at '': 'x\\x7fy' is not valid hostname: invalid character '\\x7f'\u{a}",
+        ),
+        (
+            "x'y",
+            "- at '': 'x\\'y' is not valid hostname: invalid character '\\''\u{a}",
+        ),
+        (
+            "x\"y",
+            "- at '': 'x\"y' is not valid hostname: invalid character '\"'\u{a}",
+        ),
+        (
+            "x\\y",
+            "- at '': 'x\\\\y' is not valid hostname: invalid character '\\\\'\u{a}",
+        ),
+        (
+            "\\",
+            "- at '': '\\' is not valid hostname: invalid character '\\\\'\u{a}",
+        ),
+        (
+            "'\\'",
+            "- at '': '\\'\\\\\\'' is not valid hostname: invalid character '\\''\u{a}",
+        ),
+    ] {
+        let schema = r#"{"$schema":"http://json-schema.org/draft-07/schema#","format":"hostname"}"#;
+        let values = super::json::J::Str(value.to_string());
+        assert_eq!(
+            validate_single(&values, schema.as_bytes()).unwrap_err(),
+            want,
+            "{value:?}"
+        );
+    }
+}

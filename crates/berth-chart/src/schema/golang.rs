@@ -6,6 +6,10 @@
 //! Go slices strings by bytes, so a check may look at (and print) a piece of a string
 //! that is not valid UTF-8; everything here works on bytes.
 
+use std::sync::LazyLock;
+
+use regex::Regex;
+
 /// Go's `utf8.DecodeRune`: the rune at the start of `b` and its width (an invalid byte is
 /// U+FFFD of width 1).
 pub fn decode_rune(b: &[u8]) -> (char, usize) {
@@ -34,25 +38,15 @@ pub fn runes(mut b: &[u8]) -> impl Iterator<Item = char> + '_ {
     })
 }
 
-/// Go's `unicode.IsPrint`, less the unassigned code points (which Go escapes and this
-/// prints): letters, marks, numbers, punctuation, symbols and U+0020.
+/// Go's `unicode.IsPrint`: letters, marks, numbers, punctuation, symbols and U+0020
+/// (by the regex crate's Unicode tables, which may trail Go's by a version).
 fn is_print(c: char) -> bool {
-    let u = c as u32;
-    if u < 0x20 || (0x7f..0xa0).contains(&u) {
-        return false;
+    static PRINT: LazyLock<Option<Regex>> =
+        LazyLock::new(|| Regex::new(r"^[\p{L}\p{M}\p{N}\p{P}\p{S} ]$").ok());
+    match &*PRINT {
+        Some(re) => re.is_match(c.encode_utf8(&mut [0; 4])),
+        None => c == ' ' || c.is_alphanumeric() || c.is_ascii_graphic(),
     }
-    !matches!(u,
-        // Zs other than U+0020, Zl, Zp
-        0xa0 | 0x1680 | 0x2000..=0x200a | 0x2028 | 0x2029 | 0x202f | 0x205f | 0x3000
-        // Cf
-        | 0xad | 0x600..=0x605 | 0x61c | 0x6dd | 0x70f | 0x890 | 0x891 | 0x8e2 | 0x180e
-        | 0x200b..=0x200f | 0x202a..=0x202e | 0x2060..=0x2064 | 0x2066..=0x206f | 0xfeff
-        | 0xfff9..=0xfffb | 0x110bd | 0x110cd | 0x13430..=0x1343f | 0x1bca0..=0x1bca3
-        | 0x1d173..=0x1d17a | 0xe0001 | 0xe0020..=0xe007f
-        // Co
-        | 0xe000..=0xf8ff | 0xf0000..=0xffffd | 0x100000..=0x10fffd
-        // noncharacters
-        | 0xfffe | 0xffff)
 }
 
 fn escape_rune(out: &mut String, c: char, quote: char) {
