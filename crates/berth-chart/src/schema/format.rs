@@ -1,38 +1,22 @@
 //! Go's printing of numbers and strings in santhosh-tekuri's messages, exact decimal
-//! arithmetic for numbers, regexes, and the `format` assertions.
+//! arithmetic for numbers, regexes; `format` assertions are in `formats`.
 
 use std::cmp::Ordering;
 
 use regex::Regex;
 
+use super::formats;
+use super::golang;
 use super::json::{J, Num};
 
-/// Go's `%q` as santhosh-tekuri's `quote` adapts it: single quotes outside, `"` bare,
-/// `'` escaped.
+/// santhosh-tekuri's `quote`: Go's `%q`, then every `\"` made `"` and every `'` made
+/// `\'`, then the outer quotes swapped for single ones. Its replacing is naive: a string
+/// ending in a backslash is shown ending in one backslash (`\\"` became `\"`).
 pub fn quote(s: &str) -> String {
-    let mut out = String::from("'");
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\'' => out.push_str("\\'"),
-            '\x07' => out.push_str("\\a"),
-            '\x08' => out.push_str("\\b"),
-            '\x0c' => out.push_str("\\f"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            '\x0b' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c if (0x80..0xa0).contains(&(c as u32)) => {
-                out.push_str(&format!("\\u{:04x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('\'');
-    out
+    let q = golang::quote(s.as_bytes())
+        .replace("\\\"", "\"")
+        .replace('\'', "\\'");
+    format!("'{}'", &q[1..q.len() - 1])
 }
 
 /// Go's `%v` of a float64 (`strconv.FormatFloat(f, 'g', -1, 64)` with `%v`'s exponent
@@ -211,8 +195,10 @@ pub fn url_encode_ptr(ptr: &str) -> String {
         .join("/")
 }
 
-/// A Go (RE2) regular expression. Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
+/// A Go (RE2) regular expression: Go's verdict and error text first (`regexp::check`),
+/// then compiled for matching. Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
 pub fn go_regex(pat: &str) -> Result<Regex, String> {
+    super::regexp::check(pat)?;
     let translated = pat
         .replace("\\d", "(?-u:\\d)")
         .replace("\\D", "(?-u:\\D)")
@@ -237,141 +223,10 @@ pub fn go_regex(pat: &str) -> Result<Regex, String> {
         })
 }
 
-/// The `format` assertions santhosh-tekuri makes (drafts 4 to 7). Formats it does not
-/// know pass, as they do there.
+/// The `format` assertion `name` on a value (only strings are checked).
 pub fn check(name: &str, v: &J) -> Result<(), String> {
-    let J::Str(s) = v else { return Ok(()) };
-    match name {
-        "ipv4" => ipv4(s),
-        "hostname" => hostname(s),
-        "uuid" => uuid(s),
-        "json-pointer" => json_pointer(s),
-        "email" => email(s),
-        "regex" => go_regex(s).map(|_| ()),
+    match v {
+        J::Str(s) => formats::check(name, s),
         _ => Ok(()),
     }
-}
-
-fn ipv4(s: &str) -> Result<(), String> {
-    let groups: Vec<&str> = s.split('.').collect();
-    if groups.len() != 4 {
-        return Err("expected four decimals".into());
-    }
-    for g in groups {
-        if g.len() > 1 && g.starts_with('0') {
-            return Err("leading zeros".into());
-        }
-        let n: i64 = g
-            .parse()
-            .map_err(|_| format!("strconv.Atoi: parsing {}: invalid syntax", go_quote(g)))?;
-        if !(0..=255).contains(&n) {
-            return Err("decimal must be between 0 and 255".into());
-        }
-    }
-    Ok(())
-}
-
-fn go_quote(s: &str) -> String {
-    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-fn hostname(s: &str) -> Result<(), String> {
-    let s = s.strip_suffix('.').unwrap_or(s);
-    if s.len() > 253 {
-        return Err("more than 253 characters long".into());
-    }
-    for label in s.split('.') {
-        if label.is_empty() || label.len() > 63 {
-            return Err("label must be 1 to 63 characters long".into());
-        }
-        if label.starts_with('-') {
-            return Err("label starts with hyphen".into());
-        }
-        if label.ends_with('-') {
-            return Err("label ends with hyphen".into());
-        }
-        if let Some(c) = label
-            .chars()
-            .find(|c| !(c.is_ascii_alphanumeric() || *c == '-'))
-        {
-            return Err(format!("invalid character {}", go_char(c)));
-        }
-    }
-    Ok(())
-}
-
-/// Go's `%q` of a rune.
-fn go_char(c: char) -> String {
-    match c {
-        '\'' => "'\\''".into(),
-        c if (c as u32) < 0x20 => format!("'\\x{:02x}'", c as u32),
-        c => format!("'{c}'"),
-    }
-}
-
-fn uuid(s: &str) -> Result<(), String> {
-    let want = [8, 4, 4, 4, 12];
-    let groups: Vec<&str> = s.split('-').collect();
-    if groups.len() != want.len() {
-        return Err("must have 5 elements".into());
-    }
-    for (i, g) in groups.iter().enumerate() {
-        if g.len() != want[i] {
-            return Err(format!(
-                "element {} must be {} characters long",
-                i + 1,
-                want[i]
-            ));
-        }
-        if let Some(c) = g.chars().find(|c| !c.is_ascii_hexdigit()) {
-            return Err(format!("non-hex character {}", go_char(c)));
-        }
-    }
-    Ok(())
-}
-
-fn json_pointer(s: &str) -> Result<(), String> {
-    if s.is_empty() {
-        return Ok(());
-    }
-    if !s.starts_with('/') {
-        return Err("not starting with /".into());
-    }
-    for tok in s.split('/').skip(1) {
-        let mut escape = false;
-        for c in tok.chars() {
-            if escape {
-                escape = false;
-                if c != '0' && c != '1' {
-                    return Err("~ must be followed by 0 or 1".into());
-                }
-                continue;
-            }
-            if c == '~' {
-                escape = true;
-            }
-        }
-        if escape {
-            return Err("~ must be followed by 0 or 1".into());
-        }
-    }
-    Ok(())
-}
-
-fn email(s: &str) -> Result<(), String> {
-    // The start of santhosh-tekuri's checks; the rest of an address is not checked here.
-    if s.len() > 254 {
-        return Err("more than 255 characters long".into());
-    }
-    let Some(at) = s.rfind('@') else {
-        return Err("missing @".into());
-    };
-    let (local, domain) = (&s[..at], &s[at + 1..]);
-    if local.len() > 64 {
-        return Err("local part more than 64 characters long".into());
-    }
-    if domain.starts_with('[') && domain.ends_with(']') {
-        return Ok(());
-    }
-    hostname(domain).map_err(|e| format!("invalid domain: {e}"))
 }

@@ -6,14 +6,24 @@
 //! (globals included), then each subchart (in the chart's dependency order, recursively)
 //! checks the section under its name, if that section is present and not null. The
 //! schema's draft comes from `$schema` (draft-04, -06, -07, 2019-09, 2020-12; without
-//! `$schema`, 2020-12). `format` is asserted for drafts before 2019-09 only. Errors are
+//! `$schema`, 2020-12). `format` is asserted for drafts before 2019-09 only (Helm does
+//! not call `AssertFormat`; the standard 2019-09/2020-12 metaschemas only annotate), with
+//! the library's checks and Go's parsers (`formats`, `golang`, `regexp`). Errors are
 //! santhosh-tekuri's tree (`- at '/path': message`, causes indented below), in its order.
+//!
+//! Not done as Helm does: validating the schema against its draft's metaschema (Helm
+//! reports e.g. an invalid `pattern` as "is not valid against metaschema"), and loading
+//! `$ref`/`$schema` documents over `file`, `http` or `https` (`urn:` is `true`, as Helm's
+//! URN loader makes it).
 //!
 //! Where Go iterates a map (an object's properties, `patternProperties`, `dependencies`),
 //! its order is random; ours is the keys' sorted order.
 
 mod format;
+mod formats;
+mod golang;
 mod json;
+mod regexp;
 mod validate;
 
 use berth_template::Value;
@@ -132,3 +142,6 @@ pub fn to_json(v: &Value) -> Result<J, String> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod format_tests;

@@ -7,6 +7,7 @@ use regex::Regex;
 
 use super::SCHEMA_URL;
 use super::format::{self, go_num, group_int, quote};
+use super::golang;
 use super::json::{J, Num};
 
 /// How many nested subschema applications one validation may make before giving up (the
@@ -190,6 +191,40 @@ fn percent_decode(s: &str) -> Option<String> {
         }
     }
     String::from_utf8(out).ok()
+}
+
+/// The target of a `$ref` to Helm's permissive schema (`true`): not a pointer.
+const PERMISSIVE: &str = "\u{0}true";
+
+/// A `$ref` to a document other than this one, as Helm's loaders take it: `urn:` gives
+/// `true` (Helm's URN loader, when no resolver is plugged in, logs a warning and allows
+/// anything); `file`, `http` and `https` documents are not loaded here (Helm reads the
+/// file or fetches the URL); any other scheme has no loader.
+fn load_external(url: &str, frag: &str) -> Result<String, String> {
+    let url = match url.split_once(':') {
+        Some((scheme, rest)) if !scheme.is_empty() && !scheme.contains('/') => {
+            format!("{}:{rest}", scheme.to_ascii_lowercase())
+        }
+        _ => url.to_string(),
+    };
+    let scheme = url.split_once(':').map_or("", |(s, _)| s);
+    match scheme {
+        "urn" if frag.is_empty() => Ok(PERMISSIVE.into()),
+        "urn" if frag.starts_with('/') => {
+            Err(format!("json-pointer in \"{url}#{frag}\" not found"))
+        }
+        "urn" => Err(format!(
+            "anchor in \"{url}#{frag}\" not found in schema {url:?}"
+        )),
+        "file" | "http" | "https" => Err(format!(
+            "failing loading {url:?}: berth does not load remote schemas"
+        )),
+        _ => Err(format!(
+            "failing loading {}: no URLLoader registered for {}",
+            golang::quote(url.as_bytes()),
+            golang::quote(url.as_bytes())
+        )),
+    }
 }
 
 fn lookup<'a>(doc: &'a J, ptr: &str) -> Option<&'a J> {
@@ -410,9 +445,7 @@ impl<'a> Compiled<'a> {
             )
         })?;
         let Some(target) = self.resources.values().find(|r| r.base == url) else {
-            return Err(format!(
-                "failing loading {url:?}: berth does not load remote schemas"
-            ));
+            return load_external(&url, &frag);
         };
         if frag.is_empty() || frag.starts_with('/') {
             let p = format!("{}{frag}", target.ptr);
@@ -442,7 +475,10 @@ impl<'a> Compiled<'a> {
             };
             let draft = self.res_of(&ptr).draft;
             if let Some(r) = obj.get("$ref").and_then(J::as_str) {
-                queue.push(self.resolve(&ptr, r)?);
+                let target = self.resolve(&ptr, r)?;
+                if target != PERMISSIVE {
+                    queue.push(target);
+                }
                 if draft < 2019 {
                     continue;
                 }
@@ -760,6 +796,9 @@ impl<'a> Validator<'_, 'a> {
             Ok(p) => p,
             Err(e) => return Err(self.err(loc, e)),
         };
+        if target == PERMISSIVE {
+            return Ok(());
+        }
         let Some(j) = lookup(self.c.doc, &target) else {
             return Ok(());
         };
