@@ -380,8 +380,7 @@ fn large_values_are_checked_in_order_and_kept() {
         ("values.yaml", broken.as_bytes()),
         ("charts/sub/Chart.yaml", b"version: 1.0.0"),
     ]))
-    .err()
-    .expect("fails");
+    .expect_err("fails");
     assert!(
         err.0
             .starts_with("cannot load values.yaml: cannot unmarshal yaml document:"),
