@@ -566,39 +566,49 @@ fn sort_files<'scope>(
     metadata::validate(&mut md, &nulls).map_err(LoadError)?;
     c.metadata = md;
 
-    for (n, files) in subcharts {
-        if n.starts_with('_') || n.starts_with('.') {
-            continue;
-        }
+    // Subcharts load independently (each with its own values check), so they load on all
+    // cores; the first failure in name order is the one reported, as when loaded in turn.
+    let subcharts: Vec<(String, Vec<BufferedFile>)> = subcharts
+        .into_iter()
+        .filter(|(n, _)| !(n.starts_with('_') || n.starts_with('.')))
+        .collect();
+    let parent = c.metadata.name.clone();
+    let load_subchart = |_: &mut (), (n, files): &(String, Vec<BufferedFile>)| {
         let sub = if n.ends_with(".tgz") {
-            let file = &files[0];
-            if file.name != n {
+            let Some(file) = files.first() else {
                 return err(format!(
-                    "error unpacking subchart tar in {}: expected {n}, got {}",
-                    c.metadata.name, file.name
+                    "error unpacking subchart {n} in {parent}: no files"
+                ));
+            };
+            if file.name != *n {
+                return err(format!(
+                    "error unpacking subchart tar in {parent}: expected {n}, got {}",
+                    file.name
                 ));
             }
             load_archive(&file.data)
         } else {
             let buff = files
-                .into_iter()
+                .iter()
                 .filter_map(|f| {
                     let (_, rest) = f.name.split_once('/')?;
                     Some(BufferedFile {
                         name: rest.to_string(),
-                        data: f.data,
+                        data: f.data.clone(),
                     })
                 })
                 .collect();
             load_files(buff)
         };
-        let sub = sub.map_err(|e| {
-            LoadError(format!(
-                "error unpacking subchart {n} in {}: {}",
-                c.metadata.name, e.0
-            ))
-        })?;
-        c.dependencies.push(sub);
+        sub.map_err(|e| LoadError(format!("error unpacking subchart {n} in {parent}: {}", e.0)))
+    };
+    let threads = if subcharts.len() > 1 {
+        berth_template::parallel::parallelism()
+    } else {
+        1
+    };
+    for sub in berth_template::parallel::map_in_order(&subcharts, threads, || (), load_subchart) {
+        c.dependencies.push(sub?);
     }
     Ok(c)
 }

@@ -387,3 +387,38 @@ fn large_values_are_checked_in_order_and_kept() {
         "{err}"
     );
 }
+
+/// Subcharts load on several threads; the error is still the first in name order, and the
+/// dependencies keep that order.
+#[test]
+fn subcharts_load_in_parallel_but_report_in_order() {
+    let sub = |name: &str| format!("apiVersion: v2\nname: {name}\nversion: 1.0.0\n");
+    let (a, d) = (sub("a"), sub("d"));
+    let ok = load_files(buffered(&[
+        ("Chart.yaml", CHART),
+        ("charts/a/Chart.yaml", a.as_bytes()),
+        ("charts/b/Chart.yaml", sub("b").as_bytes()),
+        ("charts/c/Chart.yaml", sub("c").as_bytes()),
+        ("charts/d/Chart.yaml", d.as_bytes()),
+    ]))
+    .expect("loads");
+    let names: Vec<&str> = ok
+        .dependencies
+        .iter()
+        .map(|c| c.metadata.name.as_str())
+        .collect();
+    assert_eq!(names, ["a", "b", "c", "d"]);
+
+    let err = load_files(buffered(&[
+        ("Chart.yaml", CHART),
+        ("charts/a/Chart.yaml", a.as_bytes()),
+        ("charts/b/Chart.yaml", b"version: 1.0.0"),
+        ("charts/c/Chart.yaml", b"name: [x]"),
+        ("charts/d/Chart.yaml", d.as_bytes()),
+    ]))
+    .expect_err("fails");
+    assert_eq!(
+        err.0,
+        "error unpacking subchart b in top: validation: chart.metadata.name is required"
+    );
+}
