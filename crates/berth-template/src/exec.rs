@@ -144,6 +144,19 @@ impl TemplateSet {
         Ok(())
     }
 
+    /// Frees the set's parse trees on another thread: a large chart's trees are hundreds of
+    /// thousands of small allocations, and the caller need not wait for them.
+    pub fn drop_in_background(mut self) {
+        let trees: Vec<Tree> = std::mem::take(&mut self.trees)
+            .into_values()
+            .filter_map(|t| Rc::try_unwrap(t).ok())
+            .collect();
+        // If no thread can be started the trees are simply freed here.
+        let _ = std::thread::Builder::new()
+            .name("berth-template-free".into())
+            .spawn(move || drop(trees));
+    }
+
     /// Whether a template of this name exists.
     pub fn contains(&self, name: &str) -> bool {
         self.trees.contains_key(name)

@@ -366,6 +366,9 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         })
     })?;
 
+    if order.len() >= BACKGROUND_READ_FILES {
+        set.drop_in_background();
+    }
     let (mut manifests, hooks) =
         sort_documents(documents.into_values()).map_err(RenderError::Yaml)?;
     manifests.extend(hooks);
