@@ -11,6 +11,10 @@
 //! (`helm_reference.py`: Helm's in-process lint, its closest measure of load and render).
 
 use berth_chart::{PrintOptions, RenderInput, ValueOptions, load, prepare, print, render};
+
+// The allocator the `berth` binary uses, so the in-process phases compare with it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
