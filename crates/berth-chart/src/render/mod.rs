@@ -329,8 +329,9 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
     // file, so for larger charts it runs on another thread while later files execute.
     let (to_reader, rendered) = std::sync::mpsc::channel::<(String, String)>();
     let mut rendered = Some(rendered);
+    let large = order.len() >= LARGE_CHART_FILES;
     let documents = std::thread::scope(|s| {
-        let reader = (order.len() >= BACKGROUND_READ_FILES)
+        let reader = large
             .then(|| rendered.take().map(|r| s.spawn(move || read_documents(r))))
             .flatten();
         for name in &order {
@@ -366,7 +367,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         })
     })?;
 
-    if order.len() >= BACKGROUND_READ_FILES {
+    if large {
         set.drop_in_background();
     }
     let (mut manifests, hooks) =
@@ -381,8 +382,9 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
     })
 }
 
-/// Charts with fewer files to execute read their documents on the rendering thread.
-const BACKGROUND_READ_FILES: usize = 16;
+/// Charts with at least this many template files use helper threads (reading documents,
+/// freeing parse trees); smaller ones do everything on the rendering thread.
+const LARGE_CHART_FILES: usize = 16;
 
 /// Each rendered file's documents, by file path (Helm's sorter walks files in path order).
 fn read_documents(

@@ -286,7 +286,7 @@ fn heads_read_scalars_as_strings_like_sigs_yaml() {
 /// (the first broken file in path order, as Helm's sorter walks them) must not change.
 #[test]
 fn many_files_read_in_the_background_keep_order_and_first_error() {
-    let n = BACKGROUND_READ_FILES * 2;
+    let n = LARGE_CHART_FILES * 2;
     let names: Vec<String> = (0..n).map(|i| format!("templates/f{i:02}.yaml")).collect();
     let good: Vec<String> = (0..n)
         .map(|i| format!("kind: ConfigMap\nmetadata:\n  name: c{i}\n"))
