@@ -575,18 +575,15 @@ fn sort_files<'scope>(
     let parent = c.metadata.name.clone();
     let load_subchart = |_: &mut (), (n, files): &(String, Vec<BufferedFile>)| {
         let sub = if n.ends_with(".tgz") {
-            let Some(file) = files.first() else {
-                return err(format!(
-                    "error unpacking subchart {n} in {parent}: no files"
-                ));
-            };
-            if file.name != *n {
-                return err(format!(
-                    "error unpacking subchart tar in {parent}: expected {n}, got {}",
-                    file.name
-                ));
+            match files.first() {
+                Some(file) if file.name == *n => load_archive(&file.data),
+                other => {
+                    return err(format!(
+                        "error unpacking subchart tar in {parent}: expected {n}, got {}",
+                        other.map_or("", |f| f.name.as_str())
+                    ));
+                }
             }
-            load_archive(&file.data)
         } else {
             let buff = files
                 .iter()
