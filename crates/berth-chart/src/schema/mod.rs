@@ -11,10 +11,13 @@
 //! the library's checks and Go's parsers (`formats`, `golang`, `regexp`). Errors are
 //! santhosh-tekuri's tree (`- at '/path': message`, causes indented below), in its order.
 //!
-//! Not done as Helm does: validating the schema against its draft's metaschema (Helm
-//! reports e.g. an invalid `pattern` as "is not valid against metaschema"), and loading
-//! `$ref`/`$schema` documents over `file`, `http` or `https` (`urn:` is `true`, as Helm's
-//! URN loader makes it).
+//! Before compiling, the schema document is checked against its draft's metaschema
+//! (`metaschema`, with `format` asserted), as the library does when it loads a document.
+//! `$ref`, `$recursiveRef` (2019-09), `$dynamicRef` (2020-12) and `unevaluatedProperties`/
+//! `unevaluatedItems` follow the library's dynamic scope and evaluation tracking.
+//!
+//! Not done as Helm does: loading `$ref`/`$schema` documents over `file`, `http` or
+//! `https` (`urn:` is `true`, as Helm's URN loader makes it).
 //!
 //! Where Go iterates a map (an object's properties, `patternProperties`, `dependencies`),
 //! its order is random; ours is the keys' sorted order.
@@ -23,6 +26,7 @@ mod format;
 mod formats;
 mod golang;
 mod json;
+mod metaschema;
 mod regexp;
 mod validate;
 

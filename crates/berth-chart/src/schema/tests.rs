@@ -58,3 +58,64 @@ fn deep_schema_does_not_panic() {
     let s = "[".repeat(5000);
     assert!(check(&s, "1").is_err());
 }
+
+#[test]
+fn go_quoted_text_and_octal_escapes_match_as_go_reads_them() {
+    let re = format::go_regex(r"^\Qa.b\E[\170-\171]$").unwrap();
+    assert!(re.is_match("a.bx") && re.is_match("a.by"));
+    assert!(!re.is_match("axbx"));
+    // `\Q` to the end of the pattern; an escaped backslash before Q is not a quote.
+    assert!(format::go_regex(r"^\Q(").unwrap().is_match("("));
+    assert!(format::go_regex(r"^\\Q$").unwrap().is_match(r"\Q"));
+    // Inside a class `[:name:]` closes nothing.
+    assert!(
+        format::go_regex(r"^[[:alpha:]\]]+$")
+            .unwrap()
+            .is_match("a]")
+    );
+}
+
+#[test]
+fn metaschema_errors_come_before_compiling() {
+    let e = err(r#"{"properties":{"a":{"pattern":"(x"}}}"#, "{}");
+    assert!(
+        e.starts_with("\"file:///values.schema.json#\" is not valid against metaschema: jsonschema validation failed with 'https://json-schema.org/draft/2020-12/schema#'\n"),
+        "{e}"
+    );
+    assert!(e.ends_with("- at '/properties/a/pattern': '(x' is not valid regex: error parsing regexp: missing closing ): `(x`"), "{e}");
+    // Draft-04's metaschema has no `propertyNames`: a bad key fails when compiled.
+    let d4 =
+        r#"{"$schema":"http://json-schema.org/draft-04/schema#","patternProperties":{"(":{}}}"#;
+    assert!(
+        err(d4, "{}").starts_with(
+            "invalid regex \"(\" at \"file:///values.schema.json#/patternProperties\""
+        )
+    );
+}
+
+#[test]
+fn dynamic_ref_resolves_to_the_outermost_dynamic_anchor() {
+    let s = r##"{
+        "$id": "https://x/strict", "$dynamicAnchor": "n", "$ref": "https://x/tree",
+        "properties": {"v": {"type": "integer"}},
+        "$defs": {"tree": {"$id": "https://x/tree", "$dynamicAnchor": "n",
+            "properties": {"kids": {"items": {"$dynamicRef": "#n"}}}}}
+    }"##;
+    assert!(check(s, r#"{"kids":[{"v":1}]}"#).is_ok());
+    let e = err(s, r#"{"kids":[{"kids":[{"v":"x"}]}]}"#);
+    assert!(
+        e.contains("- at '/kids/0/kids/0/v': got string, want integer"),
+        "{e}"
+    );
+}
+
+#[test]
+fn unevaluated_properties_see_what_succeeding_subschemas_evaluated() {
+    let s = r#"{"allOf":[{"properties":{"a":true}}],"unevaluatedProperties":false}"#;
+    assert!(check(s, r#"{"a":1}"#).is_ok());
+    assert_eq!(err(s, r#"{"a":1,"b":2}"#), "- at '/b': false schema\n");
+    // Draft-07 has no such keyword.
+    let d7 =
+        r#"{"$schema":"http://json-schema.org/draft-07/schema#","unevaluatedProperties":false}"#;
+    assert!(check(d7, r#"{"b":2}"#).is_ok());
+}

@@ -30,9 +30,17 @@ pub struct Compiled<'a> {
     doc: &'a J,
     /// Resource by pointer.
     resources: BTreeMap<String, Res>,
-    /// (resource URL, anchor) -> pointer.
+    /// (resource URL, anchor) -> pointer; `$anchor` and `$dynamicAnchor` alike.
     anchors: HashMap<(String, String), String>,
+    /// (resource URL, anchor) -> pointer, `$dynamicAnchor` only (2020-12 `$dynamicRef`).
+    dynamic_anchors: HashMap<(String, String), String>,
+    /// Every pointer the draft's keywords reach as a subschema; a `$ref` elsewhere makes
+    /// the compiler check that value against the metaschema first.
+    subschemas: std::collections::HashSet<String>,
     regexes: HashMap<String, Regex>,
+    /// This is the metaschema bundle: `format` asserted whatever the draft (the
+    /// metaschemas are compiled so), and never checked against itself.
+    is_metaschemas: bool,
 }
 
 /// Where an error sits in the values: a path, or (Go's slice aliasing, seen in
@@ -248,6 +256,20 @@ fn subschemas(obj: &BTreeMap<String, J>, draft: u32) -> Vec<(String, &J)> {
     let mut out = Vec::new();
     for (k, v) in obj {
         let k_esc = pointer_escape(k);
+        let since = match k.as_str() {
+            "propertyNames" | "contains" => 6,
+            "if" | "then" | "else" => 7,
+            "$defs"
+            | "dependentSchemas"
+            | "unevaluatedItems"
+            | "unevaluatedProperties"
+            | "contentSchema" => 2019,
+            "prefixItems" => 2020,
+            _ => 4,
+        };
+        if draft < since {
+            continue;
+        }
         match (k.as_str(), v) {
             (
                 "properties" | "patternProperties" | "$defs" | "definitions" | "dependentSchemas",
@@ -285,7 +307,8 @@ fn subschemas(obj: &BTreeMap<String, J>, draft: u32) -> Vec<(String, &J)> {
                 | "then"
                 | "else"
                 | "unevaluatedItems"
-                | "unevaluatedProperties",
+                | "unevaluatedProperties"
+                | "contentSchema",
                 J::Obj(_) | J::Bool(_),
             ) => out.push((format!("/{k_esc}"), v)),
             _ => {}
@@ -298,11 +321,31 @@ impl<'a> Compiled<'a> {
     /// Collects resources and anchors, checks regexes and `$ref`s reachable from the root
     /// (Go compiles them all before validating). Errors are the compiler's text.
     pub fn new(doc: &'a J) -> Result<Self, String> {
+        let c = Self::collected(doc, false)?;
+        super::metaschema::check(&c, "")?;
+        c.checked()
+    }
+
+    /// The metaschema bundle: formats asserted, not checked against itself (the compiler
+    /// does not validate json-schema.org's own documents).
+    pub(super) fn metaschemas(doc: &'a J) -> Result<Self, String> {
+        Self::collected(doc, true)?.checked()
+    }
+
+    fn checked(mut self) -> Result<Self, String> {
+        self.check()?;
+        Ok(self)
+    }
+
+    fn collected(doc: &'a J, is_metaschemas: bool) -> Result<Self, String> {
         let mut c = Compiled {
             doc,
             resources: BTreeMap::new(),
             anchors: HashMap::new(),
+            dynamic_anchors: HashMap::new(),
+            subschemas: std::collections::HashSet::new(),
             regexes: HashMap::new(),
+            is_metaschemas,
         };
         let root_draft = match doc.get("$schema").and_then(J::as_str) {
             Some(s) => match draft_of(s) {
@@ -317,7 +360,6 @@ impl<'a> Compiled<'a> {
             None => 2020,
         };
         c.collect(doc, SCHEMA_URL, "", root_draft, 0)?;
-        c.check()?;
         Ok(c)
     }
 
@@ -332,6 +374,7 @@ impl<'a> Compiled<'a> {
         if depth > 2000 {
             return Err("schema nested too deeply".into());
         }
+        self.subschemas.insert(ptr.to_string());
         let J::Obj(obj) = sch else {
             if ptr.is_empty() {
                 self.resources.insert(
@@ -345,50 +388,47 @@ impl<'a> Compiled<'a> {
             }
             return Ok(());
         };
-        let mut draft = fallback;
-        let mut base = base.to_string();
-        let id = obj.get(id_keyword(draft)).and_then(J::as_str);
+        // Before 2019-09 a `$ref` makes every other keyword of its object ignored; an
+        // id's fragment is never part of the resource's URL.
+        let has_ref = obj.contains_key("$ref");
+        let id_of = |d: u32| {
+            if d < 2019 && has_ref {
+                return None;
+            }
+            let id = obj.get(id_keyword(d)).and_then(J::as_str)?;
+            Some(id.split_once('#').map_or(id, |(r, _)| r)).filter(|r| !r.is_empty())
+        };
         let own_draft = obj
             .get("$schema")
             .and_then(J::as_str)
             .and_then(draft_of)
             .unwrap_or(fallback);
-        let id = if ptr.is_empty() {
-            draft = own_draft;
-            obj.get(id_keyword(draft)).and_then(J::as_str)
-        } else if let Some(i) = obj.get(id_keyword(own_draft)).and_then(J::as_str) {
-            if draft < 2019 && i.starts_with('#') {
-                // draft-04..07: `"$id": "#name"` is an anchor, not a resource.
-                self.anchors
-                    .insert((base.clone(), i[1..].to_string()), ptr.to_string());
-                None
-            } else {
-                draft = own_draft;
-                Some(i)
-            }
-        } else {
-            id
+        let (draft, id) = match id_of(own_draft) {
+            Some(id) => (own_draft, Some(id)),
+            None if ptr.is_empty() => (own_draft, None),
+            None => (fallback, id_of(fallback)),
         };
-        if let Some(id) = id.filter(|i| !i.starts_with('#') || ptr.is_empty()) {
-            let joined = join_url(&base, id);
-            base = joined.split('#').next().unwrap_or("").to_string();
-            if draft < 2019 {
-                if let Some(f) = joined
-                    .split_once('#')
-                    .map(|x| x.1)
-                    .filter(|f| !f.is_empty())
-                {
-                    self.anchors
-                        .insert((base.clone(), f.to_string()), ptr.into());
-                }
+        let mut base = base.to_string();
+        let at = || {
+            let at = format!("{SCHEMA_URL}#{}", format::url_encode_ptr(ptr));
+            golang::quote(at.as_bytes())
+        };
+        if let Some(id) = id {
+            if golang::parse_url(id.as_bytes()).is_err() {
+                return Err(format!("error in parsing id at {}", at()));
             }
+            base = join_url(&base, id);
         }
         if id.is_some() || ptr.is_empty() {
             if let Some(r) = self.resources.values().find(|r| r.base == base) {
                 if r.ptr != ptr {
+                    let q = |s: &str| golang::quote(s.as_bytes());
                     return Err(format!(
-                        "duplicate id {base:?} in {SCHEMA_URL:?} at {:?} and {ptr:?}",
-                        r.ptr
+                        "duplicate id {} in {} at {} and {}",
+                        q(&base),
+                        q(SCHEMA_URL),
+                        q(&r.ptr),
+                        q(ptr)
                     ));
                 }
             }
@@ -401,12 +441,29 @@ impl<'a> Compiled<'a> {
                 },
             );
         }
-        if draft >= 2019 {
-            for kw in ["$anchor", "$dynamicAnchor"] {
-                if let Some(a) = obj.get(kw).and_then(J::as_str) {
-                    self.anchors
-                        .insert((base.clone(), a.to_string()), ptr.into());
+        if draft < 2019 {
+            // An id's fragment names an anchor.
+            let fragment = obj
+                .get(id_keyword(draft))
+                .and_then(J::as_str)
+                .filter(|_| !has_ref)
+                .and_then(|id| id.split_once('#'))
+                .map(|(_, f)| f);
+            if let Some(f) = fragment {
+                let name = percent_decode(f)
+                    .ok_or_else(|| format!("error in parsing anchor at {}", at()))?;
+                if !name.is_empty() && !name.starts_with('/') {
+                    self.add_anchor(&base, name, ptr)?;
                 }
+            }
+        } else if let Some(a) = obj.get("$anchor").and_then(J::as_str) {
+            self.add_anchor(&base, a.to_string(), ptr)?;
+        }
+        if draft >= 2020 {
+            if let Some(a) = obj.get("$dynamicAnchor").and_then(J::as_str) {
+                self.add_anchor(&base, a.to_string(), ptr)?;
+                self.dynamic_anchors
+                    .insert((base.clone(), a.to_string()), ptr.into());
             }
         }
         for (suffix, sub) in subschemas(obj, draft) {
@@ -414,6 +471,48 @@ impl<'a> Compiled<'a> {
             self.collect(sub, &base, &p, draft, depth + 1)?;
         }
         Ok(())
+    }
+
+    /// The document's value at a pointer.
+    pub(super) fn value_at(&self, ptr: &str) -> Option<&'a J> {
+        lookup(self.doc, ptr)
+    }
+
+    /// The draft in force at a pointer.
+    pub(super) fn draft_at(&self, ptr: &str) -> u32 {
+        self.res_of(ptr).draft
+    }
+
+    /// Every resource: (pointer, draft).
+    pub(super) fn resource_drafts(&self) -> impl Iterator<Item = (&str, u32)> {
+        self.resources.iter().map(|(p, r)| (p.as_str(), r.draft))
+    }
+
+    /// An anchor of the resource at `base`; a name taken by another schema is an error.
+    fn add_anchor(&mut self, base: &str, name: String, ptr: &str) -> Result<(), String> {
+        let key = (base.to_string(), name);
+        if let Some(existing) = self.anchors.get(&key) {
+            if existing != ptr {
+                return Err(format!(
+                    "duplicate anchor {} in {} at {} and {}",
+                    golang::quote(key.1.as_bytes()),
+                    golang::quote(SCHEMA_URL.as_bytes()),
+                    golang::quote(existing.as_bytes()),
+                    golang::quote(ptr.as_bytes())
+                ));
+            }
+            return Ok(());
+        }
+        self.anchors.insert(key, ptr.to_string());
+        Ok(())
+    }
+
+    /// Whether a schema says `"$recursiveAnchor": true`.
+    fn recursive_anchor(&self, schema: Option<&J>) -> bool {
+        matches!(
+            schema.and_then(|j| j.get("$recursiveAnchor")),
+            Some(J::Bool(true))
+        )
     }
 
     /// The resource a pointer belongs to: the longest resource pointer that prefixes it.
@@ -474,28 +573,47 @@ impl<'a> Compiled<'a> {
                 continue;
             };
             let draft = self.res_of(&ptr).draft;
-            if let Some(r) = obj.get("$ref").and_then(J::as_str) {
+            for kw in ["$ref", "$recursiveRef", "$dynamicRef"] {
+                let applies = match kw {
+                    "$ref" => true,
+                    "$recursiveRef" => draft == 2019,
+                    _ => draft >= 2020,
+                };
+                let Some(r) = obj.get(kw).and_then(J::as_str).filter(|_| applies) else {
+                    continue;
+                };
                 let target = self.resolve(&ptr, r)?;
-                if target != PERMISSIVE {
-                    queue.push(target);
-                }
-                if draft < 2019 {
+                if target == PERMISSIVE {
                     continue;
                 }
+                if !self.is_metaschemas && !self.subschemas.contains(&target) {
+                    // Not a place the draft's keywords lead to: the compiler checks the
+                    // value against the metaschema before compiling it.
+                    super::metaschema::check(self, &target)?;
+                }
+                queue.push(target);
             }
+            if draft < 2019 && obj.contains_key("$ref") {
+                continue;
+            }
+            // Only reachable where the metaschema does not check regexes (draft-04 and -06
+            // `patternProperties` keys) or for a syntax Go takes and Rust's regex does not.
+            let invalid = |re: &str, kw: &str, e: String| {
+                let at = format!("{SCHEMA_URL}#{}/{kw}", format::url_encode_ptr(&ptr));
+                format!(
+                    "invalid regex {} at {}: {e}",
+                    golang::quote(re.as_bytes()),
+                    golang::quote(at.as_bytes())
+                )
+            };
             if let Some(J::Obj(pp)) = obj.get("patternProperties") {
                 for k in pp.keys() {
-                    self.regex(k).map_err(|e| {
-                        format!(
-                            "invalid regex pattern {k:?} in \"{SCHEMA_URL}#{ptr}/patternProperties\": {e}"
-                        )
-                    })?;
+                    self.regex(k)
+                        .map_err(|e| invalid(k, "patternProperties", e))?;
                 }
             }
             if let Some(p) = obj.get("pattern").and_then(J::as_str) {
-                self.regex(p).map_err(|e| {
-                    format!("invalid regex pattern {p:?} in \"{SCHEMA_URL}#{ptr}/pattern\": {e}")
-                })?;
+                self.regex(p).map_err(|e| invalid(p, "pattern", e))?;
             }
             for (suffix, _) in subschemas(obj, draft) {
                 queue.push(format!("{ptr}{suffix}"));
@@ -515,17 +633,47 @@ impl<'a> Compiled<'a> {
 
     /// Validates `values`; the error is Helm's text for it.
     pub fn validate(&self, values: &J) -> Result<(), String> {
+        self.validate_from("", values, None).map_err(|out| {
+            let out = out.strip_prefix('\n').unwrap_or(&out).to_string();
+            out + "\n"
+        })
+    }
+
+    /// Validates a schema document against the metaschema rooted at `root` (a pointer in
+    /// this bundle). `resources`: the document's resources (pointer -> root of their
+    /// draft's metaschema), which switch to their own metaschema where it is applied to
+    /// them. The error is the cause tree, each line starting with a newline.
+    pub(super) fn validate_meta(
+        &self,
+        root: &str,
+        instance: &J,
+        resources: HashMap<String, String>,
+    ) -> Result<(), String> {
+        self.validate_from(root, instance, Some(resources))
+    }
+
+    fn validate_from(
+        &self,
+        root: &str,
+        instance: &J,
+        meta_resources: Option<HashMap<String, String>>,
+    ) -> Result<(), String> {
         let mut v = Validator {
             c: self,
             bufs: vec![(Vec::new(), 8)],
             scope: Vec::new(),
+            meta_resources,
+            meta_root: root.to_string(),
+            uneval: Vec::new(),
+        };
+        let Some(j) = lookup(self.doc, root) else {
+            return Ok(());
         };
         let root = SRef {
-            j: self.doc,
-            ptr: String::new(),
+            j,
+            ptr: root.to_string(),
         };
-        let loc = (0, 0);
-        match v.validate(&root, values, loc, None, false) {
+        match v.validate(&root, instance, (0, 0), None, false) {
             Ok(()) => Ok(()),
             Err(e) => {
                 let causes = if e.group { e.causes } else { vec![e] };
@@ -533,8 +681,7 @@ impl<'a> Compiled<'a> {
                 for c in &causes {
                     v.display(c, &mut out, 1);
                 }
-                let out = out.strip_prefix('\n').unwrap_or(&out).to_string();
-                Err(out + "\n")
+                Err(out)
             }
         }
     }
@@ -552,6 +699,79 @@ struct Validator<'c, 'a> {
     bufs: Vec<(Vec<String>, usize)>,
     /// (schema pointer, value id, keyword of the jump that reached it).
     scope: Vec<(String, usize, Option<&'static str>)>,
+    /// Checking a schema document against a metaschema: the document's resources by
+    /// pointer, each with the root of its own draft's metaschema.
+    meta_resources: Option<HashMap<String, String>>,
+    /// The metaschema root in force (where a resource's own draft takes over).
+    meta_root: String,
+    /// What each schema being applied has not evaluated yet, innermost last (2019-09+
+    /// `unevaluatedProperties`/`unevaluatedItems`).
+    uneval: Vec<Uneval>,
+}
+
+/// The properties and items of a value no keyword has evaluated yet. Tracked only where
+/// someone asks: the schema has an `unevaluated*` keyword, or the schema applying it to
+/// the same value tracks.
+#[derive(Default)]
+struct Uneval {
+    props: std::collections::BTreeSet<String>,
+    items: std::collections::BTreeSet<usize>,
+}
+
+impl Uneval {
+    fn of(v: &J, sch: &J, draft: u32, caller_needs: bool) -> Self {
+        let mut u = Uneval::default();
+        let J::Obj(o) = sch else {
+            // Boolean schemas evaluate nothing.
+            if caller_needs {
+                match v {
+                    J::Obj(m) => u.props = m.keys().cloned().collect(),
+                    J::Arr(a) => u.items = (0..a.len()).collect(),
+                    _ => {}
+                }
+            }
+            return u;
+        };
+        let is_schema = |k: &str| matches!(o.get(k), Some(J::Obj(_) | J::Bool(_)));
+        match v {
+            J::Obj(m) => {
+                let all = is_schema("additionalProperties");
+                if !all && (caller_needs || o.contains_key("unevaluatedProperties")) {
+                    u.props = m.keys().cloned().collect();
+                }
+            }
+            J::Arr(a) => {
+                let (all, first) = if draft < 2020 {
+                    match o.get("items") {
+                        Some(J::Arr(items)) => (is_schema("additionalItems"), items.len()),
+                        Some(J::Obj(_) | J::Bool(_)) => (true, 0),
+                        _ => (false, 0),
+                    }
+                } else {
+                    let prefix = match o.get("prefixItems") {
+                        Some(J::Arr(p)) => p.len(),
+                        _ => 0,
+                    };
+                    (is_schema("items"), prefix)
+                };
+                if !all && (caller_needs || o.contains_key("unevaluatedItems")) && first < a.len() {
+                    u.items = (first..a.len()).collect();
+                }
+            }
+            _ => {}
+        }
+        u
+    }
+
+    fn is_empty(&self) -> bool {
+        self.props.is_empty() && self.items.is_empty()
+    }
+
+    /// A subschema applied to the same value succeeded: what it evaluated is evaluated.
+    fn merge(&mut self, other: &Uneval) {
+        self.props.retain(|p| other.props.contains(p));
+        self.items.retain(|i| other.items.contains(i));
+    }
 }
 
 type VLoc = (usize, usize);
@@ -649,10 +869,103 @@ impl<'a> Validator<'_, 'a> {
         if self.scope.len() > MAX_SCOPE_DEPTH {
             return Err(self.err(loc, "schema nesting too deep".into()));
         }
+        let switch = self.meta_switch(s, loc);
+        let caller_needs = !new_value && self.uneval.last().is_some_and(|u| !u.is_empty());
+        let tracked = caller_needs
+            || matches!(s.j, J::Obj(o) if o.contains_key("unevaluatedProperties")
+                || o.contains_key("unevaluatedItems"));
+        self.uneval.push(if tracked {
+            Uneval::of(v, s.j, self.c.res_of(&s.ptr).draft, caller_needs)
+        } else {
+            Uneval::default()
+        });
         self.scope.push((s.ptr.clone(), vid, refkw));
-        let r = self.validate_inner(s, v, loc);
+        let r = match switch {
+            None => self.validate_inner(s, v, loc),
+            Some(meta) => {
+                let outer = std::mem::replace(&mut self.meta_root, meta.ptr.clone());
+                let r = self.validate_inner(&meta, v, loc);
+                self.meta_root = outer;
+                r
+            }
+        };
         self.scope.pop();
+        let own = self.uneval.pop().unwrap_or_default();
+        if r.is_ok() && !new_value {
+            if let Some(caller) = self.uneval.last_mut() {
+                caller.merge(&own);
+            }
+        }
         r
+    }
+
+    /// Marks a property of the value under the current schema as evaluated.
+    fn evaluated_prop(&mut self, name: &str) {
+        if let Some(u) = self.uneval.last_mut() {
+            u.props.remove(name);
+        }
+    }
+
+    /// `unevaluatedProperties` and `unevaluatedItems` (2019-09+), after every other keyword.
+    fn uneval_validate(
+        &mut self,
+        s: &SRef<'a>,
+        sch: &BTreeMap<String, J>,
+        v: &J,
+        loc: VLoc,
+        errors: &mut Vec<VErr>,
+    ) {
+        match v {
+            J::Obj(o) if sch.contains_key("unevaluatedProperties") => {
+                let props = self
+                    .uneval
+                    .last_mut()
+                    .map(|u| std::mem::take(&mut u.props))
+                    .unwrap_or_default();
+                for p in props {
+                    if let Some(pv) = o.get(&p) {
+                        if let Err(e) = self.child(s, "/unevaluatedProperties", pv, loc, p.clone())
+                        {
+                            errors.push(e);
+                        }
+                    }
+                }
+            }
+            J::Arr(a) if sch.contains_key("unevaluatedItems") => {
+                let items = self
+                    .uneval
+                    .last_mut()
+                    .map(|u| std::mem::take(&mut u.items))
+                    .unwrap_or_default();
+                for i in items {
+                    if let Some(item) = a.get(i) {
+                        if let Err(e) = self.child(s, "/unevaluatedItems", item, loc, i.to_string())
+                        {
+                            errors.push(e);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Where the metaschema in force is applied to a resource of the checked document,
+    /// that resource's own draft's metaschema (not at the top of a validation).
+    fn meta_switch(&self, s: &SRef<'a>, loc: VLoc) -> Option<SRef<'a>> {
+        let resources = self.meta_resources.as_ref()?;
+        if self.scope.is_empty() || s.ptr != self.meta_root {
+            return None;
+        }
+        let at: String = self.bufs[loc.0].0[..loc.1]
+            .iter()
+            .map(|t| format!("/{}", pointer_escape(t)))
+            .collect();
+        let root = resources.get(&at).filter(|r| **r != s.ptr)?;
+        Some(SRef {
+            j: lookup(self.c.doc, root)?,
+            ptr: root.clone(),
+        })
     }
 
     fn kw_loc(&self, upto: usize) -> String {
@@ -754,8 +1067,8 @@ impl<'a> Validator<'_, 'a> {
                 return Err(self.err(loc, msg));
             }
         }
-        // format (asserted before 2019-09) --
-        if draft < 2019 {
+        // format (asserted before 2019-09, and always by the metaschemas) --
+        if draft < 2019 || self.c.is_metaschemas {
             if let Some(f) = obj.get("format").and_then(J::as_str) {
                 if let Err(e) = format::check(f, v) {
                     let msg = format!("{} is not valid {f}: {e}", display(v));
@@ -777,7 +1090,13 @@ impl<'a> Validator<'_, 'a> {
             J::Num(n) => self.num_validate(obj, n, loc, &mut errors),
             _ => {}
         }
+        if draft >= 2019 {
+            self.dynamic_refs(s, obj, draft, v, loc, &mut errors);
+        }
         self.cond_validate(s, obj, draft, v, loc, &mut errors);
+        if draft >= 2019 {
+            self.uneval_validate(s, obj, v, loc, &mut errors);
+        }
 
         match errors.len() {
             0 => Ok(()),
@@ -796,6 +1115,73 @@ impl<'a> Validator<'_, 'a> {
             Ok(p) => p,
             Err(e) => return Err(self.err(loc, e)),
         };
+        self.validate_ref_to(target, "$ref", v, loc)
+    }
+
+    /// `$recursiveRef` (2019-09) and `$dynamicRef` (2020-12): the static target, or, when
+    /// it carries the matching recursive/dynamic anchor, the outermost schema in the
+    /// dynamic scope whose resource has that anchor.
+    fn dynamic_refs(
+        &mut self,
+        s: &SRef<'a>,
+        obj: &BTreeMap<String, J>,
+        draft: u32,
+        v: &J,
+        loc: VLoc,
+        errors: &mut Vec<VErr>,
+    ) {
+        let (kw, anchored) = if draft == 2019 {
+            ("$recursiveRef", None)
+        } else {
+            ("$dynamicRef", Some(()))
+        };
+        let Some(r) = obj.get(kw).and_then(J::as_str) else {
+            return;
+        };
+        let mut target = match self.c.resolve(&s.ptr, r) {
+            Ok(p) => p,
+            Err(e) => return errors.push(self.err(loc, e)),
+        };
+        if target != PERMISSIVE {
+            let schema = lookup(self.c.doc, &target);
+            match anchored {
+                None => {
+                    if self.c.recursive_anchor(schema) {
+                        for (ptr, _, _) in &self.scope {
+                            if self
+                                .c
+                                .recursive_anchor(lookup(self.c.doc, &self.c.res_of(ptr).ptr))
+                            {
+                                target = ptr.clone();
+                                break;
+                            }
+                        }
+                    }
+                }
+                Some(()) => {
+                    let anchor = r.split_once('#').map_or("", |(_, f)| f);
+                    let own = schema
+                        .and_then(|j| j.get("$dynamicAnchor"))
+                        .and_then(J::as_str);
+                    if !anchor.is_empty() && !anchor.starts_with('/') && own == Some(anchor) {
+                        for (ptr, _, _) in &self.scope {
+                            let base = &self.c.res_of(ptr).base;
+                            let key = (base.clone(), anchor.to_string());
+                            if let Some(p) = self.c.dynamic_anchors.get(&key) {
+                                target = p.clone();
+                                break;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        if let Err(e) = self.validate_ref_to(target, kw, v, loc) {
+            errors.push(e);
+        }
+    }
+
+    fn validate_ref_to(&mut self, target: String, kw: &'static str, v: &J, loc: VLoc) -> VResult {
         if target == PERMISSIVE {
             return Ok(());
         }
@@ -803,7 +1189,7 @@ impl<'a> Validator<'_, 'a> {
             return Ok(());
         };
         let t = SRef { j, ptr: target };
-        if let Err(e) = self.validate(&t, v, loc, Some("$ref"), false) {
+        if let Err(e) = self.validate(&t, v, loc, Some(kw), false) {
             let mut re = self.err(loc, "validation failed".into());
             re.reference = true;
             if e.group {
@@ -938,8 +1324,14 @@ impl<'a> Validator<'_, 'a> {
             }
             if !evaluated {
                 match sch.get("additionalProperties") {
-                    Some(J::Bool(false)) => additional.push(pname.clone()),
+                    Some(J::Bool(allowed)) => {
+                        evaluated = true;
+                        if !allowed {
+                            additional.push(pname.clone());
+                        }
+                    }
                     Some(J::Obj(_)) => {
+                        evaluated = true;
                         if let Err(e) =
                             self.child(s, "/additionalProperties", pvalue, loc, pname.clone())
                         {
@@ -948,6 +1340,9 @@ impl<'a> Validator<'_, 'a> {
                     }
                     _ => {}
                 }
+            }
+            if evaluated {
+                self.evaluated_prop(pname);
             }
         }
         if !additional.is_empty() {
@@ -970,10 +1365,12 @@ impl<'a> Validator<'_, 'a> {
             for pname in o.keys() {
                 // A validation of its own: a fresh location, a fresh scope.
                 let saved = std::mem::take(&mut self.scope);
+                let saved_uneval = std::mem::take(&mut self.uneval);
                 self.bufs.push((Vec::new(), 8));
                 let fresh = (self.bufs.len() - 1, 0);
                 let r = self.validate(&pn_ref, &J::Str(pname.clone()), fresh, None, false);
                 self.scope = saved;
+                self.uneval = saved_uneval;
                 if let Err(e) = r {
                     let causes = if e.group { e.causes } else { vec![e] };
                     errors.push(VErr {
@@ -1129,7 +1526,14 @@ impl<'a> Validator<'_, 'a> {
             for (i, item) in a.iter().enumerate() {
                 match self.child(s, "/contains", item, loc, i.to_string()) {
                     Err(e) => errs.push(e),
-                    Ok(()) => matched.push(i),
+                    Ok(()) => {
+                        matched.push(i);
+                        if draft >= 2020 {
+                            if let Some(u) = self.uneval.last_mut() {
+                                u.items.remove(&i);
+                            }
+                        }
+                    }
                 }
             }
             let min_c = if draft >= 2019 {
@@ -1322,7 +1726,10 @@ impl<'a> Validator<'_, 'a> {
                     Err(e) => errs.push(e),
                     Ok(()) => {
                         matched = true;
-                        break;
+                        // Every subschema must run when evaluation is tracked.
+                        if self.uneval.last().is_none_or(Uneval::is_empty) {
+                            break;
+                        }
                     }
                 }
             }
