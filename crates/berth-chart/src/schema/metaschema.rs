@@ -53,10 +53,14 @@ pub(super) fn check(doc: &Compiled<'_>, ptr: &str) -> Result<(), String> {
         return Ok(());
     };
     let (root, url) = metaschema(doc.draft_at(ptr));
-    let resources: HashMap<String, String> = doc
+    let mut resources: HashMap<String, String> = doc
         .resource_drafts()
         .map(|(p, d)| (p.to_string(), metaschema(d).0.to_string()))
         .collect();
+    if resources.values().all(|r| r == root) {
+        // One draft throughout: nothing to switch to.
+        resources.clear();
+    }
     bundle()
         .validate_meta(root, value, resources)
         .map_err(|causes| {

@@ -37,7 +37,12 @@ pub struct Compiled<'a> {
     /// Every pointer the draft's keywords reach as a subschema; a `$ref` elsewhere makes
     /// the compiler check that value against the metaschema first.
     subschemas: std::collections::HashSet<String>,
-    regexes: HashMap<String, Regex>,
+    /// Every `pattern` and `patternProperties` key, compiled when compiling (the
+    /// metaschemas': at first use, most are never needed).
+    regexes: HashMap<String, std::sync::OnceLock<Option<Regex>>>,
+    /// Static targets of the `$ref`, `$recursiveRef` and `$dynamicRef` of each schema
+    /// reachable from the root (by its pointer), resolved once when compiling.
+    refs: HashMap<String, [Option<String>; 3]>,
     /// This is the metaschema bundle: `format` asserted whatever the draft (the
     /// metaschemas are compiled so), and never checked against itself.
     is_metaschemas: bool,
@@ -201,6 +206,9 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// The keywords that jump to another schema.
+const REF_KEYWORDS: [&str; 3] = ["$ref", "$recursiveRef", "$dynamicRef"];
+
 /// The target of a `$ref` to Helm's permissive schema (`true`): not a pointer.
 const PERMISSIVE: &str = "\u{0}true";
 
@@ -345,6 +353,7 @@ impl<'a> Compiled<'a> {
             dynamic_anchors: HashMap::new(),
             subschemas: std::collections::HashSet::new(),
             regexes: HashMap::new(),
+            refs: HashMap::new(),
             is_metaschemas,
         };
         let root_draft = match doc.get("$schema").and_then(J::as_str) {
@@ -519,14 +528,45 @@ impl<'a> Compiled<'a> {
     fn res_of(&self, ptr: &str) -> &Res {
         let mut best: Option<&Res> = None;
         for (p, r) in &self.resources {
-            if (ptr == p || ptr.starts_with(&format!("{p}/")) || p.is_empty())
-                && best.is_none_or(|b| p.len() >= b.ptr.len())
-            {
+            let within = ptr
+                .strip_prefix(p.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+            if within && best.is_none_or(|b| p.len() >= b.ptr.len()) {
                 best = Some(r);
             }
         }
         // The root is always a resource.
         best.unwrap_or_else(|| self.resources.values().next().expect("root resource"))
+    }
+
+    /// Records the schema at `ptr` and every subschema under it as checked against the
+    /// metaschema (a later `$ref` into it is not checked again).
+    fn mark_subschemas(&mut self, ptr: &str) {
+        let mut stack = vec![ptr.to_string()];
+        while let Some(p) = stack.pop() {
+            let Some(J::Obj(obj)) = lookup(self.doc, &p) else {
+                self.subschemas.insert(p);
+                continue;
+            };
+            let draft = self.res_of(&p).draft;
+            for (suffix, _) in subschemas(obj, draft) {
+                stack.push(format!("{p}{suffix}"));
+            }
+            self.subschemas.insert(p);
+        }
+    }
+
+    /// The static target of keyword `kw` of the schema at `ptr`: resolved when compiling
+    /// if the schema is reachable, else now.
+    fn target(&self, ptr: &str, kw: &str, reference: &str) -> Result<String, String> {
+        let cached = REF_KEYWORDS
+            .iter()
+            .position(|k| *k == kw)
+            .and_then(|i| self.refs.get(ptr)?[i].clone());
+        match cached {
+            Some(t) => Ok(t),
+            None => self.resolve(ptr, reference),
+        }
     }
 
     /// Resolves `reference` found in the schema at `ptr` to a pointer in this document.
@@ -573,16 +613,17 @@ impl<'a> Compiled<'a> {
                 continue;
             };
             let draft = self.res_of(&ptr).draft;
-            for kw in ["$ref", "$recursiveRef", "$dynamicRef"] {
+            for (i, kw) in REF_KEYWORDS.into_iter().enumerate() {
                 let applies = match kw {
                     "$ref" => true,
-                    "$recursiveRef" => draft == 2019,
+                    "$recursiveRef" => draft >= 2019,
                     _ => draft >= 2020,
                 };
                 let Some(r) = obj.get(kw).and_then(J::as_str).filter(|_| applies) else {
                     continue;
                 };
                 let target = self.resolve(&ptr, r)?;
+                self.refs.entry(ptr.clone()).or_default()[i] = Some(target.clone());
                 if target == PERMISSIVE {
                     continue;
                 }
@@ -590,6 +631,7 @@ impl<'a> Compiled<'a> {
                     // Not a place the draft's keywords lead to: the compiler checks the
                     // value against the metaschema before compiling it.
                     super::metaschema::check(self, &target)?;
+                    self.mark_subschemas(&target);
                 }
                 queue.push(target);
             }
@@ -622,13 +664,24 @@ impl<'a> Compiled<'a> {
         Ok(())
     }
 
-    fn regex(&mut self, pat: &str) -> Result<Regex, String> {
-        if let Some(r) = self.regexes.get(pat) {
-            return Ok(r.clone());
+    fn regex(&mut self, pat: &str) -> Result<(), String> {
+        if self.regexes.contains_key(pat) {
+            return Ok(());
         }
-        let r = format::go_regex(pat)?;
-        self.regexes.insert(pat.to_string(), r.clone());
-        Ok(r)
+        let cell = std::sync::OnceLock::new();
+        if !self.is_metaschemas {
+            cell.set(Some(format::go_regex(pat)?)).ok();
+        }
+        self.regexes.insert(pat.to_string(), cell);
+        Ok(())
+    }
+
+    /// The compiled regex of a pattern met when compiling.
+    fn compiled_regex(&self, pat: &str) -> Option<&Regex> {
+        self.regexes
+            .get(pat)?
+            .get_or_init(|| format::go_regex(pat).ok())
+            .as_ref()
     }
 
     /// Validates `values`; the error is Helm's text for it.
@@ -954,7 +1007,7 @@ impl<'a> Validator<'_, 'a> {
     /// that resource's own draft's metaschema (not at the top of a validation).
     fn meta_switch(&self, s: &SRef<'a>, loc: VLoc) -> Option<SRef<'a>> {
         let resources = self.meta_resources.as_ref()?;
-        if self.scope.is_empty() || s.ptr != self.meta_root {
+        if resources.is_empty() || self.scope.is_empty() || s.ptr != self.meta_root {
             return None;
         }
         let at: String = self.bufs[loc.0].0[..loc.1]
@@ -1111,15 +1164,15 @@ impl<'a> Validator<'_, 'a> {
     }
 
     fn validate_ref(&mut self, s: &SRef<'a>, r: &str, v: &J, loc: VLoc) -> VResult {
-        let target = match self.c.resolve(&s.ptr, r) {
+        let target = match self.c.target(&s.ptr, "$ref", r) {
             Ok(p) => p,
             Err(e) => return Err(self.err(loc, e)),
         };
         self.validate_ref_to(target, "$ref", v, loc)
     }
 
-    /// `$recursiveRef` (2019-09) and `$dynamicRef` (2020-12): the static target, or, when
-    /// it carries the matching recursive/dynamic anchor, the outermost schema in the
+    /// `$recursiveRef` (2019-09 on) and `$dynamicRef` (2020-12): the static target, or,
+    /// when it carries the matching recursive/dynamic anchor, the outermost schema in the
     /// dynamic scope whose resource has that anchor.
     fn dynamic_refs(
         &mut self,
@@ -1130,55 +1183,63 @@ impl<'a> Validator<'_, 'a> {
         loc: VLoc,
         errors: &mut Vec<VErr>,
     ) {
-        let (kw, anchored) = if draft == 2019 {
-            ("$recursiveRef", None)
-        } else {
-            ("$dynamicRef", Some(()))
-        };
-        let Some(r) = obj.get(kw).and_then(J::as_str) else {
-            return;
-        };
-        let mut target = match self.c.resolve(&s.ptr, r) {
-            Ok(p) => p,
-            Err(e) => return errors.push(self.err(loc, e)),
-        };
-        if target != PERMISSIVE {
-            let schema = lookup(self.c.doc, &target);
-            match anchored {
-                None => {
-                    if self.c.recursive_anchor(schema) {
-                        for (ptr, _, _) in &self.scope {
-                            if self
-                                .c
-                                .recursive_anchor(lookup(self.c.doc, &self.c.res_of(ptr).ptr))
-                            {
-                                target = ptr.clone();
-                                break;
-                            }
-                        }
-                    }
+        for kw in ["$recursiveRef", "$dynamicRef"] {
+            if kw == "$dynamicRef" && draft < 2020 {
+                break;
+            }
+            let Some(r) = obj.get(kw).and_then(J::as_str) else {
+                continue;
+            };
+            let target = match self.c.target(&s.ptr, kw, r) {
+                Ok(p) if p == PERMISSIVE => p,
+                Ok(p) if kw == "$recursiveRef" => self.recursive_target(p),
+                Ok(p) => self.dynamic_target(p, r),
+                Err(e) => {
+                    errors.push(self.err(loc, e));
+                    continue;
                 }
-                Some(()) => {
-                    let anchor = r.split_once('#').map_or("", |(_, f)| f);
-                    let own = schema
-                        .and_then(|j| j.get("$dynamicAnchor"))
-                        .and_then(J::as_str);
-                    if !anchor.is_empty() && !anchor.starts_with('/') && own == Some(anchor) {
-                        for (ptr, _, _) in &self.scope {
-                            let base = &self.c.res_of(ptr).base;
-                            let key = (base.clone(), anchor.to_string());
-                            if let Some(p) = self.c.dynamic_anchors.get(&key) {
-                                target = p.clone();
-                                break;
-                            }
-                        }
-                    }
-                }
+            };
+            if let Err(e) = self.validate_ref_to(target, kw, v, loc) {
+                errors.push(e);
             }
         }
-        if let Err(e) = self.validate_ref_to(target, kw, v, loc) {
-            errors.push(e);
+    }
+
+    /// `$recursiveRef`: when its target says `$recursiveAnchor: true`, the outermost
+    /// schema in scope whose resource says so too.
+    fn recursive_target(&self, target: String) -> String {
+        if !self.c.recursive_anchor(lookup(self.c.doc, &target)) {
+            return target;
         }
+        self.scope
+            .iter()
+            .map(|(ptr, _, _)| ptr)
+            .find(|ptr| {
+                self.c
+                    .recursive_anchor(lookup(self.c.doc, &self.c.res_of(ptr).ptr))
+            })
+            .cloned()
+            .unwrap_or(target)
+    }
+
+    /// `$dynamicRef` to an anchor its target declares as `$dynamicAnchor`: the outermost
+    /// resource in scope with that dynamic anchor.
+    fn dynamic_target(&self, target: String, reference: &str) -> String {
+        let fragment = reference.split_once('#').map_or("", |(_, f)| f);
+        let anchor = percent_decode(fragment).unwrap_or_default();
+        let declared = lookup(self.c.doc, &target)
+            .and_then(|j| j.get("$dynamicAnchor"))
+            .and_then(J::as_str);
+        if anchor.is_empty() || anchor.starts_with('/') || declared != Some(anchor.as_str()) {
+            return target;
+        }
+        self.scope
+            .iter()
+            .find_map(|(ptr, _, _)| {
+                let key = (self.c.res_of(ptr).base.clone(), anchor.clone());
+                self.c.dynamic_anchors.get(&key).cloned()
+            })
+            .unwrap_or(target)
     }
 
     fn validate_ref_to(&mut self, target: String, kw: &'static str, v: &J, loc: VLoc) -> VResult {
@@ -1300,7 +1361,7 @@ impl<'a> Validator<'_, 'a> {
         let mut pattern_res: Vec<(String, Option<Regex>)> = Vec::new();
         if let Some(J::Obj(pp)) = sch.get("patternProperties") {
             for k in pp.keys() {
-                pattern_res.push((k.clone(), self.c.regexes.get(k).cloned()));
+                pattern_res.push((k.clone(), self.c.compiled_regex(k).cloned()));
             }
         }
         let mut additional = Vec::new();
@@ -1617,7 +1678,7 @@ impl<'a> Validator<'_, 'a> {
             }
         }
         if let Some(p) = sch.get("pattern").and_then(J::as_str) {
-            if let Some(re) = self.c.regexes.get(p) {
+            if let Some(re) = self.c.compiled_regex(p) {
                 if !re.is_match(st) {
                     errors.push(self.err(
                         loc,
