@@ -67,13 +67,18 @@ struct VErr {
     causes: Vec<VErr>,
 }
 
+/// The draft a `$schema` URL names (an empty fragment allowed, http or https).
 fn draft_of(url: &str) -> Option<u32> {
-    let u = url.trim_end_matches('#');
+    let (u, fragment) = url.split_once('#').unwrap_or((url, ""));
+    if !fragment.is_empty() {
+        return None;
+    }
     let u = u
         .strip_prefix("http://")
         .or_else(|| u.strip_prefix("https://"))
         .unwrap_or(u);
     Some(match u {
+        "json-schema.org/schema" => 2020,
         "json-schema.org/draft-04/schema" => 4,
         "json-schema.org/draft-06/schema" => 6,
         "json-schema.org/draft-07/schema" => 7,
@@ -81,6 +86,36 @@ fn draft_of(url: &str) -> Option<u32> {
         "json-schema.org/draft/2020-12/schema" => 2020,
         _ => return None,
     })
+}
+
+/// The draft of a schema object's `$schema`, as the library finds it: a known draft, or
+/// the metaschema document loaded (a `urn:` is Helm's permissive `true`, which names no
+/// draft, so `fallback` stays); remote documents are not loaded.
+fn meta_draft(url: &str, fallback: u32, ptr: &str) -> Result<u32, String> {
+    if let Some(d) = draft_of(url) {
+        return Ok(d);
+    }
+    let url = url.split_once('#').map_or(url, |(u, _)| u);
+    // The library serves json-schema.org's documents from its own copies: a draft's
+    // metaschema declares that draft. (A vocabulary metaschema would limit the keywords in
+    // force; that is not done here, so it is refused like any other document.)
+    if let Some(d) = draft_of(url) {
+        return Ok(d);
+    }
+    if let Err(e) = golang::parse_url(url.as_bytes()) {
+        let at = format!("{SCHEMA_URL}#{}", format::url_encode_ptr(ptr));
+        return Err(format!(
+            "invalid $schema in {}: {e}",
+            golang::quote(at.as_bytes())
+        ));
+    }
+    if ptr.is_empty() && url == SCHEMA_URL {
+        return Err(format!(
+            "draft {} is not supported",
+            golang::quote(url.as_bytes())
+        ));
+    }
+    load_external(url, "").map(|_| fallback)
 }
 
 fn id_keyword(draft: u32) -> &'static str {
@@ -356,19 +391,7 @@ impl<'a> Compiled<'a> {
             refs: HashMap::new(),
             is_metaschemas,
         };
-        let root_draft = match doc.get("$schema").and_then(J::as_str) {
-            Some(s) => match draft_of(s) {
-                Some(d) => d,
-                None => {
-                    return Err(format!(
-                        "failing loading {:?}: unsupported or unreachable $schema",
-                        s.trim_end_matches('#')
-                    ));
-                }
-            },
-            None => 2020,
-        };
-        c.collect(doc, SCHEMA_URL, "", root_draft, 0)?;
+        c.collect(doc, SCHEMA_URL, "", 2020, 0)?;
         Ok(c)
     }
 
@@ -407,11 +430,10 @@ impl<'a> Compiled<'a> {
             let id = obj.get(id_keyword(d)).and_then(J::as_str)?;
             Some(id.split_once('#').map_or(id, |(r, _)| r)).filter(|r| !r.is_empty())
         };
-        let own_draft = obj
-            .get("$schema")
-            .and_then(J::as_str)
-            .and_then(draft_of)
-            .unwrap_or(fallback);
+        let own_draft = match obj.get("$schema").and_then(J::as_str) {
+            Some(url) => meta_draft(url, fallback, ptr)?,
+            None => fallback,
+        };
         let (draft, id) = match id_of(own_draft) {
             Some(id) => (own_draft, Some(id)),
             None if ptr.is_empty() => (own_draft, None),
