@@ -36,6 +36,7 @@
 mod exec;
 mod fmt;
 mod funcs;
+pub mod goregexp;
 pub mod helm;
 mod json;
 mod lexer;

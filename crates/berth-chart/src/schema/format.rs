@@ -1,9 +1,7 @@
 //! Go's printing of numbers and strings in santhosh-tekuri's messages, exact decimal
-//! arithmetic for numbers, regexes; `format` assertions are in `formats`.
+//! arithmetic for numbers; `format` assertions are in `formats`.
 
 use std::cmp::Ordering;
-
-use regex::Regex;
 
 use super::formats;
 use super::golang;
@@ -195,103 +193,10 @@ pub fn url_encode_ptr(ptr: &str) -> String {
         .join("/")
 }
 
-/// A Go (RE2) regular expression: Go's verdict and error text first (`regexp::check`),
-/// then compiled for matching. Go's `\d`, `\w`, `\s` and `\b` are ASCII-only.
-pub fn go_regex(pat: &str) -> Result<Regex, String> {
-    super::regexp::check(pat)?;
-    let expanded = expand_quoted(pat);
-    let pat = expanded.as_str();
-    let translated = pat
-        .replace("\\d", "(?-u:\\d)")
-        .replace("\\D", "(?-u:\\D)")
-        .replace("\\w", "(?-u:\\w)")
-        .replace("\\W", "(?-u:\\W)")
-        .replace("\\s", "[\\t\\n\\f\\r ]")
-        .replace("\\S", "[^\\t\\n\\f\\r ]");
-    // An escaped backslash before d/w/s must stay literal: only translate when the
-    // backslash count is odd; fall back to the plain pattern when it is not simple.
-    let pat_for = if pat.contains("\\\\") {
-        pat
-    } else {
-        translated.as_str()
-    };
-    // Go reads `\123` as an octal character code (a lone `\1` it already refused).
-    let build = |p: &str| regex::RegexBuilder::new(p).octal(true).build();
-    build(pat_for).or_else(|_| build(pat)).map_err(|e| {
-        format!(
-            "error parsing regexp: {}",
-            e.to_string().lines().last().unwrap_or("").trim()
-        )
-    })
-}
-
 /// The `format` assertion `name` on a value (only strings are checked).
 pub fn check(name: &str, v: &J) -> Result<(), String> {
     match v {
         J::Str(s) => formats::check(name, s),
         _ => Ok(()),
     }
-}
-
-/// Go's `\Q...\E` (literal text, to `\E` or the end; outside character classes) as
-/// escaped characters, which is all Rust's regex syntax has for it. `pat` is valid Go.
-fn expand_quoted(pat: &str) -> String {
-    let mut out = String::with_capacity(pat.len());
-    let mut rest = pat;
-    let mut in_class = false;
-    while let Some(c) = rest.chars().next() {
-        let after = &rest[c.len_utf8()..];
-        match c {
-            '\\' if !in_class && after.starts_with('Q') => {
-                let body = &after[1..];
-                let (lit, next) = match body.find("\\E") {
-                    Some(i) => (&body[..i], &body[i + 2..]),
-                    None => (body, ""),
-                };
-                out.push_str(&regex::escape(lit));
-                rest = next;
-                continue;
-            }
-            '\\' => {
-                out.push(c);
-                if let Some(n) = after.chars().next() {
-                    out.push(n);
-                    rest = &after[n.len_utf8()..];
-                } else {
-                    rest = after;
-                }
-                continue;
-            }
-            '[' if !in_class => {
-                in_class = true;
-                out.push(c);
-                // A `]` right after `[` or `[^` is a literal.
-                let mut a = after;
-                if let Some(t) = a.strip_prefix('^') {
-                    out.push('^');
-                    a = t;
-                }
-                if let Some(t) = a.strip_prefix(']') {
-                    out.push(']');
-                    a = t;
-                }
-                rest = a;
-                continue;
-            }
-            '[' if after.starts_with(':') => {
-                // `[:name:]` inside a class.
-                if let Some(i) = after.find(":]") {
-                    out.push('[');
-                    out.push_str(&after[..i + 2]);
-                    rest = &after[i + 2..];
-                    continue;
-                }
-            }
-            ']' if in_class => in_class = false,
-            _ => {}
-        }
-        out.push(c);
-        rest = after;
-    }
-    out
 }

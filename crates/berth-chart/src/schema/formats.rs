@@ -10,7 +10,7 @@ type Res = Result<(), String>;
 pub fn check(name: &str, s: &str) -> Res {
     let b = s.as_bytes();
     match name {
-        "regex" => super::regexp::check(s),
+        "regex" => berth_template::goregexp::check(s),
         "json-pointer" => json_pointer(b),
         "relative-json-pointer" => relative_json_pointer(b),
         "uuid" => uuid(b),

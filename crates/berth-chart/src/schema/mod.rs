@@ -27,7 +27,6 @@ mod formats;
 mod golang;
 mod json;
 mod metaschema;
-mod regexp;
 mod validate;
 
 use berth_template::Value;

@@ -60,22 +60,6 @@ fn deep_schema_does_not_panic() {
 }
 
 #[test]
-fn go_quoted_text_and_octal_escapes_match_as_go_reads_them() {
-    let re = format::go_regex(r"^\Qa.b\E[\170-\171]$").unwrap();
-    assert!(re.is_match("a.bx") && re.is_match("a.by"));
-    assert!(!re.is_match("axbx"));
-    // `\Q` to the end of the pattern; an escaped backslash before Q is not a quote.
-    assert!(format::go_regex(r"^\Q(").unwrap().is_match("("));
-    assert!(format::go_regex(r"^\\Q$").unwrap().is_match(r"\Q"));
-    // Inside a class `[:name:]` closes nothing.
-    assert!(
-        format::go_regex(r"^[[:alpha:]\]]+$")
-            .unwrap()
-            .is_match("a]")
-    );
-}
-
-#[test]
 fn metaschema_errors_come_before_compiling() {
     let e = err(r#"{"properties":{"a":{"pattern":"(x"}}}"#, "{}");
     assert!(

@@ -692,7 +692,7 @@ impl<'a> Compiled<'a> {
         }
         let cell = std::sync::OnceLock::new();
         if !self.is_metaschemas {
-            cell.set(Some(format::go_regex(pat)?)).ok();
+            cell.set(Some(berth_template::goregexp::compile(pat)?)).ok();
         }
         self.regexes.insert(pat.to_string(), cell);
         Ok(())
@@ -702,7 +702,7 @@ impl<'a> Compiled<'a> {
     fn compiled_regex(&self, pat: &str) -> Option<&Regex> {
         self.regexes
             .get(pat)?
-            .get_or_init(|| format::go_regex(pat).ok())
+            .get_or_init(|| berth_template::goregexp::compile(pat).ok())
             .as_ref()
     }
 

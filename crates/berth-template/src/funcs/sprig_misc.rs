@@ -72,23 +72,7 @@ fn b64_error(e: base64::DecodeError, input: &str) -> String {
 }
 
 fn compile(re: &str) -> Result<regex::Regex, String> {
-    regex::Regex::new(re).map_err(|e| {
-        let msg = e.to_string();
-        let last = msg
-            .lines()
-            .last()
-            .unwrap_or("")
-            .trim()
-            .trim_start_matches("error: ");
-        // Go's RE2 words the common errors differently.
-        let go = match last {
-            "unclosed group" => "missing closing )",
-            "unopened group" => "unexpected )",
-            "unclosed character class" => "missing closing ]",
-            other => other,
-        };
-        format!("error parsing regexp: {go}: `{re}`")
-    })
+    crate::goregexp::compile(re)
 }
 
 fn must_compile(re: &str) -> Result<regex::Regex, String> {
