@@ -851,7 +851,7 @@ impl Printer {
                 'x' => self.fmt_sx(b, false),
                 'X' => self.fmt_sx(b, true),
                 _ => {
-                    let s = Value::from(String::from_utf8_lossy(b).into_owned());
+                    let s = Value::from(crate::utf8_lossy(b).into_owned());
                     self.print_value(&s, verb, depth);
                 }
             },
@@ -870,8 +870,8 @@ impl Printer {
                 _ => self.bad_verb(verb, v),
             },
             Value::Bytes(b) => match verb {
-                's' => self.fmt_s(&String::from_utf8_lossy(b)),
-                'q' => self.fmt_q(&String::from_utf8_lossy(b)),
+                's' => self.fmt_s(&crate::utf8_lossy(b)),
+                'q' => self.fmt_q(&crate::utf8_lossy(b)),
                 'x' => self.fmt_sx(b, false),
                 'X' => self.fmt_sx(b, true),
                 _ => {
@@ -1254,7 +1254,7 @@ pub(crate) fn sprintf(format: &str, args: &[Value]) -> String {
 pub(crate) fn sprint_value(v: &Value) -> String {
     match v {
         Value::String(s) => s.to_string(),
-        Value::BinStr(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::BinStr(b) => crate::utf8_lossy(b).into_owned(),
         Value::Int(i) | Value::Int64(i) => i.to_string(),
         Value::Float(f) => float_v(*f),
         Value::Bool(b) => b.to_string(),

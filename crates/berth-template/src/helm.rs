@@ -104,7 +104,7 @@ impl Object for Files {
                 if b.is_empty() {
                     return Some(Ok(Value::typed_list(Vec::new(), Elem::String)));
                 }
-                let s = String::from_utf8_lossy(b);
+                let s = crate::utf8_lossy(b);
                 let s = s.strip_suffix('\n').unwrap_or(&s);
                 Value::typed_list(s.split('\n').map(Value::str).collect(), Elem::String)
             }

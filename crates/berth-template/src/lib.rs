@@ -48,6 +48,16 @@ pub mod yaml;
 pub use exec::{LookupFn, MissingKey, TemplateSet};
 pub use value::{Elem, Entries, Items, MapRef, Object, Value};
 
+/// Bytes as text, invalid UTF-8 replaced as Go's string conversion shows it. Valid text
+/// (nearly all of it) is borrowed after the fast standard check; `from_utf8_lossy` alone
+/// walks it byte by byte.
+pub fn utf8_lossy(b: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(b) {
+        Ok(s) => std::borrow::Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(b),
+    }
+}
+
 /// Runs `f` with enough stack for one more level of recursion: deep templates
 /// and data grow the stack on the heap instead of overflowing it.
 pub(crate) fn deep<R>(f: impl FnOnce() -> R) -> R {

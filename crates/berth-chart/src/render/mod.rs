@@ -188,7 +188,7 @@ fn collect<'a>(
         out.insert(
             clean_path(&format!("{full_path}/{}", t.name)),
             Renderable {
-                text: String::from_utf8_lossy(&t.data),
+                text: berth_template::utf8_lossy(&t.data),
                 ctx: ctx.clone(),
                 base_path: format!("{full_path}/templates"),
             },

@@ -87,7 +87,7 @@ fn to_j_inner(v: &Value, depth: usize, pretty: bool) -> Result<J, YamlError> {
             &crate::json::json_float(*f).map_err(YamlError)?,
         )),
         Value::String(s) => J::Str(fold_nel(s)),
-        Value::BinStr(b) => J::Str(fold_nel(&String::from_utf8_lossy(b))),
+        Value::BinStr(b) => J::Str(fold_nel(&crate::utf8_lossy(b))),
         Value::Bytes(b) => {
             use base64::Engine;
             J::Str(base64::engine::general_purpose::STANDARD.encode(b))
