@@ -92,13 +92,11 @@ fn draft_of(url: &str) -> Option<u32> {
 /// the metaschema document loaded (a `urn:` is Helm's permissive `true`, which names no
 /// draft, so `fallback` stays); remote documents are not loaded.
 fn meta_draft(url: &str, fallback: u32, ptr: &str) -> Result<u32, String> {
-    if let Some(d) = draft_of(url) {
-        return Ok(d);
-    }
+    // A draft's URL with a fragment is no draft URL, but the document it loads is the
+    // draft's metaschema, served from the library's own copies, which declares the draft.
+    // (A vocabulary metaschema would limit the keywords in force; that is not done here,
+    // so it is refused like any other document.)
     let url = url.split_once('#').map_or(url, |(u, _)| u);
-    // The library serves json-schema.org's documents from its own copies: a draft's
-    // metaschema declares that draft. (A vocabulary metaschema would limit the keywords in
-    // force; that is not done here, so it is refused like any other document.)
     if let Some(d) = draft_of(url) {
         return Ok(d);
     }
