@@ -28,6 +28,47 @@ fn bundle() -> &'static Compiled<'static> {
     })
 }
 
+/// Where a schema that refers to json-schema.org's documents gets them: Helm's library
+/// serves those from its own copies, so they are resources of the schema here.
+const EMBEDDED: &str = "\u{1}json-schema.org";
+
+/// The schema document, with the metaschemas added under `definitions` when a reference
+/// in it names a json-schema.org document (which Helm resolves without loading anything).
+pub(super) fn embed_if_referenced(mut doc: J) -> J {
+    if !refers_to_json_schema_org(&doc, 0) {
+        return doc;
+    }
+    if let J::Obj(root) = &mut doc {
+        let definitions = root
+            .entry("definitions".to_string())
+            .or_insert_with(|| J::Obj(Default::default()));
+        if let J::Obj(defs) = definitions {
+            if let Ok(bundle) = json::parse(BUNDLE.as_bytes()) {
+                defs.insert(EMBEDDED.to_string(), bundle);
+            }
+        }
+    }
+    doc
+}
+
+fn refers_to_json_schema_org(v: &J, depth: usize) -> bool {
+    if depth > 2000 {
+        return false;
+    }
+    match v {
+        J::Obj(m) => m.iter().any(|(k, v)| {
+            let named = matches!(k.as_str(), "$ref" | "$dynamicRef" | "$recursiveRef")
+                && v.as_str().is_some_and(|s| {
+                    s.starts_with("http://json-schema.org/")
+                        || s.starts_with("https://json-schema.org/")
+                });
+            named || refers_to_json_schema_org(v, depth + 1)
+        }),
+        J::Arr(a) => a.iter().any(|v| refers_to_json_schema_org(v, depth + 1)),
+        _ => false,
+    }
+}
+
 /// The metaschema of a draft: its root in the bundle and its URL as errors name it.
 fn metaschema(draft: u32) -> (&'static str, &'static str) {
     match draft {

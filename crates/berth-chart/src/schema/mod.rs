@@ -16,8 +16,10 @@
 //! `$ref`, `$recursiveRef` (2019-09), `$dynamicRef` (2020-12) and `unevaluatedProperties`/
 //! `unevaluatedItems` follow the library's dynamic scope and evaluation tracking.
 //!
-//! Not done as Helm does: loading `$ref`/`$schema` documents over `file`, `http` or
-//! `https` (`urn:` is `true`, as Helm's URN loader makes it).
+//! json-schema.org's documents, which Helm's library serves from its own copies, come
+//! from the same metaschemas here. Not done as Helm does: loading other `$ref`/`$schema`
+//! documents over `file`, `http` or `https` (`urn:` is `true`, as Helm's URN loader makes
+//! it).
 //!
 //! Where Go iterates a map (an object's properties, `patternProperties`, `dependencies`),
 //! its order is random; ours is the keys' sorted order.
@@ -102,7 +104,7 @@ fn go_type_name(v: &J) -> &'static str {
 /// `ValidateAgainstSingleSchema`: the error text Helm prints for one chart (compile errors
 /// as they are; validation errors as the cause tree, ending in a newline).
 pub fn validate_single(values: &J, schema: &[u8]) -> Result<(), String> {
-    let doc = json::parse(schema)?;
+    let doc = metaschema::embed_if_referenced(json::parse(schema)?);
     let compiled = validate::Compiled::new(&doc)?;
     compiled.validate(values)
 }

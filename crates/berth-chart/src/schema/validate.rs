@@ -239,6 +239,19 @@ fn percent_decode(s: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
+/// json-schema.org's documents by the URL their `$id` gives them: the library serves
+/// `https://` and `http://` alike, and `json-schema.org/schema` is the latest draft.
+fn json_schema_org_alias(url: &str) -> Option<String> {
+    let path = url
+        .strip_prefix("https://json-schema.org/")
+        .or_else(|| url.strip_prefix("http://json-schema.org/"))?;
+    Some(match path {
+        "schema" => "https://json-schema.org/draft/2020-12/schema".to_string(),
+        p if p.starts_with("draft-0") => format!("http://json-schema.org/{p}"),
+        p => format!("https://json-schema.org/{p}"),
+    })
+}
+
 /// The keywords that jump to another schema.
 const REF_KEYWORDS: [&str; 3] = ["$ref", "$recursiveRef", "$dynamicRef"];
 
@@ -603,7 +616,11 @@ impl<'a> Compiled<'a> {
                 frag.chars().take(3).collect::<String>()
             )
         })?;
-        let Some(target) = self.resources.values().find(|r| r.base == url) else {
+        let target = self.resources.values().find(|r| r.base == url).or_else(|| {
+            let alias = json_schema_org_alias(&url)?;
+            self.resources.values().find(|r| r.base == alias)
+        });
+        let Some(target) = target else {
             return load_external(&url, &frag);
         };
         if frag.is_empty() || frag.starts_with('/') {
