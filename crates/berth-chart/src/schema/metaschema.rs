@@ -19,13 +19,14 @@ use super::validate::Compiled;
 
 const BUNDLE: &str = include_str!("metaschemas.json");
 
-fn bundle() -> &'static Compiled<'static> {
+fn bundle_doc() -> &'static J {
     static DOC: OnceLock<J> = OnceLock::new();
+    DOC.get_or_init(|| json::parse(BUNDLE.as_bytes()).expect("metaschemas parse"))
+}
+
+fn bundle() -> &'static Compiled<'static> {
     static COMPILED: OnceLock<Compiled<'static>> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let doc = DOC.get_or_init(|| json::parse(BUNDLE.as_bytes()).expect("metaschemas parse"));
-        Compiled::metaschemas(doc).expect("metaschemas compile")
-    })
+    COMPILED.get_or_init(|| Compiled::metaschemas(bundle_doc()).expect("metaschemas compile"))
 }
 
 /// Where a schema that refers to json-schema.org's documents gets them: Helm's library
@@ -43,9 +44,7 @@ pub(super) fn embed_if_referenced(mut doc: J) -> J {
             .entry("definitions".to_string())
             .or_insert_with(|| J::Obj(Default::default()));
         if let J::Obj(defs) = definitions {
-            if let Ok(bundle) = json::parse(BUNDLE.as_bytes()) {
-                defs.insert(EMBEDDED.to_string(), bundle);
-            }
+            defs.insert(EMBEDDED.to_string(), bundle_doc().clone());
         }
     }
     doc

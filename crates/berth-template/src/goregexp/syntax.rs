@@ -213,15 +213,7 @@ impl<'a> Parser<'a> {
             .iter()
             .rposition(|e| !matches!(e, Entry::Node(_)))
             .map_or(0, |i| i + 1);
-        let subs: Vec<Node> = self
-            .stack
-            .drain(i..)
-            .filter_map(|e| match e {
-                Entry::Node(n) => Some(n),
-                _ => None,
-            })
-            .collect();
-        self.stack.push(Entry::Node(Node { repeat: None, subs }));
+        self.collapse_from(i);
     }
 
     /// The alternatives above the last group mark into one node (after a concat).
@@ -231,6 +223,11 @@ impl<'a> Parser<'a> {
             .iter()
             .rposition(|e| matches!(e, Entry::Paren))
             .map_or(0, |i| i + 1);
+        self.collapse_from(i);
+    }
+
+    /// The nodes from stack index `i` up, as one node.
+    fn collapse_from(&mut self, i: usize) {
         let subs: Vec<Node> = self
             .stack
             .drain(i..)
