@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use berth_template::FileData;
 use bytes::Bytes;
 
 use crate::values::ValuesFile;
@@ -11,7 +12,8 @@ use crate::values::ValuesFile;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChartFile {
     pub name: String,
-    pub data: Bytes,
+    /// Templates are always in memory; other files may be read when first needed.
+    pub data: FileData,
 }
 
 /// A maintainer entry of Chart.yaml.

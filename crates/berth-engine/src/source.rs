@@ -371,7 +371,10 @@ fn render_helm(
     let mut out = Vec::new();
     if !helm.skip_crds {
         for crd in &rendered.crds {
-            out.extend(parse_documents(&crd.source, &crd.raw)?);
+            let raw = crd.raw.get().map_err(|e| {
+                SourceError::Render(format!("{path_label}: error reading {}: {e}", crd.source))
+            })?;
+            out.extend(parse_documents(&crd.source, raw)?);
         }
     }
     for m in &rendered.manifests {

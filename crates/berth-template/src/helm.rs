@@ -4,21 +4,21 @@
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use base64::Engine;
-use bytes::Bytes;
-
+use crate::FileData;
 use crate::value::{Elem, Object, Value};
+use base64::Engine;
 
 /// `.Files`: the chart's non-template files by path (Helm's `engine.files`).
 #[derive(Debug, Clone, Default)]
 pub struct Files {
     /// Shared with the loaded chart: a render copies a file only when a template reads it.
-    files: BTreeMap<String, Bytes>,
+    /// A deferred file that cannot be read looks empty here; the renderer reports it.
+    files: BTreeMap<String, FileData>,
 }
 
 impl Files {
     /// Files from (path, contents) pairs.
-    pub fn new(files: impl IntoIterator<Item = (String, Bytes)>) -> Files {
+    pub fn new(files: impl IntoIterator<Item = (String, FileData)>) -> Files {
         Files {
             files: files.into_iter().collect(),
         }
@@ -30,7 +30,7 @@ impl Files {
     }
 
     fn get_bytes(&self, name: &str) -> &[u8] {
-        self.files.get(name).map(|b| &b[..]).unwrap_or(&[])
+        self.files.get(name).map_or(&[], FileData::get_or_empty)
     }
 
     fn glob(&self, pattern: &str) -> Files {
@@ -51,9 +51,9 @@ impl Files {
             .map(|(k, v)| {
                 let base = k.rsplit('/').next().unwrap_or(k).to_string();
                 let text = if encode {
-                    Value::from(base64::engine::general_purpose::STANDARD.encode(v))
+                    Value::from(base64::engine::general_purpose::STANDARD.encode(v.get_or_empty()))
                 } else {
-                    Value::from_bytes(v.to_vec())
+                    Value::from_bytes(v.get_or_empty().to_vec())
                 };
                 (base, text)
             })
@@ -116,7 +116,7 @@ impl Object for Files {
         Some(
             self.files
                 .iter()
-                .map(|(k, v)| (k.clone(), Value::Bytes(Rc::from(&v[..]))))
+                .map(|(k, v)| (k.clone(), Value::Bytes(Rc::from(v.get_or_empty()))))
                 .collect(),
         )
     }
@@ -125,7 +125,7 @@ impl Object for Files {
             .files
             .iter()
             .map(|(k, v)| {
-                let bytes: Vec<String> = v.iter().map(u8::to_string).collect();
+                let bytes: Vec<String> = v.get_or_empty().iter().map(u8::to_string).collect();
                 format!("{k}:[{}]", bytes.join(" "))
             })
             .collect();
@@ -138,7 +138,9 @@ impl Object for Files {
                 .map(|(k, v)| {
                     (
                         k.clone(),
-                        Value::from(base64::engine::general_purpose::STANDARD.encode(v)),
+                        Value::from(
+                            base64::engine::general_purpose::STANDARD.encode(v.get_or_empty()),
+                        ),
                     )
                 })
                 .collect(),
@@ -359,9 +361,9 @@ mod tests {
     #[test]
     fn files_methods() {
         let f = Files::new([
-            ("files/a.txt".to_string(), Bytes::from_static(b"one\ntwo\n")),
-            ("files/b.bin".to_string(), Bytes::from_static(&[0xff, 0x00])),
-            ("other/a.txt".to_string(), Bytes::from_static(b"x")),
+            ("files/a.txt".to_string(), FileData::from("one\ntwo\n")),
+            ("files/b.bin".to_string(), FileData::from(vec![0xff, 0x00])),
+            ("other/a.txt".to_string(), FileData::from("x")),
         ]);
         let call = |n: &str, a: &[Value]| f.call(n, a).and_then(Result::ok).unwrap_or_default();
         assert_eq!(

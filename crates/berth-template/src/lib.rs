@@ -34,6 +34,7 @@
 #![allow(clippy::collapsible_if)]
 
 mod exec;
+mod file_data;
 mod fmt;
 mod funcs;
 pub mod goregexp;
@@ -46,6 +47,7 @@ mod value;
 pub mod yaml;
 
 pub use exec::{LookupFn, MissingKey, TemplateSet};
+pub use file_data::FileData;
 pub use value::{Elem, Entries, Items, MapRef, Object, Value};
 
 /// Bytes as text, invalid UTF-8 replaced as Go's string conversion shows it. Valid text

@@ -12,6 +12,7 @@ use std::path::Path;
 
 use std::sync::Arc;
 
+use berth_template::FileData;
 use bytes::Bytes;
 
 use crate::chart::{Chart, ChartFile, Metadata};
@@ -38,7 +39,17 @@ fn err<T>(msg: impl Into<String>) -> Result<T, LoadError> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BufferedFile {
     pub name: String,
-    pub data: Bytes,
+    pub data: FileData,
+}
+
+impl BufferedFile {
+    /// The contents of a file the loader needs (Chart.yaml, values, archives), read now if
+    /// they were deferred.
+    fn contents(&self) -> Result<&Bytes, LoadError> {
+        self.data
+            .get()
+            .map_err(|e| LoadError(format!("error reading {}: {e}", self.name)))
+    }
 }
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -117,20 +128,13 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
     } else {
         1
     };
-    let contents = berth_template::parallel::map_in_order(
-        &found,
-        threads,
-        || (),
-        |_, f| std::fs::read(&f.path),
-    );
+    let contents =
+        berth_template::parallel::map_in_order(&found, threads, || (), |_, f| read_found(f));
     let mut files = Vec::with_capacity(found.len());
     for (f, data) in found.into_iter().zip(contents) {
         let data =
             data.map_err(|e| LoadError(format!("error reading {}: {}", f.name, io_text(&e))))?;
-        files.push(BufferedFile {
-            name: f.name,
-            data: trim_bom(data),
-        });
+        files.push(BufferedFile { name: f.name, data });
     }
     walked?;
     load_files(files)
@@ -140,6 +144,42 @@ pub fn load_dir(dir: &Path) -> Result<Chart, LoadError> {
 struct FoundFile {
     name: String,
     path: std::path::PathBuf,
+}
+
+/// Reads a file the walk found; one that only `.Files` or the CRD list can use is opened
+/// (so an unreadable file fails the load, as in Helm) but read only when first needed.
+fn read_found(f: &FoundFile) -> std::io::Result<FileData> {
+    if !only_for_files(&f.name) {
+        return std::fs::read(&f.path).map(|d| trim_bom(d).into());
+    }
+    std::fs::File::open(&f.path)?;
+    let path = f.path.clone();
+    Ok(FileData::deferred(move || {
+        std::fs::read(&path).map(trim_bom).map_err(|e| io_text(&e))
+    }))
+}
+
+/// Whether `name` (relative to the top chart) lands in some chart's `files` and nothing
+/// else: not Chart.yaml, values, schema, requirements or locks, not a template, not a
+/// subchart archive. Subchart directories are looked through (`charts/<sub>/...`).
+fn only_for_files(name: &str) -> bool {
+    let mut rest = name;
+    while let Some(in_charts) = rest.strip_prefix("charts/") {
+        match in_charts.split_once('/') {
+            Some((dir, inner)) if !dir.ends_with(".tgz") => rest = inner,
+            _ => return false,
+        }
+    }
+    !(rest.starts_with("templates/")
+        || matches!(
+            rest,
+            "Chart.yaml"
+                | "Chart.lock"
+                | "values.yaml"
+                | "values.schema.json"
+                | "requirements.yaml"
+                | "requirements.lock"
+        ))
 }
 
 /// Charts with fewer files are read on one thread.
@@ -252,7 +292,7 @@ pub fn load_file(path: &Path) -> Result<Chart, LoadError> {
         }
     };
     match files.iter().find(|f| f.name == "Chart.yaml") {
-        Some(f) => check_api_version(&api_version_of(&f.data).map_err(LoadError)?)?,
+        Some(f) => check_api_version(&api_version_of(f.contents()?).map_err(LoadError)?)?,
         None => return err("unable to detect chart version, no Chart.yaml found"),
     }
     load_files(files)
@@ -412,7 +452,7 @@ fn load_archive_files(raw: &[u8]) -> Result<Vec<BufferedFile>, ArchiveError> {
         }
         files.push(BufferedFile {
             name: n,
-            data: trim_bom(data),
+            data: trim_bom(data).into(),
         });
     }
     if files.is_empty() {
@@ -489,7 +529,7 @@ fn sort_files<'scope>(
     for f in &files {
         if f.name == "Chart.yaml" {
             let m = md.get_or_insert_with(Metadata::default);
-            metadata::decode_into(m, &f.data, &mut nulls)
+            metadata::decode_into(m, f.contents()?, &mut nulls)
                 .map_err(|e| LoadError(format!("cannot load Chart.yaml: {e}")))?;
             if m.api_version.is_empty() {
                 m.api_version = "v1".into();
@@ -502,18 +542,19 @@ fn sort_files<'scope>(
         match name {
             "Chart.yaml" => continue,
             "Chart.lock" => {
-                check_lock(&f.data)
-                    .map_err(|e| LoadError(format!("cannot load Chart.lock: {e}")))?;
-                c.lock = Some(f.data);
+                let data = f.contents()?;
+                check_lock(data).map_err(|e| LoadError(format!("cannot load Chart.lock: {e}")))?;
+                c.lock = Some(data.clone());
             }
             "values.yaml" => {
-                *values = ValuesCheck::start(scope, f.data.clone());
-                c.values = Some(f.data);
+                let data = f.contents()?;
+                *values = ValuesCheck::start(scope, data.clone());
+                c.values = Some(data.clone());
             }
-            "values.schema.json" => c.schema = Some(f.data),
+            "values.schema.json" => c.schema = Some(f.contents()?.clone()),
             "requirements.yaml" => {
                 let m = md.get_or_insert_with(Metadata::default);
-                metadata::decode_into(m, &f.data, &mut nulls)
+                metadata::decode_into(m, f.contents()?, &mut nulls)
                     .map_err(|e| LoadError(format!("cannot load requirements.yaml: {e}")))?;
                 if m.api_version == "v1" {
                     c.files.push(ChartFile {
@@ -523,10 +564,11 @@ fn sort_files<'scope>(
                 }
             }
             "requirements.lock" => {
-                check_lock(&f.data)
+                let data = f.contents()?;
+                check_lock(data)
                     .map_err(|e| LoadError(format!("cannot load requirements.lock: {e}")))?;
                 let m = md.get_or_insert_with(Metadata::default);
-                c.lock = Some(f.data.clone());
+                c.lock = Some(data.clone());
                 if m.api_version == "v1" {
                     c.files.push(ChartFile {
                         name: f.name,
@@ -576,7 +618,7 @@ fn sort_files<'scope>(
     let load_subchart = |_: &mut (), (n, files): &(String, Vec<BufferedFile>)| {
         let sub = if n.ends_with(".tgz") {
             match files.first() {
-                Some(file) if file.name == *n => load_archive(&file.data),
+                Some(file) if file.name == *n => load_archive(file.contents()?),
                 other => {
                     return err(format!(
                         "error unpacking subchart tar in {parent}: expected {n}, got {}",

@@ -104,7 +104,10 @@ fn directory_walk_sorts_classifies_and_ignores() {
         .iter()
         .find(|f| f.name == "files/bin.dat")
         .expect("bin");
-    assert_eq!(bin.data[..], [0xff, 0x00, 0xfe, 0xEF, 0xBB, 0xBF]);
+    assert_eq!(
+        bin.data.get_or_empty(),
+        [0xff, 0x00, 0xfe, 0xEF, 0xBB, 0xBF]
+    );
     assert_eq!(
         names(&c.crds().cloned().collect::<Vec<_>>()),
         ["crds/crd.yaml"]
@@ -341,12 +344,76 @@ fn templates_can_be_ignored_too() {
     assert_eq!(names(&c.templates), ["templates/keep.yaml"]);
 }
 
+#[test]
+fn files_only_templates_read_are_read_when_first_needed() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path();
+    write(root, "Chart.yaml", CHART);
+    write(root, "values.yaml", b"a: 1\n");
+    write(root, "templates/t.yaml", b"t");
+    write(
+        root,
+        "crds/crd.yaml",
+        b"\xEF\xBB\xBFkind: CustomResourceDefinition\n",
+    );
+    write(
+        root,
+        "charts/sub/Chart.yaml",
+        b"apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+    );
+    write(root, "charts/sub/templates/t.yaml", b"sub");
+    write(root, "charts/sub/files/f.txt", b"before");
+    let c = load(root).expect("loads");
+    // What the loader and renderer need was read; the rest is read on first use.
+    write(root, "values.yaml", b"a: 2\n");
+    write(root, "templates/t.yaml", b"changed");
+    write(root, "charts/sub/files/f.txt", b"after");
+    assert_eq!(c.values.as_deref(), Some(&b"a: 1\n"[..]));
+    assert_eq!(c.templates[0].data.get_or_empty(), b"t");
+    let sub = &c.dependencies[0];
+    assert_eq!(sub.templates[0].data.get_or_empty(), b"sub");
+    assert_eq!(sub.files[0].data.get_or_empty(), b"after");
+    // A deferred read trims the BOM as the loader does.
+    let crd = c.crds().next().expect("crd");
+    assert_eq!(crd.data.get_or_empty(), b"kind: CustomResourceDefinition\n");
+}
+
+#[test]
+fn only_files_that_nothing_but_templates_read_are_deferred() {
+    for name in [
+        "README.md",
+        "crds/crd.yaml",
+        "files/Chart.yaml",
+        "charts/sub/crds/x.yaml",
+        "charts/sub/charts/inner/files/a",
+        "charts/sub/README.md",
+    ] {
+        assert!(only_for_files(name), "{name}");
+    }
+    for name in [
+        "Chart.yaml",
+        "Chart.lock",
+        "values.yaml",
+        "values.schema.json",
+        "requirements.yaml",
+        "requirements.lock",
+        "templates/NOTES.txt",
+        "charts/sub-0.1.0.tgz",
+        "charts/sub.tgz/Chart.yaml",
+        "charts/sub/values.yaml",
+        "charts/sub/templates/x.yaml",
+        "charts/sub/charts/inner/Chart.yaml",
+    ] {
+        assert!(!only_for_files(name), "{name}");
+    }
+}
+
 fn buffered(files: &[(&str, &[u8])]) -> Vec<BufferedFile> {
     files
         .iter()
         .map(|(name, data)| BufferedFile {
             name: name.to_string(),
-            data: Bytes::copy_from_slice(data),
+            data: Bytes::copy_from_slice(data).into(),
         })
         .collect()
 }

@@ -40,6 +40,9 @@ pub enum PrintError {
     /// Writing `--output-dir` failed.
     #[error("{0}")]
     Io(#[from] std::io::Error),
+    /// A CRD file, read only when printed, could not be read.
+    #[error("{0}")]
+    Read(String),
 }
 
 fn source_block(out: &mut String, source: &str, body: &str) {
@@ -47,7 +50,7 @@ fn source_block(out: &mut String, source: &str, body: &str) {
 }
 
 /// The release manifest as `renderResources` builds it: CRDs, then manifests.
-fn release_manifest(r: &Rendered, o: &PrintOptions) -> String {
+fn release_manifest(r: &Rendered, o: &PrintOptions) -> Result<String, PrintError> {
     // Room for everything `print` writes, hooks included, so the buffer never regrows.
     let mut b = String::with_capacity(
         r.manifests
@@ -58,7 +61,7 @@ fn release_manifest(r: &Rendered, o: &PrintOptions) -> String {
     );
     if o.include_crds {
         for c in &r.crds {
-            source_block(&mut b, &c.source, &c.text());
+            source_block(&mut b, &c.source, &c.text().map_err(PrintError::Read)?);
         }
     }
     for m in r.manifests.iter().filter(|m| m.hook.is_none()) {
@@ -72,12 +75,12 @@ fn release_manifest(r: &Rendered, o: &PrintOptions) -> String {
             source_block(&mut b, &m.source, &m.raw);
         }
     }
-    b
+    Ok(b)
 }
 
 /// Exactly what `helm template` writes to stdout for this render (without `--output-dir`).
 pub fn print(r: &Rendered, o: &PrintOptions) -> Result<String, PrintError> {
-    let mut out = release_manifest(r, o);
+    let mut out = release_manifest(r, o)?;
     out.truncate(out.trim_end().len());
     let leading = out.len() - out.trim_start().len();
     out.drain(..leading);
@@ -285,7 +288,7 @@ pub fn write_output_dir(r: &Rendered, o: &PrintOptions, dir: &str) -> Result<Str
     if o.include_crds {
         for c in &r.crds {
             let append = !written.insert(c.source.clone());
-            write(dir, &c.source, &c.text(), append)?;
+            write(dir, &c.source, &c.text().map_err(PrintError::Read)?, append)?;
         }
     }
     let new_dir = if o.use_release_name {

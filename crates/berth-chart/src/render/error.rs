@@ -26,6 +26,9 @@ pub enum RenderError {
     /// The requested kube version does not parse.
     #[error("invalid kube version '{0}': {1}")]
     InvalidKubeVersion(String, String),
+    /// A chart file read only when needed could not be read: `error reading <path>: <why>`.
+    #[error("{0}")]
+    Read(String),
 }
 
 impl RenderError {

@@ -11,10 +11,8 @@ use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use bytes::Bytes;
-
 use berth_template::helm::{ApiVersions, Files};
-use berth_template::{TemplateSet, Value};
+use berth_template::{FileData, TemplateSet, Value};
 
 use crate::chart::Chart;
 use crate::manifest::{Manifest, file_documents, sort_documents};
@@ -81,14 +79,16 @@ pub struct Crd {
     /// `<chart full path>/crds/<file>`.
     pub source: String,
     /// The file as written (not templated), shared with the chart: most renders never
-    /// print CRDs, so they are not decoded unless asked.
-    pub raw: Bytes,
+    /// print CRDs, so they are not read or decoded unless asked.
+    pub raw: FileData,
 }
 
 impl Crd {
-    /// The file as text (invalid UTF-8 replaced, as Go's string conversion prints it).
-    pub fn text(&self) -> Cow<'_, str> {
-        String::from_utf8_lossy(&self.raw)
+    /// The file as text (invalid UTF-8 replaced, as Go's string conversion prints it); the
+    /// error names the file if it could not be read.
+    pub fn text(&self) -> Result<Cow<'_, str>, String> {
+        let raw = (self.raw.get()).map_err(|e| format!("error reading {}: {e}", self.source))?;
+        Ok(String::from_utf8_lossy(raw))
     }
 }
 
@@ -188,7 +188,7 @@ fn collect<'a>(
         out.insert(
             clean_path(&format!("{full_path}/{}", t.name)),
             Renderable {
-                text: berth_template::utf8_lossy(&t.data),
+                text: berth_template::utf8_lossy(t.data.get_or_empty()),
                 ctx: ctx.clone(),
                 base_path: format!("{full_path}/templates"),
             },
@@ -321,7 +321,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         .collect();
     set.parse_files(&sources).map_err(|(i, e)| {
         let name = sources.get(i).map_or("", |s| s.0);
-        error::parse_error(name, &e.to_string())
+        unread_file(chart).unwrap_or_else(|| error::parse_error(name, &e.to_string()))
     })?;
     let root_notes = format!("{}/templates/NOTES.txt", chart.metadata.name);
     let mut notes = None;
@@ -365,7 +365,11 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
             Some(r) => r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             None => rendered.take().map(read_documents).unwrap_or_default(),
         })
-    })?;
+    })
+    .map_err(|e| unread_file(chart).unwrap_or(e))?;
+    if let Some(e) = unread_file(chart) {
+        return Err(e);
+    }
 
     if large {
         set.drop_in_background();
@@ -380,6 +384,27 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         crds: crd_list,
         notes,
     })
+}
+
+/// The first chart file (templates, then files, chart before subcharts) whose deferred read
+/// failed. Templates saw it as empty, so this, not what followed from that, is the error.
+fn unread_file(chart: &Chart) -> Option<RenderError> {
+    fn find(chart: &Chart, full_path: &str) -> Option<RenderError> {
+        let own = chart.templates.iter().chain(&chart.files).find_map(|f| {
+            let e = f.data.read_error()?;
+            Some(RenderError::Read(format!(
+                "error reading {full_path}/{}: {e}",
+                f.name
+            )))
+        });
+        own.or_else(|| {
+            chart
+                .dependencies
+                .iter()
+                .find_map(|d| find(d, &format!("{full_path}/charts/{}", d.metadata.name)))
+        })
+    }
+    find(chart, &chart.metadata.name)
 }
 
 /// Charts with at least this many template files use helper threads (reading documents,

@@ -312,3 +312,41 @@ fn many_files_read_in_the_background_keep_order_and_first_error() {
         "{err}"
     );
 }
+
+#[test]
+fn a_file_that_cannot_be_read_when_needed_fails_the_render_by_name() {
+    let unreadable = || ChartFile {
+        name: "files/gone.txt".into(),
+        data: berth_template::FileData::deferred(|| Err("no such file or directory".into())),
+    };
+    let mut c = chart(
+        "top",
+        &[(
+            "templates/cm.yaml",
+            "data: {{ .Files.Get \"files/gone.txt\" | quote }}\n",
+        )],
+    );
+    c.files.push(unreadable());
+    let e = run(&c, "").unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "error reading top/files/gone.txt: no such file or directory"
+    );
+    // Unused, it costs nothing; a CRD is read when printed, and its error names it.
+    let mut c = chart("top", &[("templates/cm.yaml", "kind: ConfigMap\n")]);
+    c.files.push(unreadable());
+    c.files.push(ChartFile {
+        name: "crds/crd.yaml".into(),
+        data: berth_template::FileData::deferred(|| Err("permission denied".into())),
+    });
+    let r = run(&c, "").expect("renders");
+    assert!(print(&r, &PrintOptions::default()).is_ok());
+    let with_crds = PrintOptions {
+        include_crds: true,
+        ..PrintOptions::default()
+    };
+    assert_eq!(
+        print(&r, &with_crds).unwrap_err().to_string(),
+        "error reading top/crds/crd.yaml: permission denied"
+    );
+}
