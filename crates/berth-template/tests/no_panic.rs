@@ -139,3 +139,49 @@ fn mutated_yaml_never_panics() {
         }
     }
 }
+
+/// What `from_yaml_all_keys` builds has `from_yaml_all`'s values for the keys, and it
+/// fails exactly when and as that fails, on intact and damaged documents alike.
+#[test]
+fn reading_a_few_keys_agrees_with_converting_everything() {
+    const KEYS: [&str; 3] = ["apiVersion", "kind", "metadata"];
+    let keep_keys = |v: &Value| match v {
+        Value::Map(m, _) => Value::map(
+            m.borrow()
+                .iter()
+                .filter(|(k, _)| KEYS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    let mut compared = 0;
+    for doc in yaml_docs() {
+        let doc = format!("apiVersion: v1\nkind: K\nmetadata:\n  name: n\n{doc}");
+        let bounds: Vec<usize> = (0..=doc.len())
+            .filter(|i| doc.is_char_boundary(*i))
+            .step_by(3)
+            .collect();
+        let mut variants: Vec<String> = bounds.iter().map(|&i| doc[..i].to_string()).collect();
+        for w in bounds.windows(2) {
+            variants.push(format!("{}{}", &doc[..w[0]], &doc[w[1]..]));
+        }
+        for text in variants {
+            let full = yaml::from_yaml_all(&text);
+            let keys = yaml::from_yaml_all_keys(&text, &KEYS);
+            match (full, keys) {
+                (Ok(full), Ok(keys)) => {
+                    let full: Vec<String> =
+                        full.iter().map(|v| format!("{:?}", keep_keys(v))).collect();
+                    let keys: Vec<String> =
+                        keys.iter().map(|v| format!("{:?}", keep_keys(v))).collect();
+                    assert_eq!(full, keys, "{text:?}");
+                }
+                (Err(a), Err(b)) => assert_eq!(a, b, "{text:?}"),
+                (a, b) => panic!("{text:?}: {:?} vs {:?}", a.map(|_| ()), b.map(|_| ())),
+            }
+            compared += 1;
+        }
+    }
+    assert!(compared > 10_000, "only {compared} documents compared");
+}

@@ -275,7 +275,7 @@ fn scalar_float(f: f64) -> String {
 /// `yaml.Unmarshal(doc, &SimpleHead{})`: YAML to JSON, then encoding/json into the
 /// struct, with Go's messages for the type mismatches that matter.
 fn parse_head(doc: &str) -> Result<Head, String> {
-    let docs = berth_template::yaml::from_yaml_all(doc)
+    let docs = berth_template::yaml::from_yaml_all_keys(doc, &["apiVersion", "kind", "metadata"])
         .map_err(|e| format!("error converting YAML to JSON: {e}"))?;
     let v = docs.into_iter().next().unwrap_or(Value::Nil);
     let mismatch = |v: &Value, field: &str, ty: &str| {

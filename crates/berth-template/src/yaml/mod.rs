@@ -16,7 +16,9 @@ mod resolve;
 mod scanner;
 
 pub use emit::{to_yaml, to_yaml_pretty};
-pub use parse::{MapDocument, from_yaml, from_yaml_all, from_yaml_array, parse_map_document};
+pub use parse::{
+    MapDocument, from_yaml, from_yaml_all, from_yaml_all_keys, from_yaml_array, parse_map_document,
+};
 
 /// A YAML error, with the message Go's libraries give.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

@@ -659,6 +659,70 @@ fn to_value_inner(n: &Node, depth: usize) -> Result<Value, YamlError> {
     })
 }
 
+/// Every error [`to_value`] would report, in the same order, without building anything.
+fn check_value(n: &Node, depth: usize) -> Result<(), YamlError> {
+    crate::deep(|| check_value_inner(n, depth))
+}
+
+fn check_value_inner(n: &Node, depth: usize) -> Result<(), YamlError> {
+    if depth > 10_000 {
+        return Err(YamlError("yaml: exceeded max depth".into()));
+    }
+    match n {
+        Node::Float(f) if !f.is_finite() => Err(YamlError(format!(
+            "error converting YAML to JSON: json: unsupported value: {}",
+            crate::fmt::float_v(*f)
+        ))),
+        Node::Seq(items) => items.iter().try_for_each(|i| check_value(i, depth + 1)),
+        Node::Map(entries) => {
+            let keep = surviving(entries);
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if keep
+                    .as_ref()
+                    .is_some_and(|keep| !keep.get(i).copied().unwrap_or(true))
+                {
+                    continue;
+                }
+                if let Node::Merge = k {
+                    check_merge(v, depth)?;
+                    continue;
+                }
+                if matches!(k, Node::Null | Node::Uint(_) | Node::Seq(_) | Node::Map(_)) {
+                    return Err(key_error(k, v));
+                }
+                check_value(v, depth + 1)?;
+            }
+            Ok(())
+        }
+        _ => Ok(()),
+    }
+}
+
+/// [`merge_into`]'s errors.
+fn check_merge(v: &Node, depth: usize) -> Result<(), YamlError> {
+    match v {
+        Node::Map(_) => check_value(v, depth + 1),
+        Node::Seq(items) => items
+            .iter()
+            .rev()
+            .try_for_each(|it| check_merge(it, depth + 1)),
+        _ => Err(YamlError(
+            "error converting YAML to JSON: yaml: map merge requires map or sequence of maps as the value".into(),
+        )),
+    }
+}
+
+/// What [`type_word`] says of the value a node converts to.
+fn node_type_word(n: &Node) -> &'static str {
+    match n {
+        Node::Str(_) | Node::Merge => "string",
+        Node::Int(_) | Node::Uint(_) | Node::Float(_) => "number",
+        Node::Bool(_) => "bool",
+        Node::Seq(_) => "array",
+        Node::Null | Node::Map(_) => "object",
+    }
+}
+
 fn type_word(v: &Value) -> &'static str {
     match v {
         Value::String(_) => "string",
@@ -698,14 +762,13 @@ pub fn parse_map_document(text: &str) -> Result<MapDocument, YamlError> {
         return Ok(MapDocument(None));
     };
     check_decode(&d, 0)?;
-    // Conversion errors (non-finite floats, bad keys, merges) are found by converting;
-    // the caller converts again when it needs the values.
-    match to_value(&d, 0)? {
-        Value::Nil => Ok(MapDocument(None)),
-        Value::Map(..) => Ok(MapDocument(Some(d))),
-        v => Err(YamlError(format!(
+    check_value(&d, 0)?;
+    match d {
+        Node::Null => Ok(MapDocument(None)),
+        Node::Map(_) => Ok(MapDocument(Some(d))),
+        n => Err(YamlError(format!(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
-            type_word(&v)
+            node_type_word(&n)
         ))),
     }
 }
@@ -738,6 +801,38 @@ pub fn from_yaml_all(text: &str) -> Result<Vec<Value>, YamlError> {
         .map(|d| {
             check_decode(d, 0)?;
             to_value(d, 0)
+        })
+        .collect()
+}
+
+/// [`from_yaml_all`] for readers of a few top-level fields (a manifest's `kind` and
+/// `metadata`): of a document that is a map, only the entries named in `keys` are built
+/// (all of them if it has merge keys); the rest are checked, so the errors are the same.
+pub fn from_yaml_all_keys(text: &str, keys: &[&str]) -> Result<Vec<Value>, YamlError> {
+    let docs = parse_docs(text, false)?;
+    docs.iter()
+        .map(|d| {
+            check_decode(d, 0)?;
+            let Node::Map(entries) = d else {
+                return to_value(d, 0);
+            };
+            // Merged entries could supply the keys; such documents are built whole.
+            if entries.iter().any(|(k, _)| matches!(k, Node::Merge)) {
+                return to_value(d, 0);
+            }
+            check_value(d, 0)?;
+            let keep = surviving(entries);
+            let mut m = BTreeMap::new();
+            for (i, (k, v)) in entries.iter().enumerate() {
+                let Node::Str(key) = k else { continue };
+                let kept = keep
+                    .as_ref()
+                    .is_none_or(|keep| keep.get(i).copied().unwrap_or(true));
+                if kept && keys.contains(&key.as_str()) {
+                    m.insert(key.clone(), to_value(v, 1)?);
+                }
+            }
+            Ok(Value::map(m))
         })
         .collect()
 }
