@@ -147,15 +147,39 @@ pub fn glob_match(pattern: &str, name: &str) -> Result<bool, String> {
                 .is_some_and(|head| !head.contains('/')));
         }
     }
-    let pat: Vec<char> = pattern.chars().collect();
-    let name_chars: Vec<char> = name.chars().collect();
-    let mut name: &[char] = &name_chars;
-    let mut pattern: &[char] = &pat;
+    // Patterns and paths are nearly always ASCII, where a byte is a rune.
+    if pattern.is_ascii() && name.is_ascii() {
+        return match_runes(pattern.as_bytes(), name.as_bytes());
+    }
+    let pattern: Vec<char> = pattern.chars().collect();
+    let name: Vec<char> = name.chars().collect();
+    match_runes(&pattern, &name)
+}
+
+/// A rune of a pattern or name: a `char`, or a byte of ASCII text.
+trait Rune: Copy + PartialEq + PartialOrd {
+    fn ascii(b: u8) -> Self;
+}
+
+impl Rune for u8 {
+    fn ascii(b: u8) -> u8 {
+        b
+    }
+}
+
+impl Rune for char {
+    fn ascii(b: u8) -> char {
+        b as char
+    }
+}
+
+fn match_runes<R: Rune>(mut pattern: &[R], mut name: &[R]) -> Result<bool, String> {
+    let slash = R::ascii(b'/');
     'outer: while !pattern.is_empty() {
         let (star, chunk, rest) = scan_chunk(pattern);
         pattern = rest;
         if star && chunk.is_empty() {
-            return Ok(!name.contains(&'/'));
+            return Ok(!name.contains(&slash));
         }
         let (t, ok, err) = match_chunk(chunk, name);
         if ok && (t.is_empty() || !pattern.is_empty()) {
@@ -167,7 +191,7 @@ pub fn glob_match(pattern: &str, name: &str) -> Result<bool, String> {
         }
         if star {
             let mut i = 0;
-            while i < name.len() && name[i] != '/' {
+            while i < name.len() && name[i] != slash {
                 let (t, ok, err) = match_chunk(chunk, &name[i + 1..]);
                 if ok {
                     if pattern.is_empty() && !t.is_empty() {
@@ -195,21 +219,25 @@ pub fn glob_match(pattern: &str, name: &str) -> Result<bool, String> {
     Ok(name.is_empty())
 }
 
-fn scan_chunk(mut pattern: &[char]) -> (bool, &[char], &[char]) {
+fn scan_chunk<R: Rune>(mut pattern: &[R]) -> (bool, &[R], &[R]) {
+    let [star_rune, escape, open, close] = [b'*', b'\\', b'[', b']'].map(R::ascii);
     let mut star = false;
-    while pattern.first() == Some(&'*') {
+    while pattern.first() == Some(&star_rune) {
         pattern = &pattern[1..];
         star = true;
     }
     let mut in_range = false;
     let mut i = 0;
     while i < pattern.len() {
-        match pattern[i] {
-            '\\' if i + 1 < pattern.len() => i += 1,
-            '[' => in_range = true,
-            ']' => in_range = false,
-            '*' if !in_range => break,
-            _ => {}
+        let c = pattern[i];
+        if c == escape && i + 1 < pattern.len() {
+            i += 1;
+        } else if c == open {
+            in_range = true;
+        } else if c == close {
+            in_range = false;
+        } else if c == star_rune && !in_range {
+            break;
         }
         i += 1;
     }
@@ -222,29 +250,31 @@ fn bad() -> Option<String> {
 
 /// Matches one chunk at the start of `s`: the rest of `s`, whether it matched, and a
 /// pattern error.
-fn match_chunk<'s>(mut chunk: &[char], mut s: &'s [char]) -> (&'s [char], bool, Option<String>) {
+fn match_chunk<'s, R: Rune>(mut chunk: &[R], mut s: &'s [R]) -> (&'s [R], bool, Option<String>) {
+    let [open, close, caret, dash, question, escape, slash] =
+        [b'[', b']', b'^', b'-', b'?', b'\\', b'/'].map(R::ascii);
     let mut failed = false;
     while !chunk.is_empty() {
         if !failed && s.is_empty() {
             failed = true;
         }
         match chunk[0] {
-            '[' => {
-                let mut r = '\0';
+            c if c == open => {
+                let mut r = R::ascii(0);
                 if !failed {
                     r = s[0];
                     s = &s[1..];
                 }
                 chunk = &chunk[1..];
                 let mut negated = false;
-                if chunk.first() == Some(&'^') {
+                if chunk.first() == Some(&caret) {
                     negated = true;
                     chunk = &chunk[1..];
                 }
                 let mut matched = false;
                 let mut nrange = 0;
                 loop {
-                    if chunk.first() == Some(&']') && nrange > 0 {
+                    if chunk.first() == Some(&close) && nrange > 0 {
                         chunk = &chunk[1..];
                         break;
                     }
@@ -254,7 +284,7 @@ fn match_chunk<'s>(mut chunk: &[char], mut s: &'s [char]) -> (&'s [char], bool, 
                     };
                     chunk = rest;
                     let mut hi = lo;
-                    if chunk[0] == '-' {
+                    if chunk[0] == dash {
                         let (h, rest) = match get_esc(&chunk[1..]) {
                             Some(x) => x,
                             None => return (&[], false, bad()),
@@ -271,9 +301,9 @@ fn match_chunk<'s>(mut chunk: &[char], mut s: &'s [char]) -> (&'s [char], bool, 
                     failed = true;
                 }
             }
-            '?' => {
+            c if c == question => {
                 if !failed {
-                    if s[0] == '/' {
+                    if s[0] == slash {
                         failed = true;
                     }
                     s = &s[1..];
@@ -281,7 +311,7 @@ fn match_chunk<'s>(mut chunk: &[char], mut s: &'s [char]) -> (&'s [char], bool, 
                 chunk = &chunk[1..];
             }
             c => {
-                let c = if c == '\\' {
+                let c = if c == escape {
                     chunk = &chunk[1..];
                     match chunk.first() {
                         Some(&c) => c,
@@ -308,11 +338,12 @@ fn match_chunk<'s>(mut chunk: &[char], mut s: &'s [char]) -> (&'s [char], bool, 
 
 /// One possibly escaped character of a class; `None` for a bad pattern. The rest is never
 /// empty.
-fn get_esc(mut chunk: &[char]) -> Option<(char, &[char])> {
-    if chunk.is_empty() || chunk[0] == '-' || chunk[0] == ']' {
+fn get_esc<R: Rune>(mut chunk: &[R]) -> Option<(R, &[R])> {
+    let [dash, close, escape] = [b'-', b']', b'\\'].map(R::ascii);
+    if chunk.is_empty() || chunk[0] == dash || chunk[0] == close {
         return None;
     }
-    if chunk[0] == '\\' {
+    if chunk[0] == escape {
         chunk = &chunk[1..];
         if chunk.is_empty() {
             return None;
