@@ -113,7 +113,11 @@ fn is_space(c: char) -> bool {
 }
 
 fn is_alnum(c: char) -> bool {
-    c == '_' || c.is_alphabetic() || is_unicode_digit(c)
+    // Identifiers are nearly always ASCII, where the Unicode tables need not be consulted.
+    if c.is_ascii() {
+        return c == '_' || c.is_ascii_alphanumeric();
+    }
+    c.is_alphabetic() || is_unicode_digit(c)
 }
 
 fn is_unicode_digit(c: char) -> bool {
