@@ -147,7 +147,7 @@ const MAINTAINER_FIELDS: &[&str] = &["name", "email", "url"];
 /// md)` does: fields present replace those of `md`. `Ok(false)` entries in the lists are
 /// the `null` nodes validation rejects. The error is the decoder's text.
 pub fn decode_into(md: &mut Metadata, data: &[u8], nulls: &mut NullNodes) -> Result<(), String> {
-    let text = String::from_utf8_lossy(data);
+    let text = berth_template::utf8_lossy(data);
     let v = berth_template::yaml::from_yaml(&text).map_err(|e| e.0)?;
     let Value::Map(map, _) = &v else {
         return Ok(());

@@ -58,10 +58,9 @@ pub struct ValuesFile(Vec<MapDocument>);
 impl ValuesFile {
     /// Parses and checks every document; the error is [`load_values`]'s.
     pub fn parse(data: &[u8]) -> Result<ValuesFile, String> {
-        let text = String::from_utf8_lossy(data);
-        let mut text = text.into_owned();
+        let mut text = berth_template::utf8_lossy(data);
         if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
+            text.to_mut().push('\n');
         }
         split_documents(&text)?
             .iter()

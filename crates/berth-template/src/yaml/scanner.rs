@@ -185,30 +185,31 @@ fn is_allowed(c: char) -> bool {
 /// if none). Only a few bytes can start one, so bytes are checked first.
 fn first_refused(text: &str) -> usize {
     let b = text.as_bytes();
+    // Printable ASCII, tabs and line breaks, nearly all of any text, are never refused:
+    // blocks of nothing else are skipped with one test per byte that vectorizes.
+    let plain = |c: u8| c.wrapping_sub(0x20) < 0x5F || c == b'\t' || c == b'\n' || c == b'\r';
     let suspect = |c: u8| {
         (c < 0x20 && !matches!(c, b'\t' | b'\n' | b'\r')) || c == 0x7F || c == 0xC2 || c == 0xEF
     };
-    // Whole blocks without a suspect byte are skipped (the branch-free test vectorizes);
-    // texts are almost always clean.
     const BLOCK: usize = 32;
-    let mut i = 0;
-    while i + BLOCK <= b.len()
-        && !b[i..i + BLOCK]
-            .iter()
-            .fold(false, |any, &c| any | suspect(c))
-    {
-        i += BLOCK;
-    }
-    while i < b.len() {
-        let c = b[i];
-        if suspect(c) {
-            if let Some(ch) = text.get(i..).and_then(|t| t.chars().next()) {
-                if !is_allowed(ch) {
-                    return i;
+    let mut start = 0;
+    for block in b.chunks(BLOCK) {
+        if block.iter().fold(0u8, |odd, &c| odd | u8::from(!plain(c))) != 0 {
+            for (k, &c) in block.iter().enumerate() {
+                if !suspect(c) {
+                    continue;
+                }
+                let at = start + k;
+                if text
+                    .get(at..)
+                    .and_then(|t| t.chars().next())
+                    .is_some_and(|ch| !is_allowed(ch))
+                {
+                    return at;
                 }
             }
         }
-        i += 1;
+        start += block.len();
     }
     usize::MAX
 }
@@ -1828,5 +1829,19 @@ mod tests {
         assert_eq!(first_refused("\u{fffe}"), 0);
         assert_eq!(first_refused("a\u{ffff}"), 1);
         assert_eq!(first_refused("a\0"), 1);
+    }
+
+    #[test]
+    fn refused_characters_anywhere_in_long_texts() {
+        // Allowed non-ASCII before the refused character, at every offset across blocks.
+        let lead = "key: välue ✓ \u{a0}\u{85}\n".repeat(5);
+        for pad in 0..70 {
+            let prefix = format!("{lead}{}", "x".repeat(pad));
+            for bad in ["\u{1}", "\u{7f}", "\u{80}", "\u{fffe}"] {
+                let text = format!("{prefix}{bad}tail: ok\n");
+                assert_eq!(first_refused(&text), prefix.len(), "{pad} {bad:?}");
+            }
+            assert_eq!(first_refused(&format!("{prefix}\ttail\r\n")), usize::MAX);
+        }
     }
 }
