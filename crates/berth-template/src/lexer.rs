@@ -1,10 +1,10 @@
 //! The lexer: splits template text into items exactly as Go's text/template lexer does.
 
-use std::borrow::Cow;
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ItemType {
     Error,
+    /// What the parser reads past the end: Go's zero item, an error without a message.
+    Stopped,
     Bool,
     Char,
     CharConstant,
@@ -60,13 +60,14 @@ impl ItemType {
     }
 }
 
-#[derive(Clone, Debug)]
+/// A token: a plain copy (the parser peeks and copies items all the time), its text
+/// borrowed from the template. An error item's text is empty; the message is returned
+/// beside the items.
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Item<'a> {
     pub typ: ItemType,
     pub pos: usize,
-    /// Borrowed from the template text (the parser peeks and clones items often); only
-    /// error messages are owned.
-    pub val: Cow<'a, str>,
+    pub val: &'a str,
     pub line: usize,
 }
 
@@ -74,7 +75,7 @@ impl std::fmt::Display for Item<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.typ {
             ItemType::Eof => f.write_str("EOF"),
-            ItemType::Error => f.write_str(&self.val),
+            ItemType::Error | ItemType::Stopped => f.write_str(self.val),
             t if t.is_keyword() => write!(f, "<{}>", self.val),
             _ => {
                 if self.val.len() > 10 {
@@ -82,7 +83,7 @@ impl std::fmt::Display for Item<'_> {
                     let short: String = self.val.chars().take(10).collect();
                     write!(f, "{}...", crate::fmt::quote_go(&short))
                 } else {
-                    f.write_str(&crate::fmt::quote_go(&self.val))
+                    f.write_str(&crate::fmt::quote_go(self.val))
                 }
             }
         }
@@ -163,6 +164,7 @@ pub(crate) struct Lexer<'a, 'd> {
     break_ok: bool,
     continue_ok: bool,
     items: Vec<Item<'a>>,
+    error: Option<String>,
 }
 
 enum State {
@@ -195,7 +197,8 @@ pub(crate) fn recycle<'b>(mut items: Vec<Item<'_>>) -> Vec<Item<'b>> {
     items.into_iter().filter_map(|_| None).collect()
 }
 
-/// Lexes the whole input into `items` (emptied first); the last item is EOF or an error.
+/// Lexes the whole input into `items` (emptied first); the last item is EOF or an error,
+/// whose message comes with them.
 pub(crate) fn lex<'a>(
     input: &'a str,
     left: &str,
@@ -203,7 +206,7 @@ pub(crate) fn lex<'a>(
     break_ok: bool,
     continue_ok: bool,
     items: Vec<Item<'a>>,
-) -> Vec<Item<'a>> {
+) -> (Vec<Item<'a>>, Option<String>) {
     let left = if left.is_empty() { "{{" } else { left };
     let mut l = Lexer {
         input,
@@ -223,6 +226,7 @@ pub(crate) fn lex<'a>(
             items.reserve(input.len() / 8);
             items
         },
+        error: None,
     };
     let mut state = State::Text;
     loop {
@@ -250,7 +254,7 @@ pub(crate) fn lex<'a>(
             State::Done => break,
         }
     }
-    l.items
+    (l.items, l.error)
 }
 
 impl<'a> Lexer<'a, '_> {
@@ -320,7 +324,7 @@ impl<'a> Lexer<'a, '_> {
     }
 
     fn emit(&mut self, typ: ItemType) {
-        let val = Cow::Borrowed(self.slice(self.start, self.pos));
+        let val = self.slice(self.start, self.pos);
         self.items.push(Item {
             typ,
             pos: self.start,
@@ -360,9 +364,10 @@ impl<'a> Lexer<'a, '_> {
         self.items.push(Item {
             typ: ItemType::Error,
             pos: self.start,
-            val: Cow::Owned(msg),
+            val: "",
             line: self.start_line,
         });
+        self.error = Some(msg);
         State::Done
     }
 
@@ -737,14 +742,14 @@ mod tests {
     #[test]
     fn a_recycled_buffer_keeps_its_allocation() {
         let first = String::from("a {{ .b }} c {{ d }}");
-        let items = lex(&first, "", "", true, true, Vec::new());
+        let (items, _) = lex(&first, "", "", true, true, Vec::new());
         assert!(items.len() > 5);
         let capacity = items.capacity();
         let buffer: ItemBuffer = recycle(items);
         assert!(buffer.is_empty());
         assert_eq!(buffer.capacity(), capacity);
         let second = String::from("x {{ .y }}");
-        let again = lex(&second, "", "", true, true, recycle(buffer));
+        let (again, _) = lex(&second, "", "", true, true, recycle(buffer));
         assert_eq!(again.capacity(), capacity);
         assert_eq!(again.last().map(|i| i.typ), Some(ItemType::Eof));
     }

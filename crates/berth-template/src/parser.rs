@@ -253,6 +253,8 @@ const MAX_PARSE_DEPTH: usize = 10_000;
 
 struct Parser<'f> {
     items: Vec<Item<'f>>,
+    /// The message of the error item that ends `items`, if one does.
+    lex_error: String,
     idx: usize,
     furthest: usize,
     source: Arc<Source>,
@@ -291,7 +293,7 @@ pub(crate) fn parse_with<'f>(
     has_func: &'f dyn Fn(&str) -> bool,
     buffer: &mut ItemBuffer,
 ) -> Result<Vec<Tree>, String> {
-    let items = lex(
+    let (items, lex_error) = lex(
         text,
         left,
         right,
@@ -305,6 +307,7 @@ pub(crate) fn parse_with<'f>(
     });
     let mut p = Parser {
         items,
+        lex_error: lex_error.unwrap_or_default(),
         idx: 0,
         furthest: 0,
         source: source.clone(),
@@ -366,9 +369,9 @@ impl<'f> Parser<'f> {
         // After the lexer stops, Go's channel yields zero items: an empty error.
         let line = self.items.last().map(|i| i.line).unwrap_or(1);
         Item {
-            typ: ItemType::Error,
+            typ: ItemType::Stopped,
             pos: self.source.text.len(),
-            val: "".into(),
+            val: "",
             line,
         }
     }
@@ -377,7 +380,7 @@ impl<'f> Parser<'f> {
         let it = self
             .items
             .get(self.idx)
-            .cloned()
+            .copied()
             .unwrap_or_else(|| self.eof_item());
         self.idx += 1;
         if self.idx > self.furthest {
@@ -425,18 +428,22 @@ impl<'f> Parser<'f> {
     }
 
     fn unexpected<T>(&self, token: &Item, context: &str) -> PResult<T> {
-        if token.typ == ItemType::Error {
+        if matches!(token.typ, ItemType::Error | ItemType::Stopped) {
+            let message = match token.typ {
+                ItemType::Error => self.lex_error.as_str(),
+                _ => "",
+            };
             let mut extra = String::new();
             if self.action_line != 0 && self.action_line != token.line {
                 extra = format!(
                     " in action started at {}:{}",
                     self.source.name, self.action_line
                 );
-                if token.val.ends_with(" action") {
+                if message.ends_with(" action") {
                     extra = extra[" in action".len()..].to_string();
                 }
             }
-            return self.errorf(format!("{token}{extra}"));
+            return self.errorf(format!("{message}{extra}"));
         }
         self.errorf(format!("unexpected {token} in {context}"))
     }
@@ -481,7 +488,7 @@ impl<'f> Parser<'f> {
     }
 
     fn unquote(&self, tok: &Item) -> PResult<String> {
-        crate::fmt::unquote_go(&tok.val).ok_or_else(|| self.err_msg("invalid syntax"))
+        crate::fmt::unquote_go(tok.val).ok_or_else(|| self.err_msg("invalid syntax"))
     }
 
     fn parse_definition(&mut self) -> PResult<()> {
@@ -547,7 +554,7 @@ impl<'f> Parser<'f> {
     fn text_or_action(&mut self) -> PResult<Node> {
         let tok = self.next_non_space();
         match tok.typ {
-            ItemType::Text => Ok(Node::Text(Box::from(&*tok.val))),
+            ItemType::Text => Ok(Node::Text(Box::from(tok.val))),
             ItemType::LeftDelim => {
                 self.action_line = tok.line;
                 let r = self.action();
@@ -733,7 +740,7 @@ impl<'f> Parser<'f> {
                     pipe.decl.push(v.val.to_string());
                     self.vars.push(v.val.to_string());
                 }
-                ItemType::Char if &*next.val == "," => {
+                ItemType::Char if next.val == "," => {
                     self.next_non_space();
                     pipe.decl.push(v.val.to_string());
                     self.vars.push(v.val.to_string());
@@ -875,10 +882,10 @@ impl<'f> Parser<'f> {
         let tok = self.next_non_space();
         Ok(Some(match tok.typ {
             ItemType::Identifier => {
-                if !(self.has_func)(&tok.val) {
+                if !(self.has_func)(tok.val) {
                     return self.errorf(format!(
                         "function {} not defined",
-                        crate::fmt::quote_go(&tok.val)
+                        crate::fmt::quote_go(tok.val)
                     ));
                 }
                 Arg::Ident {
@@ -914,7 +921,7 @@ impl<'f> Parser<'f> {
             },
             ItemType::Bool => Arg::Bool {
                 pos: tok.pos,
-                val: &*tok.val == "true",
+                val: tok.val == "true",
             },
             ItemType::CharConstant | ItemType::Complex | ItemType::Number => {
                 let num = self.number(&tok)?;
@@ -930,7 +937,7 @@ impl<'f> Parser<'f> {
                 let s = self.unquote(&tok)?;
                 Arg::Str {
                     pos: tok.pos,
-                    quoted: Box::from(&*tok.val),
+                    quoted: Box::from(tok.val),
                     text: s.into_boxed_str(),
                 }
             }
