@@ -50,6 +50,7 @@ fuzz_target!(|input: &[u8]| {
                 let _ = berth_template::yaml::to_yaml(&v);
             }
             let _ = berth_template::yaml::from_yaml_all(&text);
+            let _ = berth_template::yaml::from_yaml_all_keys(&text, &["kind", "metadata"]);
             let _ = berth_template::yaml::from_yaml_array(&text);
             let _ = berth_chart::values::load_values(rest);
         }
