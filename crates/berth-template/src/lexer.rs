@@ -151,6 +151,16 @@ fn has_right_trim(s: &[u8]) -> bool {
     s.len() >= 2 && is_space(s[0] as char) && s[1] == b'-'
 }
 
+/// `text.starts_with(delim)`, deciding on the first byte without a call in the usual case
+/// (a lexer asks this at nearly every position of an action).
+fn starts_with_delim(text: &[u8], delim: &str) -> bool {
+    let delim = delim.as_bytes();
+    match delim.first() {
+        Some(first) => text.first() == Some(first) && text.starts_with(delim),
+        None => true,
+    }
+}
+
 pub(crate) struct Lexer<'a, 'd> {
     input: &'a str,
     left: &'d str,
@@ -399,18 +409,15 @@ impl<'a> Lexer<'a, '_> {
     }
 
     fn at_right_delim(&self) -> (bool, bool) {
-        let rest = self.rest();
-        if has_right_trim(rest.as_bytes())
+        let rest = self.input.as_bytes().get(self.pos..).unwrap_or(&[]);
+        if has_right_trim(rest)
             && rest
                 .get(TRIM_MARKER_LEN..)
-                .is_some_and(|r| r.starts_with(self.right))
+                .is_some_and(|r| starts_with_delim(r, self.right))
         {
             return (true, true);
         }
-        if rest.starts_with(self.right) {
-            return (true, false);
-        }
-        (false, false)
+        (starts_with_delim(rest, self.right), false)
     }
 
     fn left_trim_len(&self) -> usize {
@@ -565,7 +572,18 @@ impl<'a> Lexer<'a, '_> {
         State::InsideAction
     }
 
+    /// Moves past a run of ASCII letters, digits and underscores (no line breaks), the
+    /// bulk of every identifier, field and variable, without going rune by rune.
+    fn skip_ascii_alnum(&mut self) {
+        let rest = self.input.as_bytes().get(self.pos..).unwrap_or(&[]);
+        self.pos += rest
+            .iter()
+            .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_')
+            .count();
+    }
+
     fn lex_identifier(&mut self) -> State {
+        self.skip_ascii_alnum();
         loop {
             let r = self.next();
             match r {
@@ -607,6 +625,7 @@ impl<'a> Lexer<'a, '_> {
             return State::InsideAction;
         }
         let mut r;
+        self.skip_ascii_alnum();
         loop {
             r = self.next();
             match r {
@@ -629,7 +648,7 @@ impl<'a> Lexer<'a, '_> {
             None => true,
             Some(c) if is_space(c) => true,
             Some('.' | ',' | '|' | ':' | ')' | '(') => true,
-            _ => self.rest().starts_with(self.right),
+            _ => starts_with_delim(self.rest().as_bytes(), self.right),
         }
     }
 
