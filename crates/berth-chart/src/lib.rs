@@ -40,10 +40,15 @@ pub mod schema;
 mod semver;
 pub mod values;
 
+/// Parsing a chart's templates ahead of rendering (see [`template_sources`]).
+pub use berth_template::{ParseAhead, ParsedAhead};
 pub use bytes::Bytes;
 pub use chart::{Chart, ChartFile, Dependency, Maintainer, Metadata};
 pub use dependencies::{PrepareError, PrepareOptions, Prepared, prepare, prepare_with};
 pub use load::{LoadError, load, load_archive};
 pub use manifest::{Hook, Manifest, PrintOptions, print};
-pub use render::{CapabilityOptions, ReleaseOptions, RenderError, RenderInput, Rendered, render};
+pub use render::{
+    CapabilityOptions, ReleaseOptions, RenderError, RenderInput, Rendered, render, render_parsed,
+    template_sources,
+};
 pub use values::{ValueOptions, ValuesError};

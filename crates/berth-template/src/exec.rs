@@ -124,20 +124,48 @@ impl TemplateSet {
     /// are lexed and parsed on several threads; the trees join here, in the given order.
     /// A failure names the index of the first file (in order) that did not parse.
     pub fn parse_files(&mut self, files: &[(&str, &str)]) -> Result<(), (usize, Error)> {
+        self.parse_files_ahead(files, None)
+    }
+
+    /// [`Self::parse_files`], taking a file's trees from `ahead` where it parsed the same
+    /// name and text for a set with the same functions and delimiters; the other files are
+    /// parsed here.
+    pub fn parse_files_ahead(
+        &mut self,
+        files: &[(&str, &str)],
+        ahead: Option<ParsedAhead>,
+    ) -> Result<(), (usize, Error)> {
+        let mut ahead = ahead.filter(|a| {
+            a.funcs == self.funcs.len() && self.left.is_empty() && self.right.is_empty()
+        });
+        let mut done: Vec<Option<Vec<Tree>>> = files
+            .iter()
+            .map(|&(name, text)| ahead.as_mut().and_then(|a| a.take(name, text)))
+            .collect();
+        let todo: Vec<usize> = (0..files.len()).filter(|&i| done[i].is_none()).collect();
         let funcs: &FuncMap = &self.funcs;
         let (left, right) = (self.left.as_str(), self.right.as_str());
-        let parse_one = |buffer: &mut ItemBuffer, &(name, text): &(&str, &str)| {
+        let parse_one = |buffer: &mut ItemBuffer, &i: &usize| {
+            let (name, text) = files[i];
             parse_with(name, text, left, right, &|n| funcs.contains_key(n), buffer)
         };
-        let total: usize = files.iter().map(|(_, t)| t.len()).sum();
+        let total: usize = todo.iter().map(|&i| files[i].1.len()).sum();
         let threads = if total < MIN_PARALLEL_PARSE_BYTES {
             1
         } else {
             crate::parallel::parallelism()
         };
-        let results = crate::parallel::map_in_order(files, threads, ItemBuffer::new, parse_one);
-        for (i, r) in results.into_iter().enumerate() {
-            for t in r.map_err(|e| (i, Error::Parse(e)))? {
+        let mut parsed =
+            crate::parallel::map_in_order(&todo, threads, ItemBuffer::new, parse_one).into_iter();
+        for (i, slot) in done.iter_mut().enumerate() {
+            let trees = match slot.take() {
+                Some(trees) => trees,
+                None => match parsed.next() {
+                    Some(r) => r.map_err(|e| (i, Error::Parse(e)))?,
+                    None => continue,
+                },
+            };
+            for t in trees {
                 associate(&mut self.trees, t);
             }
         }
@@ -174,6 +202,80 @@ impl TemplateSet {
         let mut st = State::new(self);
         st.run_tree(&tree, data.clone())
             .map_err(|e| Error::Exec(e.0))
+    }
+}
+
+/// Template files parsed before the set that will hold them exists, by any threads that
+/// are free: parsing needs only each file's name and text, so a caller can start it, do
+/// other work, join in with [`ParseAhead::help`], and hand [`ParseAhead::finish`]'s
+/// result to [`TemplateSet::parse_files_ahead`].
+pub struct ParseAhead<'f> {
+    files: &'f [(&'f str, &'f str)],
+    funcs: FuncMap,
+    next: std::sync::atomic::AtomicUsize,
+    parsed: Vec<std::sync::OnceLock<Option<Vec<Tree>>>>,
+}
+
+impl<'f> ParseAhead<'f> {
+    /// Work to parse `files`, `(name, text)`, as a [`TemplateSet::new`] set does (Helm's
+    /// functions, default delimiters). Nothing is parsed until a thread helps.
+    pub fn new(files: &'f [(&'f str, &'f str)]) -> Self {
+        ParseAhead {
+            files,
+            funcs: crate::funcs::helm_funcs(),
+            next: std::sync::atomic::AtomicUsize::new(0),
+            parsed: files.iter().map(|_| std::sync::OnceLock::new()).collect(),
+        }
+    }
+
+    /// Parses files no other thread has taken, until none is left.
+    pub fn help(&self) {
+        let mut buffer = ItemBuffer::new();
+        let has_func = |n: &str| self.funcs.contains_key(n);
+        loop {
+            let i = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let (Some(&(name, text)), Some(slot)) = (self.files.get(i), self.parsed.get(i)) else {
+                return;
+            };
+            // A file that does not parse is left for the set, which reports its error.
+            let _ = slot.set(parse_with(name, text, "", "", &has_func, &mut buffer).ok());
+        }
+    }
+
+    /// Leaves the files no thread has started to the set (the work is not wanted after all).
+    pub fn stop(&self) {
+        self.next
+            .store(self.files.len(), std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// What was parsed, once every helper is done (a file nobody reached is parsed by the
+    /// set).
+    pub fn finish(self) -> ParsedAhead {
+        ParsedAhead {
+            funcs: self.funcs.len(),
+            files: self
+                .files
+                .iter()
+                .zip(self.parsed)
+                .filter_map(|(&(name, _), slot)| Some((name.to_string(), slot.into_inner()??)))
+                .collect(),
+        }
+    }
+}
+
+/// Trees parsed by a [`ParseAhead`], by file name.
+pub struct ParsedAhead {
+    /// The size of the function table parsed against (sets are made with Helm's
+    /// functions or with Go's builtins only).
+    funcs: usize,
+    files: HashMap<String, Vec<Tree>>,
+}
+
+impl ParsedAhead {
+    /// The trees of `name` if they were parsed from this very text.
+    fn take(&mut self, name: &str, text: &str) -> Option<Vec<Tree>> {
+        let trees = self.files.remove(name)?;
+        (trees.first()?.source.text == text).then_some(trees)
     }
 }
 

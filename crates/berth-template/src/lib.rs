@@ -46,7 +46,7 @@ mod parser;
 mod value;
 pub mod yaml;
 
-pub use exec::{LookupFn, MissingKey, TemplateSet};
+pub use exec::{LookupFn, MissingKey, ParseAhead, ParsedAhead, TemplateSet};
 pub use file_data::FileData;
 pub use value::{Elem, Entries, Items, MapRef, Object, Value};
 

@@ -2,7 +2,7 @@
 //! on each file in order: later non-empty definitions win, empty ones never replace, and a
 //! failure names the first broken file in order.
 
-use berth_template::{TemplateSet, Value};
+use berth_template::{ParseAhead, ParsedAhead, TemplateSet, Value};
 
 /// Enough files and text to take the threaded path (over 64 KiB in all).
 fn files() -> Vec<(String, String)> {
@@ -73,4 +73,83 @@ fn threaded_parse_reports_the_first_broken_file() {
     let (index, message) = b.expect("an error");
     assert_eq!(index, 40);
     assert!(message.contains("f040.yaml"), "{message}");
+}
+
+fn refs(files: &[(String, String)]) -> Vec<(&str, &str)> {
+    files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect()
+}
+
+fn parsed_ahead(files: &[(&str, &str)]) -> ParsedAhead {
+    let ahead = ParseAhead::new(files);
+    std::thread::scope(|s| {
+        s.spawn(|| ahead.help());
+        ahead.help();
+    });
+    ahead.finish()
+}
+
+/// Files parsed ahead (on other threads, before the set exists) join the set as if parsed
+/// there; a file whose name or text changed since, or that did not parse, is parsed again.
+#[test]
+fn files_parsed_ahead_build_the_same_set() {
+    let before = files();
+    let before_refs = refs(&before);
+    let mut after = before.clone();
+    after[10].1 = "changed: {{ template \"shared\" }}\n".into();
+    after[20].0 = "chart/templates/renamed.yaml".into();
+    after[30].1.push_str("{{ if }}");
+    let mut set = TemplateSet::new();
+    let error = set
+        .parse_files_ahead(&refs(&after), Some(parsed_ahead(&before_refs)))
+        .expect_err("file 30 is broken");
+    let expected = parallel(&after).expect_err("file 30 is broken");
+    assert_eq!((error.0, error.1.to_string()), expected);
+
+    after[30] = before[30].clone();
+    let mut set = TemplateSet::new();
+    set.parse_files_ahead(&refs(&after), Some(parsed_ahead(&before_refs)))
+        .expect("parses");
+    let reference = sequential(&after).expect("parses");
+    for (name, _) in &after {
+        let got = set.execute(name, &Value::empty_map()).expect("executes");
+        let want = reference
+            .execute(name, &Value::empty_map())
+            .expect("executes");
+        assert_eq!(got, want, "{name}");
+    }
+    assert_eq!(
+        set.execute("chart/templates/f010.yaml", &Value::empty_map())
+            .expect("executes"),
+        "changed: from 299\n"
+    );
+
+    // A set with other functions parses everything itself (`include` is Helm's).
+    let mut plain = TemplateSet::plain();
+    let ahead = parsed_ahead(&before_refs);
+    assert!(plain.parse_files_ahead(&before_refs, Some(ahead)).is_err());
+}
+
+/// Stopped work leaves the rest to the set, which still builds the whole set.
+#[test]
+fn stopped_parsing_ahead_leaves_the_rest_to_the_set() {
+    let files = files();
+    let files_refs = refs(&files);
+    let ahead = ParseAhead::new(&files_refs);
+    ahead.stop();
+    ahead.help();
+    let mut set = TemplateSet::new();
+    set.parse_files_ahead(&files_refs, Some(ahead.finish()))
+        .expect("parses");
+    let reference = sequential(&files).expect("parses");
+    for (name, _) in &files {
+        assert_eq!(
+            set.execute(name, &Value::empty_map()).expect("executes"),
+            reference
+                .execute(name, &Value::empty_map())
+                .expect("executes")
+        );
+    }
 }

@@ -3,8 +3,8 @@
 use anyhow::Context;
 use berth_chart::manifest::write_output_dir;
 use berth_chart::{
-    CapabilityOptions, PrepareOptions, PrintOptions, ReleaseOptions, RenderInput, ValueOptions,
-    load, prepare_with, print, render,
+    CapabilityOptions, ParseAhead, PrepareOptions, PrintOptions, ReleaseOptions, RenderInput,
+    ValueOptions, load, prepare_with, print, render_parsed, template_sources,
 };
 use std::path::PathBuf;
 
@@ -83,38 +83,55 @@ pub fn run(args: TemplateArgs) -> anyhow::Result<()> {
         _ => anyhow::bail!("berth template takes [NAME] CHART"),
     };
     let chart = load(&chart_path).map_err(helm_error)?;
-    let user = ValueOptions {
+    let values = ValueOptions {
         values_files: args.values,
         set: args.set,
         set_string: args.set_string,
         set_json: args.set_json,
         set_file: args.set_file,
         set_literal: args.set_literal,
-    }
-    .merge_user_values()
-    .map_err(helm_error)?;
+    };
     let prepare_options = PrepareOptions {
         skip_schema_validation: args.skip_schema_validation,
     };
-    let prepared = prepare_with(&chart, &user, &prepare_options).map_err(helm_error)?;
+    // Parsing the templates needs only the chart: another core starts on it while the
+    // values are merged and the dependencies processed, then this thread joins in.
+    let sources = template_sources(&chart);
+    let files: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), &**t)).collect();
+    let ahead = ParseAhead::new(&files);
+    let prepared = std::thread::scope(|scope| {
+        scope.spawn(|| ahead.help());
+        let prepared = values
+            .merge_user_values()
+            .map_err(helm_error)
+            .and_then(|user| prepare_with(&chart, &user, &prepare_options).map_err(helm_error));
+        match prepared {
+            Ok(_) => ahead.help(),
+            Err(_) => ahead.stop(),
+        }
+        prepared
+    })?;
     for warning in &prepared.warnings {
         eprintln!("{warning}");
     }
-    let rendered = render(&RenderInput {
-        chart: &prepared.chart,
-        values: prepared.values,
-        release: ReleaseOptions {
-            name: name.clone(),
-            namespace: args.namespace,
-            is_upgrade: args.is_upgrade,
-            ..ReleaseOptions::default()
+    let rendered = render_parsed(
+        &RenderInput {
+            chart: &prepared.chart,
+            values: prepared.values,
+            release: ReleaseOptions {
+                name: name.clone(),
+                namespace: args.namespace,
+                is_upgrade: args.is_upgrade,
+                ..ReleaseOptions::default()
+            },
+            capabilities: CapabilityOptions {
+                kube_version: args.kube_version,
+                extra_api_versions: args.api_versions,
+                ..CapabilityOptions::default()
+            },
         },
-        capabilities: CapabilityOptions {
-            kube_version: args.kube_version,
-            extra_api_versions: args.api_versions,
-            ..CapabilityOptions::default()
-        },
-    })
+        ahead.finish(),
+    )
     .map_err(|e| anyhow::anyhow!("{}", e.cli_message()))?;
     let options = PrintOptions {
         include_crds: args.include_crds,

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use berth_template::helm::{ApiVersions, Files};
-use berth_template::{FileData, TemplateSet, Value};
+use berth_template::{FileData, ParsedAhead, TemplateSet, Value};
 
 use crate::chart::Chart;
 use crate::manifest::{Manifest, file_documents, sort_documents};
@@ -256,8 +256,44 @@ fn compatible(constraint: &str, version: &str) -> bool {
     matches!(set.execute("c", &data).as_deref(), Ok("true"))
 }
 
+/// The template files of a loaded chart and all its subcharts, named as rendering names
+/// them (unless dependency processing renames a subchart with its alias): parsing them
+/// needs nothing else, so a caller can parse them (`berth_template::ParseAhead`) while
+/// the values and dependencies are processed, and hand the trees to [`render_parsed`].
+pub fn template_sources(chart: &Chart) -> Vec<(String, Cow<'_, str>)> {
+    fn walk<'a>(chart: &'a Chart, path: &str, out: &mut Vec<(String, Cow<'a, str>)>) {
+        let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
+        for t in &chart.templates {
+            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
+            if !library || base.starts_with('_') {
+                let text = berth_template::utf8_lossy(t.data.get_or_empty());
+                out.push((clean_path(&format!("{path}/{}", t.name)), text));
+            }
+        }
+        for d in &chart.dependencies {
+            walk(d, &format!("{path}/charts/{}", d.metadata.name), out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(chart, &chart.metadata.name, &mut out);
+    out
+}
+
 /// Renders a chart as `helm template` does, up to (not including) printing.
 pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
+    render_with(input, None)
+}
+
+/// [`render`], with templates already parsed from [`template_sources`]; those whose name
+/// or text differ in the prepared chart are parsed again.
+pub fn render_parsed(input: &RenderInput<'_>, ahead: ParsedAhead) -> Result<Rendered, RenderError> {
+    render_with(input, Some(ahead))
+}
+
+fn render_with(
+    input: &RenderInput<'_>,
+    ahead: Option<ParsedAhead>,
+) -> Result<Rendered, RenderError> {
     let chart = input.chart;
     let ty = &chart.metadata.chart_type;
     if !(ty.is_empty() || ty == "application") {
@@ -319,7 +355,7 @@ pub fn render(input: &RenderInput<'_>) -> Result<Rendered, RenderError> {
         .iter()
         .map(|name| (name.as_str(), &*tpls[name].text))
         .collect();
-    set.parse_files(&sources).map_err(|(i, e)| {
+    set.parse_files_ahead(&sources, ahead).map_err(|(i, e)| {
         let name = sources.get(i).map_or("", |s| s.0);
         unread_file(chart).unwrap_or_else(|| error::parse_error(name, &e.to_string()))
     })?;

@@ -350,3 +350,54 @@ fn a_file_that_cannot_be_read_when_needed_fails_the_render_by_name() {
         "error reading top/crds/crd.yaml: permission denied"
     );
 }
+
+/// Templates parsed ahead are found again only under the names rendering gives them.
+#[test]
+fn templates_parsed_ahead_are_named_and_rendered_as_parsed_here() {
+    let mut top = chart(
+        "top",
+        &[
+            ("templates/a.yaml", "name: {{ .Template.Name }}\n"),
+            ("templates/_h.tpl", "{{ define \"h\" }}h{{ end }}"),
+        ],
+    );
+    top.dependencies.push(chart(
+        "sub",
+        &[("templates/b.yaml", "name: {{ .Template.Name }}\n")],
+    ));
+    let sources = template_sources(&top);
+    let names: Vec<&str> = sources.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "top/templates/a.yaml",
+            "top/templates/_h.tpl",
+            "top/charts/sub/templates/b.yaml"
+        ]
+    );
+    let plain = run(&top, "").expect("renders");
+    let rendered: Vec<&str> = plain
+        .manifests
+        .iter()
+        .map(|m| m.raw.trim().trim_start_matches("name: "))
+        .collect();
+    assert_eq!(
+        rendered,
+        ["top/charts/sub/templates/b.yaml", "top/templates/a.yaml"]
+    );
+
+    let files: Vec<(&str, &str)> = sources.iter().map(|(n, t)| (n.as_str(), &**t)).collect();
+    let ahead = berth_template::ParseAhead::new(&files);
+    ahead.help();
+    let parsed = render_parsed(
+        &RenderInput {
+            chart: &top,
+            values: values(""),
+            release: ReleaseOptions::default(),
+            capabilities: CapabilityOptions::default(),
+        },
+        ahead.finish(),
+    )
+    .expect("renders");
+    assert_eq!(parsed, plain);
+}
