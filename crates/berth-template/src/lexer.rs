@@ -118,12 +118,7 @@ fn is_alnum(c: char) -> bool {
     if c.is_ascii() {
         return c == '_' || c.is_ascii_alphanumeric();
     }
-    c.is_alphabetic() || is_unicode_digit(c)
-}
-
-fn is_unicode_digit(c: char) -> bool {
-    // Go's unicode.IsDigit is the Nd category; char::is_numeric is wider (Nl, No).
-    c.is_ascii_digit() || (!c.is_ascii() && c.is_numeric())
+    c.is_alphabetic() || crate::go_unicode::is_digit(c)
 }
 
 /// `text.find(delim)`, searching for the delimiter's first character first (a memchr for
@@ -757,6 +752,21 @@ fn rune_desc(r: Option<char>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Identifiers take Go's decimal digits (Nd), not every numeric character
+    /// (checked with the Go oracle, where `½` is a bad character).
+    #[test]
+    fn identifiers_take_decimal_digits_only() {
+        let (items, error) = lex("{{ $a٣ }}", "", "", true, true, Vec::new());
+        assert_eq!(error, None);
+        assert!(
+            items
+                .iter()
+                .any(|i| i.typ == ItemType::Variable && i.val == "$a٣")
+        );
+        let (_, error) = lex("{{ .a½ }}", "", "", true, true, Vec::new());
+        assert_eq!(error.as_deref(), Some("bad character U+00BD '½'"));
+    }
 
     #[test]
     fn a_recycled_buffer_keeps_its_allocation() {

@@ -37,6 +37,7 @@ mod exec;
 mod file_data;
 mod fmt;
 mod funcs;
+mod go_unicode;
 pub mod goregexp;
 pub mod helm;
 mod json;

@@ -50,7 +50,7 @@ pub(crate) fn title(s: &str) -> String {
         if (r as u32) <= 0x7f {
             return !(r.is_ascii_alphanumeric() || r == '_');
         }
-        if r.is_alphabetic() || r.is_numeric() {
+        if r.is_alphabetic() || crate::go_unicode::is_digit(r) {
             return false;
         }
         go_space(r)
