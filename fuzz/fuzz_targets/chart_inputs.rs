@@ -81,15 +81,15 @@ fuzz_target!(|input: &[u8]| {
             let files = vec![
                 BufferedFile {
                     name: "Chart.yaml".into(),
-                    data: Bytes::copy_from_slice(chart_yaml),
+                    data: Bytes::copy_from_slice(chart_yaml).into(),
                 },
                 BufferedFile {
                     name: "values.yaml".into(),
-                    data: Bytes::copy_from_slice(values),
+                    data: Bytes::copy_from_slice(values).into(),
                 },
                 BufferedFile {
                     name: "templates/t.yaml".into(),
-                    data: Bytes::copy_from_slice(template),
+                    data: Bytes::copy_from_slice(template).into(),
                 },
             ];
             let Ok(chart) = load_files(files) else { return };
