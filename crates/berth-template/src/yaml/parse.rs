@@ -465,6 +465,27 @@ fn surviving(entries: &[(Node, Node)]) -> Option<Vec<bool>> {
     )
 }
 
+/// The entries of a mapping that survive in the Go map yaml.v2 decodes into, in order.
+fn surviving_entries(entries: &[(Node, Node)]) -> impl Iterator<Item = &(Node, Node)> {
+    let keep = surviving(entries);
+    entries
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| {
+            keep.as_ref()
+                .is_none_or(|keep| keep.get(*i).copied().unwrap_or(true))
+        })
+        .map(|(_, entry)| entry)
+}
+
+/// encoding/json's refusal of a NaN or an infinity.
+fn unsupported_float(f: f64) -> YamlError {
+    YamlError(format!(
+        "error converting YAML to JSON: json: unsupported value: {}",
+        crate::fmt::float_v(f)
+    ))
+}
+
 /// sigs.k8s.io/yaml's key conversion: strings, bools, ints, and floats as
 /// float32 %g; null, uint64 and collection keys are errors.
 fn key_string(k: &Node, v: &Node) -> Result<String, YamlError> {
@@ -621,10 +642,7 @@ fn to_value_inner(n: &Node, depth: usize) -> Result<Value, YamlError> {
         Node::Uint(u) => Value::Float(*u as f64),
         Node::Float(f) => {
             if !f.is_finite() {
-                return Err(YamlError(format!(
-                    "error converting YAML to JSON: json: unsupported value: {}",
-                    crate::fmt::float_v(*f)
-                )));
+                return Err(unsupported_float(*f));
             }
             Value::Float(*f)
         }
@@ -639,15 +657,8 @@ fn to_value_inner(n: &Node, depth: usize) -> Result<Value, YamlError> {
         Node::Map(entries) => {
             // yaml.v2 decodes into a Go map first: a later duplicate key replaces
             // an earlier one before anything is converted.
-            let keep = surviving(entries);
             let mut m = BTreeMap::new();
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if keep
-                    .as_ref()
-                    .is_some_and(|keep| !keep.get(i).copied().unwrap_or(true))
-                {
-                    continue;
-                }
+            for (k, v) in surviving_entries(entries) {
                 if let Node::Merge = k {
                     merge_into(&mut m, v, depth)?;
                     continue;
@@ -669,20 +680,10 @@ fn check_value_inner(n: &Node, depth: usize) -> Result<(), YamlError> {
         return Err(YamlError("yaml: exceeded max depth".into()));
     }
     match n {
-        Node::Float(f) if !f.is_finite() => Err(YamlError(format!(
-            "error converting YAML to JSON: json: unsupported value: {}",
-            crate::fmt::float_v(*f)
-        ))),
+        Node::Float(f) if !f.is_finite() => Err(unsupported_float(*f)),
         Node::Seq(items) => items.iter().try_for_each(|i| check_value(i, depth + 1)),
         Node::Map(entries) => {
-            let keep = surviving(entries);
-            for (i, (k, v)) in entries.iter().enumerate() {
-                if keep
-                    .as_ref()
-                    .is_some_and(|keep| !keep.get(i).copied().unwrap_or(true))
-                {
-                    continue;
-                }
+            for (k, v) in surviving_entries(entries) {
                 if let Node::Merge = k {
                     check_merge(v, depth)?;
                     continue;
@@ -821,15 +822,12 @@ pub fn from_yaml_all_keys(text: &str, keys: &[&str]) -> Result<Vec<Value>, YamlE
                 return to_value(d, 0);
             }
             check_value(d, 0)?;
-            let keep = surviving(entries);
             let mut m = BTreeMap::new();
-            for (i, (k, v)) in entries.iter().enumerate() {
-                let Node::Str(key) = k else { continue };
-                let kept = keep
-                    .as_ref()
-                    .is_none_or(|keep| keep.get(i).copied().unwrap_or(true));
-                if kept && keys.contains(&key.as_str()) {
-                    m.insert(key.clone(), to_value(v, 1)?);
+            for (k, v) in surviving_entries(entries) {
+                if let Node::Str(key) = k {
+                    if keys.contains(&key.as_str()) {
+                        m.insert(key.clone(), to_value(v, 1)?);
+                    }
                 }
             }
             Ok(Value::map(m))
