@@ -34,14 +34,7 @@ fn mutated_templates_never_panic() {
         {
             continue;
         }
-        let bounds: Vec<usize> = (0..=text.len())
-            .filter(|i| text.is_char_boundary(*i))
-            .collect();
-        for &i in &bounds {
-            run(&text[..i], &data);
-        }
-        for w in bounds.windows(2) {
-            let mutated = format!("{}{}", &text[..w[0]], &text[w[1]..]);
+        for mutated in damaged(text, 1) {
             run(&mutated, &data);
         }
     }
@@ -121,19 +114,26 @@ fn yaml_docs() -> Vec<String> {
     docs
 }
 
+/// `text` cut short at every `step`-th character boundary, then with the text between
+/// neighbouring cut points removed.
+fn damaged(text: &str, step: usize) -> Vec<String> {
+    let bounds: Vec<usize> = (0..=text.len())
+        .filter(|i| text.is_char_boundary(*i))
+        .step_by(step)
+        .collect();
+    let mut variants: Vec<String> = bounds.iter().map(|&i| text[..i].to_string()).collect();
+    for w in bounds.windows(2) {
+        variants.push(format!("{}{}", &text[..w[0]], &text[w[1]..]));
+    }
+    variants
+}
+
 #[test]
 fn mutated_yaml_never_panics() {
     let docs = yaml_docs();
     assert!(docs.len() > 200, "only {} YAML documents", docs.len());
     for doc in docs {
-        let bounds: Vec<usize> = (0..=doc.len())
-            .filter(|i| doc.is_char_boundary(*i))
-            .collect();
-        let mut variants: Vec<String> = bounds.iter().map(|&i| doc[..i].to_string()).collect();
-        for w in bounds.windows(2) {
-            variants.push(format!("{}{}", &doc[..w[0]], &doc[w[1]..]));
-        }
-        for text in variants {
+        for text in damaged(&doc, 1) {
             let _ = yaml::from_yaml(&text);
             let _ = yaml::from_yaml_all(&text);
         }
@@ -158,15 +158,7 @@ fn reading_a_few_keys_agrees_with_converting_everything() {
     let mut compared = 0;
     for doc in yaml_docs() {
         let doc = format!("apiVersion: v1\nkind: K\nmetadata:\n  name: n\n{doc}");
-        let bounds: Vec<usize> = (0..=doc.len())
-            .filter(|i| doc.is_char_boundary(*i))
-            .step_by(3)
-            .collect();
-        let mut variants: Vec<String> = bounds.iter().map(|&i| doc[..i].to_string()).collect();
-        for w in bounds.windows(2) {
-            variants.push(format!("{}{}", &doc[..w[0]], &doc[w[1]..]));
-        }
-        for text in variants {
+        for text in damaged(&doc, 3) {
             let full = yaml::from_yaml_all(&text);
             let keys = yaml::from_yaml_all_keys(&text, &KEYS);
             match (full, keys) {

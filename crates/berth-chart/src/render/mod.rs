@@ -87,7 +87,10 @@ impl Crd {
     /// The file as text (invalid UTF-8 replaced, as Go's string conversion prints it); the
     /// error names the file if it could not be read.
     pub fn text(&self) -> Result<Cow<'_, str>, String> {
-        let raw = (self.raw.get()).map_err(|e| format!("error reading {}: {e}", self.source))?;
+        let raw = self
+            .raw
+            .get()
+            .map_err(|e| format!("error reading {}: {e}", self.source))?;
         Ok(String::from_utf8_lossy(raw))
     }
 }
@@ -155,7 +158,7 @@ fn collect<'a>(
 ) -> Value {
     let name = &chart.metadata.name;
     let full_path = match parent {
-        Some((p, _)) => format!("{p}/charts/{name}"),
+        Some((p, _)) => subchart_path(p, chart),
         None => name.clone(),
     };
     let values = match parent {
@@ -179,22 +182,47 @@ fn collect<'a>(
         let child_ctx = collect(child, Some((&full_path, &ctx)), shared, root_values, out);
         set(&subcharts, &child.metadata.name, child_ctx);
     }
-    let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
-    for t in &chart.templates {
-        let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-        if library && !base.starts_with('_') {
-            continue;
-        }
+    for (name, text) in set_templates(chart, &full_path) {
         out.insert(
-            clean_path(&format!("{full_path}/{}", t.name)),
+            name,
             Renderable {
-                text: berth_template::utf8_lossy(t.data.get_or_empty()),
+                text,
                 ctx: ctx.clone(),
                 base_path: format!("{full_path}/templates"),
             },
         );
     }
     ctx
+}
+
+/// The templates of `chart` (at `full_path` in the chart tree) that join the template set,
+/// by the names rendering gives them: a library chart contributes its partials only.
+fn set_templates<'a>(
+    chart: &'a Chart,
+    full_path: &str,
+) -> impl Iterator<Item = (String, Cow<'a, str>)> + use<'a> {
+    let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
+    let full_path = full_path.to_string();
+    chart
+        .templates
+        .iter()
+        .filter(move |t| {
+            !library
+                || t.name
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(&t.name)
+                    .starts_with('_')
+        })
+        .map(move |t| {
+            let name = clean_path(&format!("{full_path}/{}", t.name));
+            (name, berth_template::utf8_lossy(t.data.get_or_empty()))
+        })
+}
+
+/// A subchart's path in the chart tree (`top/charts/sub`), as sources and names show it.
+fn subchart_path(parent: &str, sub: &Chart) -> String {
+    format!("{parent}/charts/{}", sub.metadata.name)
 }
 
 /// Go's `path.Clean` for the relative paths charts produce (no `..` expected).
@@ -238,7 +266,7 @@ fn crds(chart: &Chart, full_path: &str, out: &mut Vec<Crd>) {
         }
     }
     for d in &chart.dependencies {
-        crds(d, &format!("{full_path}/charts/{}", d.metadata.name), out);
+        crds(d, &subchart_path(full_path, d), out);
     }
 }
 
@@ -262,16 +290,9 @@ fn compatible(constraint: &str, version: &str) -> bool {
 /// the values and dependencies are processed, and hand the trees to [`render_parsed`].
 pub fn template_sources(chart: &Chart) -> Vec<(String, Cow<'_, str>)> {
     fn walk<'a>(chart: &'a Chart, path: &str, out: &mut Vec<(String, Cow<'a, str>)>) {
-        let library = chart.metadata.chart_type.eq_ignore_ascii_case("library");
-        for t in &chart.templates {
-            let base = t.name.rsplit('/').next().unwrap_or(&t.name);
-            if !library || base.starts_with('_') {
-                let text = berth_template::utf8_lossy(t.data.get_or_empty());
-                out.push((clean_path(&format!("{path}/{}", t.name)), text));
-            }
-        }
+        out.extend(set_templates(chart, path));
         for d in &chart.dependencies {
-            walk(d, &format!("{path}/charts/{}", d.metadata.name), out);
+            walk(d, &subchart_path(path, d), out);
         }
     }
     let mut out = Vec::new();
@@ -355,9 +376,14 @@ fn render_with(
         .iter()
         .map(|name| (name.as_str(), &*tpls[name].text))
         .collect();
-    set.parse_files_ahead(&sources, ahead).map_err(|(i, e)| {
+    let parsed = set.parse_files_ahead(&sources, ahead);
+    // Templates that could not be read parsed as empty: that, not what followed, is the error.
+    if let Some(e) = unread_file(chart) {
+        return Err(e);
+    }
+    parsed.map_err(|(i, e)| {
         let name = sources.get(i).map_or("", |s| s.0);
-        unread_file(chart).unwrap_or_else(|| error::parse_error(name, &e.to_string()))
+        error::parse_error(name, &e.to_string())
     })?;
     let root_notes = format!("{}/templates/NOTES.txt", chart.metadata.name);
     let mut notes = None;
@@ -401,11 +427,12 @@ fn render_with(
             Some(r) => r.join().unwrap_or_else(|p| std::panic::resume_unwind(p)),
             None => rendered.take().map(read_documents).unwrap_or_default(),
         })
-    })
-    .map_err(|e| unread_file(chart).unwrap_or(e))?;
+    });
+    // So did files templates read; the executions that saw them are not to be trusted.
     if let Some(e) = unread_file(chart) {
         return Err(e);
     }
+    let documents = documents?;
 
     if large {
         set.drop_in_background();
@@ -437,7 +464,7 @@ fn unread_file(chart: &Chart) -> Option<RenderError> {
             chart
                 .dependencies
                 .iter()
-                .find_map(|d| find(d, &format!("{full_path}/charts/{}", d.metadata.name)))
+                .find_map(|d| find(d, &subchart_path(full_path, d)))
         })
     }
     find(chart, &chart.metadata.name)
